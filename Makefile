@@ -1,0 +1,66 @@
+# Jinmyaku. `make run` serves the app; `make test` checks it. Both set up
+# everything they need first (a .venv with Python >= 3.12 and the locked
+# dependencies).
+SHELL := /bin/sh
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON := $(BIN)/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: setup run test test-browser test-postgres lint format lock smoke messages clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements-dev.lock scripts/setup-venv
+	@scripts/setup-venv $(VENV)
+	@touch $(STAMP)
+
+## Serve the app with a Celery worker and beat on the embedded broker.
+run: setup
+	@$(PYTHON) manage.py migrate --noinput -v 0
+	@$(PYTHON) manage.py seed_demo --first-run
+	@$(PYTHON) scripts/run_stack.py --port $(PORT)
+
+## Lint, format check, and the whole test suite (browser tests excluded).
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PYTHON) -m pytest -q
+
+## Browser tests in headless Chromium (installs Debian's chromium when missing).
+test-browser: setup
+	@scripts/ensure-chromium
+	$(PYTHON) -m pytest -q -m browser tests/browser
+
+## The suite against the local PostgreSQL and Redis.
+test-postgres: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	$(PYTHON) -m pytest -q
+
+## gunicorn + Celery worker + beat against PostgreSQL and Redis, end to end.
+smoke: setup
+	@scripts/smoke_stack.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## Regenerate the lock files from pyproject.toml (runtime, and runtime + dev).
+lock: setup
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.12 --universal -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.12 --universal -o requirements-dev.lock
+
+## Extract and compile translations (needs GNU gettext; the .mo files are committed).
+messages: setup
+	$(PYTHON) manage.py makemessages -l ja --ignore '.venv/*' --ignore 'var/*'
+	$(PYTHON) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
