@@ -3,9 +3,12 @@ from django.urls import include, path
 
 from accounts import views as account_views
 
+from . import views
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("jobs/", include("followups.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
 ]

@@ -37,6 +37,7 @@ def _jobcheck(owner: User) -> dict:
 
 ROUTES = [
     Route("home", "login", expect={"get": 302}),
+    Route("healthz", "public", expect={"get": 200, "post": 405}),
     Route("accounts:login", "public", expect={"get": 200, "post": 200}),
     Route("accounts:logout", "public", expect={"get": 405, "post": 302}),
     Route("accounts:signup", "public", expect={"get": 200, "post": 200}),

@@ -1,0 +1,71 @@
+import pytest
+from django.urls import reverse
+
+from followups import services
+from followups.models import JobCheck, WorkerHeartbeat
+from tests.factories import make_jobcheck
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sending_a_test_job_enqueues_it_after_commit(
+    auth_client, user, django_capture_on_commit_callbacks
+):
+    from followups import tasks
+
+    sent = []
+    original = tasks.complete_job_check.delay
+    tasks.complete_job_check.delay = lambda *args, **kwargs: sent.append(args)
+    try:
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            response = auth_client.post(
+                reverse("followups:jobcheck_create"), HTTP_HX_REQUEST="true"
+            )
+    finally:
+        tasks.complete_job_check.delay = original
+    check = JobCheck.objects.get(owner=user)
+    assert len(callbacks) == 1
+    assert sent == [(check.pk,)]
+    assert response.status_code == 200
+    assert f'id="jobcheck-{check.pk}"' in response.text
+    assert "hx-get" in response.text  # keeps polling while pending
+
+
+def test_completing_a_check_twice_changes_nothing_the_second_time(user):
+    check = make_jobcheck(owner=user)
+    assert services.complete_job_check(check_id=check.pk, worker="w1") is True
+    check.refresh_from_db()
+    first = check.completed_at
+    assert services.complete_job_check(check_id=check.pk, worker="w2") is False
+    check.refresh_from_db()
+    assert check.completed_at == first
+    assert check.worker == "w1"
+
+
+def test_a_completed_check_stops_polling_and_shows_the_worker(auth_client, user):
+    check = make_jobcheck(owner=user)
+    services.complete_job_check(check_id=check.pk, worker="celery@box")
+    response = auth_client.get(reverse("followups:jobcheck_detail", args=[check.pk]))
+    assert "celery@box" in response.text
+    assert "hx-get" not in response.text
+
+
+def test_status_page_says_when_the_scheduler_has_never_run(auth_client):
+    response = auth_client.get(reverse("followups:jobs_status"))
+    assert response.status_code == 200
+    assert "status--warn" in response.text
+
+
+def test_status_page_says_the_scheduler_runs_after_a_recent_heartbeat(auth_client):
+    services.record_heartbeat(hostname="celery@box")
+    response = auth_client.get(reverse("followups:jobs_status"))
+    assert "status--ok" in response.text
+    assert WorkerHeartbeat.objects.count() == 1
+
+
+def test_status_page_lists_only_my_checks(auth_client, user, other_user):
+    mine = make_jobcheck(owner=user)
+    theirs = make_jobcheck(owner=other_user)
+    response = auth_client.get(reverse("followups:jobs_status"))
+    assert f"jobcheck-{mine.pk}" in response.text
+    assert f"jobcheck-{theirs.pk}" not in response.text

@@ -1,0 +1,117 @@
+"""Settings read from the environment, checked in a fresh interpreter each time."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+    "ALLOWED_HOSTS": "jinmyaku.example.com",
+    "EMAIL_HOST": "smtp.example.com",
+    "DATABASE_URL": "postgres://jin:pw@db.example.com:5432/jinmyaku",
+    "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
+}
+
+
+def run_manage(*args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in PRODUCTION_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def read_setting(name, **env):
+    result = run_manage(
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(repr(settings.{name}))",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_the_default_secret_key():
+    env = PRODUCTION_ENV | {"SECRET_KEY": ""}
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be true or false"),
+        ("EMAIL_PORT", "twenty-five", "EMAIL_PORT must be a whole number"),
+        ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL must start with postgres://"),
+        ("DATABASE_URL", "postgres://x@y:5432/", "DATABASE_URL must name a database"),
+        ("SIGNUP_ENABLED", "perhaps", "SIGNUP_ENABLED must be true or false"),
+    ],
+)
+def test_bad_values_are_rejected_with_a_clear_message(name, value, message):
+    env = {name: value}
+    if name == "EMAIL_PORT":
+        env["EMAIL_HOST"] = "smtp.example.com"
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_defaults_are_sqlite_embedded_broker_and_console_email():
+    assert "sqlite3" in read_setting("DATABASES['default']['ENGINE']")
+    assert read_setting("CELERY_BROKER_URL") == "'filesystem://'"
+    assert "console" in read_setting("MAILERS['default']['BACKEND']")
+    assert read_setting("TIME_ZONE") == "'Asia/Tokyo'"
+    assert read_setting("LANGUAGE_CODE") == "'ja'"
+
+
+def test_database_url_switches_to_postgresql_with_health_checks():
+    env = {"DATABASE_URL": "postgres://jin:p%40ss@db:6543/jinmyaku?sslmode=require"}
+    db = read_setting("DATABASES['default']", **env)
+    assert "'ENGINE': 'django.db.backends.postgresql'" in db
+    assert "'PASSWORD': 'p@ss'" in db
+    assert "'PORT': '6543'" in db
+    assert "'CONN_HEALTH_CHECKS': True" in db
+    assert "'sslmode': 'require'" in db
+
+
+def test_email_host_switches_to_smtp():
+    backend = read_setting(
+        "MAILERS['default']['BACKEND']", EMAIL_HOST="smtp.example.com"
+    )
+    assert "smtp" in backend
+
+
+def test_sessions_live_in_the_database_so_redis_outages_log_nobody_out():
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+
+
+def test_csp_is_strict():
+    from django.utils.csp import CSP
+
+    csp = settings.SECURE_CSP
+    assert CSP.UNSAFE_INLINE not in csp["script-src"] + csp["style-src"]
+    assert csp["object-src"] == [CSP.NONE]
+    assert csp["base-uri"] == [CSP.NONE]
+    assert csp["frame-ancestors"] == [CSP.NONE]
