@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +21,8 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+# Sent when an account is created through the app (sign-up, demo data), with
+# `user`. Other apps connect to it to set up what a new account starts with.
+account_created = Signal()

@@ -12,7 +12,7 @@ from django_htmx.middleware import HtmxDetails
 
 from .context_processors import _existing_entries
 from .forms import AccountForm, SignupForm
-from .models import User
+from .models import User, account_created
 
 
 class AuthedRequest(HttpRequest):
@@ -38,6 +38,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             user = form.save(commit=False)
             user.language = translation.get_language() or settings.LANGUAGE_CODE
             user.save()
+            account_created.send(sender=User, user=user)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Jinmyaku. Your account is ready."))
             return redirect("home")

@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("", include("contacts.urls")),
     path("jobs/", include("followups.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -18,3 +18,41 @@ def make_user(**overrides) -> User:
 
 def make_jobcheck(*, owner: User, **overrides) -> JobCheck:
     return JobCheck.objects.create(owner=owner, **overrides)
+
+
+def make_field(*, owner: User, name: str = "IT", **overrides):
+    from contacts.models import Field
+
+    return Field.objects.create(owner=owner, name=name, **overrides)
+
+
+def make_tag(*, owner: User, name: str = "golf", **overrides):
+    from contacts.models import Tag
+
+    return Tag.objects.create(owner=owner, name=name, **overrides)
+
+
+def make_event(*, owner: User, **overrides):
+    import datetime
+
+    from contacts.models import Event
+
+    fields = {"name": "異業種交流会 渋谷", "kind": "mixer", "date": datetime.date(2026, 11, 20), "place": "渋谷"} | overrides
+    return Event.objects.create(owner=owner, **fields)
+
+
+def make_person(*, owner: User, fields=(), tags=(), **overrides):
+    """A person created through the service, so search text and sort key are set."""
+    from contacts import services
+
+    values = {"family_name": "山田", "given_name": "太郎", "family_reading": "やまだ", "given_reading": "たろう"} | overrides
+    return services.create_person(owner=owner, values=values, fields=fields, tags=tags)
+
+
+def make_meeting(*, owner: User, people, **overrides):
+    import datetime
+
+    from contacts import services
+
+    values = {"date": datetime.date(2026, 11, 20), "kind": "coffee"} | overrides
+    return services.log_meeting(owner=owner, people=list(people), **values)

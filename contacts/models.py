@@ -1,0 +1,369 @@
+"""People, the fields and tags that group them, events, and meetings."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from . import text
+
+NOTES_MAX_LENGTH = 10_000
+
+
+class Stage(models.TextChoices):
+    STARTING = "starting", _("Starting out")
+    GROWING = "growing", _("Growing")
+    ESTABLISHED = "established", _("Established")
+
+
+class Tier(models.TextChoices):
+    ACQUAINTANCE = "acquaintance", _("Acquaintance")
+    NETWORK = "network", _("Network")
+
+
+class Wish(models.TextChoices):
+    UNKNOWN = "unknown", _("Not yet known")
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+class Field(models.Model):
+    """A field of work (分野) the user groups people by: IT, finance, design…"""
+
+    DEFAULTS = [
+        _("IT"),
+        _("Finance"),
+        _("Design"),
+        _("Law"),
+        _("Accounting & tax"),
+        _("Marketing"),
+        _("Sales"),
+        _("Manufacturing"),
+        _("Real estate"),
+        _("Medical & care"),
+        _("Education"),
+        _("Media"),
+        _("Food & drink"),
+        _("Local government"),
+        _("Startups"),
+    ]
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="fields"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="field_unique_name_per_owner"
+            )
+        ]
+        verbose_name = _("field")
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
+    )
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "name"], name="tag_unique_name_per_owner"
+            )
+        ]
+        verbose_name = _("tag")
+
+    def __str__(self):
+        return self.name
+
+
+class EventKind(models.TextChoices):
+    MIXER = "mixer", _("Cross-industry mixer")
+    CHAMBER = "chamber", _("Chamber of commerce")
+    SEMINAR = "seminar", _("Seminar / study group")
+    CARD_EXCHANGE = "card_exchange", _("Card exchange party")
+    DRINKS = "drinks", _("Drinks / dinner")
+    COMMUNITY = "community", _("Local community / morning meetup")
+    SAME_INDUSTRY = "same_industry", _("Same-industry gathering")
+    HOBBY = "hobby", _("Hobby circle")
+    IN_COMPANY = "in_company", _("In-company")
+    INTRODUCTION = "introduction", _("Family or friend introduction")
+    ONLINE = "online", _("Online / SNS")
+    OTHER = "other", _("Other")
+
+
+class Event(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=EventKind, default=EventKind.MIXER
+    )
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    goal = models.CharField(_("what I wanted from it"), max_length=500, blank=True)
+    notes = models.TextField(_("notes"), max_length=NOTES_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["owner", "-date"], name="event_owner_date")]
+        verbose_name = _("event")
+
+    def __str__(self):
+        return f"{self.name} ({self.date:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        return reverse("contacts:event_detail", args=[self.pk])
+
+
+class PersonQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Status.ACTIVE)
+
+    def search(self, query: str):
+        """Keep people whose folded search text contains every term of the query."""
+        qs = self
+        for term in text.search_terms(query):
+            qs = qs.filter(search_text__contains=term)
+        return qs
+
+
+class Person(models.Model):
+    """Someone the user met: the card (名刺) plus what the user knows of them.
+
+    `search_text` and `sort_key` are derived from the other columns (and from
+    fields, tags and events) by `contacts.services.refresh_search`; never set
+    them by hand. `version` increases on every edit so a stale form is refused.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="people"
+    )
+    family_name = models.CharField(_("family name"), max_length=100, blank=True)
+    given_name = models.CharField(_("given name"), max_length=100, blank=True)
+    family_reading = models.CharField(
+        _("family name reading"), max_length=100, blank=True
+    )
+    given_reading = models.CharField(
+        _("given name reading"), max_length=100, blank=True
+    )
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    company_reading = models.CharField(_("company reading"), max_length=200, blank=True)
+    department = models.CharField(_("department"), max_length=200, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    address = models.TextField(_("address"), max_length=500, blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    line = models.CharField(_("LINE ID"), max_length=100, blank=True)
+    facebook = models.CharField(_("Facebook"), max_length=200, blank=True)
+    x_handle = models.CharField(_("X"), max_length=100, blank=True)
+    linkedin = models.CharField(_("LinkedIn"), max_length=200, blank=True)
+    birthday = models.DateField(_("birthday"), null=True, blank=True)
+
+    fields = models.ManyToManyField(
+        Field, blank=True, related_name="people", verbose_name=_("fields")
+    )
+    tags = models.ManyToManyField(
+        Tag, blank=True, related_name="people", verbose_name=_("tags")
+    )
+    what_they_do = models.CharField(_("what they do"), max_length=500, blank=True)
+    what_they_want = models.CharField(_("what they want"), max_length=500, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage, blank=True)
+    tier = models.CharField(
+        _("tier"), max_length=20, choices=Tier, default=Tier.ACQUAINTANCE
+    )
+    introduced_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="introduced",
+        verbose_name=_("introduced by"),
+    )
+    first_met_on = models.DateField(_("first met"), null=True, blank=True)
+    first_met_event = models.ForeignKey(
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="first_met_people",
+        verbose_name=_("first met at"),
+    )
+    i_want_to_meet_again = models.CharField(
+        _("I want to meet again"), max_length=10, choices=Wish, default=Wish.UNKNOWN
+    )
+    they_want_to_meet_again = models.CharField(
+        _("they want to meet again"), max_length=10, choices=Wish, default=Wish.UNKNOWN
+    )
+    notes = models.TextField(_("notes"), max_length=NOTES_MAX_LENGTH, blank=True)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status, default=Status.ACTIVE
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ended_reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    last_contact_on = models.DateField(_("last contact"), null=True, blank=True)
+    sort_key = models.CharField(max_length=200, blank=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_key", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "sort_key", "id"], name="person_owner_sort"),
+            models.Index(
+                fields=["owner", "last_contact_on"], name="person_owner_last_contact"
+            ),
+            models.Index(
+                fields=["owner", "first_met_on"], name="person_owner_first_met"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(family_name="", given_name=""),
+                name="person_has_a_name",
+                violation_error_message=_("Enter a family name or a given name."),
+            ),
+        ]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("contacts:person_detail", args=[self.pk])
+
+    @property
+    def is_western(self) -> bool:
+        """True for a name written in Latin letters, shown given name first."""
+        name = self.family_name + self.given_name
+        return bool(name) and all(ord(ch) < 0x250 for ch in name)
+
+    @property
+    def display_name(self) -> str:
+        parts = (
+            [self.given_name, self.family_name]
+            if self.is_western
+            else [self.family_name, self.given_name]
+        )
+        return " ".join(part for part in parts if part)
+
+    @property
+    def reading(self) -> str:
+        return " ".join(
+            part for part in (self.family_reading, self.given_reading) if part
+        )
+
+    @property
+    def is_ended(self) -> bool:
+        return self.status == Status.ENDED
+
+    @property
+    def mutual_interest(self) -> bool:
+        """Both sides want to meet again: the tie is 人脈, not just 知り合い."""
+        return (
+            self.i_want_to_meet_again == Wish.YES
+            and self.they_want_to_meet_again == Wish.YES
+        )
+
+
+class ContactPointKind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+    MOBILE = "mobile", _("Mobile")
+    FAX = "fax", _("FAX")
+
+
+class ContactPoint(models.Model):
+    """An e-mail address or phone number of a person; a person may have several."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="contact_points"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ContactPointKind)
+    value = models.CharField(_("value"), max_length=254)
+    # Lower-cased address or E.164 number, for finding duplicates.
+    normalized = models.CharField(max_length=254, db_index=True)
+    label = models.CharField(_("label"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["kind", "pk"]
+        verbose_name = _("contact detail")
+
+    def __str__(self):
+        return self.value
+
+    @property
+    def href(self) -> str:
+        return (
+            f"mailto:{self.value}"
+            if self.kind == ContactPointKind.EMAIL
+            else f"tel:{self.normalized}"
+        )
+
+
+class MeetingKind(models.TextChoices):
+    FIRST_AT_EVENT = "first_at_event", _("First meeting at an event")
+    AT_EVENT = "at_event", _("Met again at an event")
+    COFFEE = "coffee", _("Coffee / lunch")
+    DRINKS = "drinks", _("Drinks / dinner")
+    CALL = "call", _("Call")
+    MESSAGE = "message", _("Message / SNS")
+    EMAIL = "email", _("E-mail")
+    JOINT_WORK = "joint_work", _("Joint work")
+    INTRODUCTION = "introduction", _("Introduction")
+
+
+class Meeting(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meetings"
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=MeetingKind, default=MeetingKind.COFFEE
+    )
+    people = models.ManyToManyField(
+        Person, related_name="meetings", verbose_name=_("people")
+    )
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("event"),
+    )
+    summary = models.TextField(_("summary"), max_length=NOTES_MAX_LENGTH, blank=True)
+    next_step = models.CharField(_("next step"), max_length=500, blank=True)
+    next_step_on = models.DateField(_("next step date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["owner", "-date"], name="meeting_owner_date")]
+        verbose_name = _("meeting")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"

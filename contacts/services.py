@@ -1,0 +1,474 @@
+"""Writes that touch people, meetings and events. Views call these; so do tasks."""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+from . import text
+from .models import (
+    ContactPoint,
+    Event,
+    Field,
+    Meeting,
+    MeetingKind,
+    Person,
+    Status,
+    Tag,
+)
+
+# Sent (after commit) with `owner_id` and `person_ids` whenever people, their
+# meetings or anything else that moves their follow-ups changed. The
+# followups app listens; contacts never imports followups.
+people_changed = Signal()
+
+# Sent inside a merge's transaction before `other` is deleted, with `keep`
+# and `other`, so apps that hang rows on people (ledger, follow-ups) can move
+# them to `keep`.
+person_merging = Signal()
+
+
+def _announce(owner_id: int, person_ids: Iterable[int]) -> None:
+    ids = sorted(set(person_ids))
+    if ids:
+        transaction.on_commit(
+            lambda: people_changed.send(
+                sender=Person, owner_id=owner_id, person_ids=ids
+            )
+        )
+
+
+def ensure_default_fields(*, owner: User) -> None:
+    """Give a new user the default list of fields, in their language."""
+    if Field.objects.filter(owner=owner).exists():
+        return
+    Field.objects.bulk_create(
+        [
+            Field(owner=owner, name=str(name), position=i)
+            for i, name in enumerate(Field.DEFAULTS)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def refresh_search(person_ids: Iterable[int]) -> None:
+    """Recompute `search_text` and `sort_key` of these people in bulk.
+
+    Three queries whatever the number of people: the people with their fields
+    and tags, and the names of every event they met the user at.
+    """
+    ids = list(person_ids)
+    if not ids:
+        return
+    people = list(
+        Person.objects.filter(pk__in=ids)
+        .select_related("first_met_event")
+        .prefetch_related("fields", "tags")
+    )
+    events: dict[int, set[str]] = defaultdict(set)
+    for person_id, event_name in Meeting.people.through.objects.filter(
+        person_id__in=ids, meeting__event__isnull=False
+    ).values_list("person_id", "meeting__event__name"):
+        events[person_id].add(event_name)
+    for person in people:
+        if person.first_met_event_id:
+            events[person.pk].add(person.first_met_event.name)
+        person.search_text = build_search_text(
+            person,
+            [f.name for f in person.fields.all()],
+            [t.name for t in person.tags.all()],
+            events[person.pk],
+        )
+        person.sort_key = text.sort_key(
+            person.family_reading + person.given_reading,
+            person.family_name + person.given_name,
+        )
+    Person.objects.bulk_update(people, ["search_text", "sort_key"], batch_size=500)
+
+
+def build_search_text(
+    person: Person, fields: Iterable[str], tags: Iterable[str], events: Iterable[str]
+) -> str:
+    reading = person.reading
+    parts = [
+        person.family_name + person.given_name,
+        person.given_name + person.family_name,
+        person.display_name,
+        reading.replace(" ", ""),
+        text.romaji(reading).replace(" ", ""),
+        text.romaji(reading),
+        person.company,
+        person.company_reading,
+        text.romaji(person.company_reading),
+        person.department,
+        person.title,
+        person.what_they_do,
+        person.what_they_want,
+        person.notes,
+        *fields,
+        *tags,
+        *events,
+    ]
+    return "\n".join(text.fold(part) for part in parts if part)
+
+
+def set_contact_points(
+    *, person: Person, points: Iterable[tuple[str, str, str]]
+) -> None:
+    """Replace a person's e-mail addresses and numbers with (kind, value, normalized)."""
+    ContactPoint.objects.filter(person=person).delete()
+    ContactPoint.objects.bulk_create(
+        [
+            ContactPoint(person=person, kind=kind, value=value, normalized=normalized)
+            for kind, value, normalized in points
+        ]
+    )
+
+
+def create_person(
+    *,
+    owner: User,
+    values: dict,
+    fields: Iterable[Field] = (),
+    tags: Iterable[Tag] = (),
+    contact_points: Iterable[tuple[str, str, str]] = (),
+) -> Person:
+    with transaction.atomic():
+        person = Person.objects.create(owner=owner, **values)
+        person.fields.set(list(fields))
+        person.tags.set(list(tags))
+        set_contact_points(person=person, points=contact_points)
+        refresh_search([person.pk])
+        _announce(owner.pk, [person.pk])
+    person.refresh_from_db()
+    return person
+
+
+class StaleEdit(Exception):
+    """The person changed since the form was opened; nothing was saved."""
+
+    def __init__(self, current: Person):
+        super().__init__("stale edit")
+        self.current = current
+
+
+def update_person(
+    *,
+    person: Person,
+    expected_version: int,
+    values: dict,
+    fields: Iterable[Field] | None = None,
+    tags: Iterable[Tag] | None = None,
+    contact_points: Iterable[tuple[str, str, str]] | None = None,
+) -> Person:
+    """Save an edit made on `expected_version` of the person, or raise StaleEdit.
+
+    The conditional UPDATE claims the row only when nobody saved in between,
+    so of two tabs editing the same person the second save is refused.
+    """
+    from django.db.models import F
+
+    with transaction.atomic():
+        claimed = Person.objects.filter(
+            pk=person.pk, owner=person.owner_id, version=expected_version
+        ).update(version=F("version") + 1, updated_at=timezone.now(), **values)
+        if claimed != 1:
+            raise StaleEdit(Person.objects.get(pk=person.pk))
+        if fields is not None:
+            person.fields.set(list(fields))
+        if tags is not None:
+            person.tags.set(list(tags))
+        if contact_points is not None:
+            set_contact_points(person=person, points=contact_points)
+        refresh_search([person.pk])
+        _announce(person.owner_id, [person.pk])
+    person.refresh_from_db()
+    return person
+
+
+def _touch_last_contact(people_ids: list[int]) -> None:
+    """Set each person's last contact to their latest meeting (one UPDATE per distinct date)."""
+    latest = (
+        Meeting.people.through.objects.filter(person_id__in=people_ids)
+        .values("person_id")
+        .annotate(latest=Max("meeting__date"))
+    )
+    by_date: dict[datetime.date | None, list[int]] = defaultdict(list)
+    seen = set()
+    for row in latest:
+        by_date[row["latest"]].append(row["person_id"])
+        seen.add(row["person_id"])
+    for person_id in set(people_ids) - seen:
+        by_date[None].append(person_id)
+    for date, ids in by_date.items():
+        Person.objects.filter(pk__in=ids).update(last_contact_on=date)
+
+
+def log_meeting(
+    *,
+    owner: User,
+    people: list[Person],
+    date: datetime.date,
+    kind: str,
+    event: Event | None = None,
+    summary: str = "",
+    next_step: str = "",
+    next_step_on: datetime.date | None = None,
+) -> Meeting:
+    """Record a meeting with one or more people and move their last-contact date."""
+    if not people:
+        raise ValueError("a meeting needs at least one person")
+    if any(p.owner_id != owner.pk for p in people) or (
+        event and event.owner_id != owner.pk
+    ):
+        raise PermissionError("people and event must belong to the owner")
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            owner=owner,
+            date=date,
+            kind=kind,
+            event=event,
+            summary=summary,
+            next_step=next_step,
+            next_step_on=next_step_on,
+        )
+        ids = [p.pk for p in people]
+        meeting.people.set(ids)
+        Person.objects.filter(pk__in=ids, first_met_on__isnull=True).update(
+            first_met_on=date
+        )
+        if event is not None:
+            Person.objects.filter(pk__in=ids, first_met_event__isnull=True).update(
+                first_met_event=event
+            )
+        _touch_last_contact(ids)
+        if event is not None:
+            refresh_search(ids)
+        _announce(owner.pk, ids)
+    return meeting
+
+
+def update_meeting(*, meeting: Meeting, values: dict, people: list[Person]) -> Meeting:
+    with transaction.atomic():
+        before = set(meeting.people.values_list("pk", flat=True))
+        for name, value in values.items():
+            setattr(meeting, name, value)
+        meeting.save()
+        meeting.people.set(people)
+        ids = sorted(before | {p.pk for p in people})
+        _touch_last_contact(ids)
+        refresh_search(ids)
+        _announce(meeting.owner_id, ids)
+    return meeting
+
+
+def delete_meeting(*, meeting: Meeting) -> None:
+    with transaction.atomic():
+        ids = list(meeting.people.values_list("pk", flat=True))
+        meeting.delete()
+        _touch_last_contact(ids)
+        refresh_search(ids)
+        _announce(meeting.owner_id, ids)
+
+
+@dataclass
+class CaptureResult:
+    person: Person
+    meeting: Meeting
+    created: bool
+
+
+def capture_person(
+    *,
+    owner: User,
+    event: Event,
+    values: dict,
+    fields: Iterable[Field] = (),
+    memo: str = "",
+) -> CaptureResult:
+    """Create a person met at an event, with their first meeting there."""
+    with transaction.atomic():
+        person = create_person(
+            owner=owner,
+            values=values | {"first_met_on": event.date, "first_met_event": event},
+            fields=fields,
+        )
+        meeting = log_meeting(
+            owner=owner,
+            people=[person],
+            date=event.date,
+            kind=MeetingKind.FIRST_AT_EVENT,
+            event=event,
+            summary=memo,
+        )
+    return CaptureResult(person=person, meeting=meeting, created=True)
+
+
+def capture_existing(
+    *, owner: User, event: Event, person: Person, memo: str = ""
+) -> CaptureResult:
+    """Record that someone already known was met again at this event."""
+    meeting = log_meeting(
+        owner=owner,
+        people=[person],
+        date=event.date,
+        kind=MeetingKind.FIRST_AT_EVENT
+        if person.meetings.count() == 0
+        else MeetingKind.COFFEE,
+        event=event,
+        summary=memo,
+    )
+    return CaptureResult(person=person, meeting=meeting, created=False)
+
+
+def undo_capture(*, meeting: Meeting) -> None:
+    """Take back a capture row: the meeting, and the person when the row created them.
+
+    A person is removed only when this meeting is all there is of them (no
+    other meetings and nobody they introduced), so undo never loses history.
+    """
+    with transaction.atomic():
+        people = list(meeting.people.all())
+        delete_meeting(meeting=meeting)
+        for person in people:
+            if (
+                person.first_met_event_id == meeting.event_id
+                and not person.meetings.exists()
+                and not person.introduced.exists()
+            ):
+                person.delete()
+
+
+def end_relationship(*, person: Person, on: datetime.date, reason: str) -> None:
+    Person.objects.filter(pk=person.pk).update(
+        status=Status.ENDED,
+        ended_on=on,
+        ended_reason=reason,
+        version=person.version + 1,
+    )
+    _announce(person.owner_id, [person.pk])
+
+
+def reactivate(*, person: Person) -> None:
+    Person.objects.filter(pk=person.pk).update(
+        status=Status.ACTIVE, ended_on=None, ended_reason="", version=person.version + 1
+    )
+    _announce(person.owner_id, [person.pk])
+
+
+MERGE_TEXT_FIELDS = [
+    "family_name", "given_name", "family_reading", "given_reading", "company", "company_reading", "department",
+    "title", "address", "website", "line", "facebook", "x_handle", "linkedin", "what_they_do", "what_they_want", "stage",
+]  # fmt: skip
+
+
+def merge_people(*, keep: Person, other: Person) -> Person:
+    """Fold `other` into `keep`: every meeting, field, tag, contact and link moves; `other` is deleted.
+
+    Blank card fields of `keep` take `other`'s values; notes are joined.
+    """
+    if keep.pk == other.pk or keep.owner_id != other.owner_id:
+        raise ValueError(_("Pick two different people of your own to merge."))
+    with transaction.atomic():
+        keep = Person.objects.select_for_update().get(pk=keep.pk)
+        other = Person.objects.select_for_update().get(pk=other.pk)
+        for name in MERGE_TEXT_FIELDS:
+            if not getattr(keep, name) and getattr(other, name):
+                setattr(keep, name, getattr(other, name))
+        for name in ("birthday", "first_met_event", "introduced_by"):
+            if getattr(keep, name) is None and getattr(other, name) is not None:
+                setattr(keep, name, getattr(other, name))
+        if keep.introduced_by_id == other.pk:
+            keep.introduced_by = None
+        if other.first_met_on and (
+            keep.first_met_on is None or other.first_met_on < keep.first_met_on
+        ):
+            keep.first_met_on = other.first_met_on
+            keep.first_met_event = other.first_met_event or keep.first_met_event
+        if other.notes:
+            keep.notes = "\n\n".join(
+                part for part in (keep.notes, other.notes) if part
+            )[: len(keep.notes) + len(other.notes) + 2]
+        for name in ("i_want_to_meet_again", "they_want_to_meet_again"):
+            if getattr(keep, name) == "unknown":
+                setattr(keep, name, getattr(other, name))
+        if other.tier == "network":
+            keep.tier = "network"
+        keep.version += 1
+        keep.save()
+        keep.fields.add(*other.fields.all())
+        keep.tags.add(*other.tags.all())
+        existing = set(keep.contact_points.values_list("kind", "normalized"))
+        for point in other.contact_points.all():
+            if (point.kind, point.normalized) not in existing:
+                point.person = keep
+                point.save(update_fields=["person"])
+        through = Meeting.people.through
+        already = set(
+            through.objects.filter(person=keep).values_list("meeting_id", flat=True)
+        )
+        through.objects.filter(person=other).exclude(meeting_id__in=already).update(
+            person=keep
+        )
+        Person.objects.filter(introduced_by=other).exclude(pk=keep.pk).update(
+            introduced_by=keep
+        )
+        gone = other.pk
+        person_merging.send(sender=Person, keep=keep, other=other)
+        other.delete()
+        _touch_last_contact([keep.pk])
+        refresh_search([keep.pk])
+        _announce(keep.owner_id, [keep.pk, gone])
+    keep.refresh_from_db()
+    return keep
+
+
+def delete_person(*, person: Person) -> None:
+    with transaction.atomic():
+        owner_id, pk = person.owner_id, person.pk
+        person.delete()
+        _announce(owner_id, [pk])
+
+
+def find_similar(
+    *,
+    owner: User,
+    family_name="",
+    given_name="",
+    reading="",
+    company="",
+    email="",
+    limit=5,
+):
+    """People who may be the person being typed: same name, reading, company or e-mail."""
+    from django.db.models import Q
+
+    q = Q()
+    name = (family_name + given_name).strip()
+    if len(name) >= 1 and (family_name or given_name):
+        if family_name and given_name:
+            q |= Q(family_name=family_name.strip(), given_name=given_name.strip())
+        name_key = text.fold(name).replace(" ", "")
+        if len(name_key) >= 2:
+            q |= Q(search_text__contains=name_key)
+    if reading.strip():
+        q |= Q(sort_key=text.sort_key(reading, ""))
+    if company.strip() and len(company.strip()) >= 2:
+        q |= Q(company__iexact=company.strip())
+    if email.strip():
+        q |= Q(contact_points__normalized=email.strip().lower())
+    if not q:
+        return []
+    return list(
+        Person.objects.filter(q, owner=owner)
+        .distinct()
+        .order_by("-last_contact_on", "sort_key")[:limit]
+    )
