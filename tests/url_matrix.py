@@ -53,4 +53,9 @@ ROUTES = [
     Route("followups:jobs_status", "login"),
     Route("followups:jobcheck_create", "login", expect={"get": 405, "post": 302}),
     Route("followups:jobcheck_detail", "owned", kwargs=_jobcheck),
+    # --- contacts: people list, fields and tags ---
+    Route("contacts:person_list", "login"),
+    # --- contacts: person page, meetings ---
+    # --- contacts: events ---
+    # --- contacts: capture ---
 ]
