@@ -8,7 +8,7 @@ PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: setup run test test-browser test-postgres lint format lock smoke messages clean
+.PHONY: setup run test test-browser test-postgres bench lint format lock smoke messages clean
 
 setup: $(STAMP)
 
@@ -42,6 +42,12 @@ test-postgres: setup
 ## gunicorn + Celery worker + beat against PostgreSQL and Redis, end to end.
 smoke: setup
 	@scripts/smoke_stack.sh
+
+## Benchmarks: page timings and query counts at 1,000 and 100,000 people, on
+## SQLite, and on PostgreSQL too when DATABASE_URL is set.
+bench: setup
+	$(PYTHON) scripts/bench.py --backend sqlite $(BENCH_ARGS)
+	@if [ -n "$$DATABASE_URL" ]; then $(PYTHON) scripts/bench.py --backend postgres $(BENCH_ARGS); fi
 
 lint: setup
 	$(BIN)/ruff check .

@@ -18,9 +18,7 @@ def _existing_entries():
     entries = []
     for url_name, label in NAVIGATION:
         try:
-            entries.append(
-                {"url_name": url_name, "url": reverse(url_name), "label": label}
-            )
+            entries.append({"url_name": url_name, "url": reverse(url_name), "label": label})
         except NoReverseMatch:
             continue
     return entries

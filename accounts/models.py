@@ -13,9 +13,7 @@ class User(AbstractUser):
         max_length=8,
         choices=settings.LANGUAGES,
         default="ja",
-        help_text=_(
-            "Used for e-mail sent to you; the pages follow the language you pick in the menu."
-        ),
+        help_text=_("Used for e-mail sent to you; the pages follow the language you pick in the menu."),
     )
 
     class Meta:

@@ -17,9 +17,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("accounts:password_change_done")
-        ),
+        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),
         name="password_change",
     ),
     path(

@@ -9,6 +9,7 @@ import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -52,13 +53,9 @@ def normalize_phone(raw: str) -> tuple[str, str, bool]:
     try:
         number = phonenumbers.parse(cleaned, "JP")
     except phonenumbers.NumberParseException:
-        raise ValidationError(
-            _("“%(value)s” is not a phone number."), params={"value": raw}
-        ) from None
+        raise ValidationError(_("“%(value)s” is not a phone number."), params={"value": raw}) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(
-            _("“%(value)s” is not a valid phone number."), params={"value": raw}
-        )
+        raise ValidationError(_("“%(value)s” is not a valid phone number."), params={"value": raw})
     fmt = (
         phonenumbers.PhoneNumberFormat.NATIONAL
         if number.country_code == 81
@@ -73,9 +70,7 @@ def normalize_phone(raw: str) -> tuple[str, str, bool]:
 
 
 def split_lines(value: str) -> list[str]:
-    return [
-        line.strip() for line in re.split(r"[\r\n,;、，]+", value or "") if line.strip()
-    ]
+    return [line.strip() for line in re.split(r"[\r\n,;、，]+", value or "") if line.strip()]
 
 
 def split_name(name: str) -> tuple[str, str]:
@@ -97,6 +92,46 @@ def split_reading(reading: str) -> tuple[str, str]:
     if not parts:
         return "", ""
     return parts[0], " ".join(parts[1:])
+
+
+MAX_ID = 2**63 - 1
+
+
+def _id_in_range(value) -> bool:
+    """False for a number no id column can hold (SQLite raises OverflowError on it)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return True  # not a number: Django reports it as an invalid choice
+    return 0 < number <= MAX_ID
+
+
+class OwnedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that turns an impossible id into a validation error, not a 500."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _id_in_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class OwnedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value or ():
+            if not _id_in_range(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+def owned_formfield(db_field, **kwargs):
+    """ModelForm formfield_callback: relations use the id-checking fields above."""
+    if isinstance(db_field, models.ManyToManyField):
+        kwargs.setdefault("form_class", OwnedModelMultipleChoiceField)
+    elif isinstance(db_field, models.ForeignKey):
+        kwargs.setdefault("form_class", OwnedModelChoiceField)
+    return db_field.formfield(**kwargs)
 
 
 class OwnedChoicesMixin:
@@ -138,6 +173,7 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
 
     class Meta:
         model = Person
+        formfield_callback = owned_formfield
         fields = [
             "family_name", "given_name", "family_reading", "given_reading",
             "company", "company_reading", "department", "title",
@@ -158,26 +194,17 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.limit_to_owner(owner)
         if self.instance.pk:
-            self.fields["introduced_by"].queryset = self.fields[
-                "introduced_by"
-            ].queryset.exclude(pk=self.instance.pk)
+            self.fields["introduced_by"].queryset = self.fields["introduced_by"].queryset.exclude(pk=self.instance.pk)
             if not self.is_bound:
                 points = list(self.instance.contact_points.all())
-                self.initial["emails"] = "\n".join(
-                    p.value for p in points if p.kind == ContactPointKind.EMAIL
-                )
+                self.initial["emails"] = "\n".join(p.value for p in points if p.kind == ContactPointKind.EMAIL)
                 self.initial["phones"] = "\n".join(
-                    p.value
-                    for p in points
-                    if p.kind in (ContactPointKind.PHONE, ContactPointKind.MOBILE)
+                    p.value for p in points if p.kind in (ContactPointKind.PHONE, ContactPointKind.MOBILE)
                 )
-                self.initial["fax"] = next(
-                    (p.value for p in points if p.kind == ContactPointKind.FAX), ""
-                )
-                self.initial["tags_text"] = ", ".join(
-                    t.name for t in self.instance.tags.all()
-                )
+                self.initial["fax"] = next((p.value for p in points if p.kind == ContactPointKind.FAX), "")
+                self.initial["tags_text"] = ", ".join(t.name for t in self.instance.tags.all())
                 self.initial["version"] = self.instance.version
+        self.fields["stage"].choices = [("", _("Not set")), *Stage.choices]
         self.fields["notes"].max_length = NOTES_MAX_LENGTH
         self.fields["introduced_by"].widget.attrs["class"] = "select-person"
 
@@ -220,36 +247,22 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
                     raise ValidationError(_("A tag can be at most 60 characters long."))
                 names.append(name)
         if len(names) > MAX_TAGS:
-            raise ValidationError(
-                _("Use at most %(count)d tags."), params={"count": MAX_TAGS}
-            )
+            raise ValidationError(_("Use at most %(count)d tags."), params={"count": MAX_TAGS})
         return names
 
     def clean(self):
         data = super().clean()
-        if (
-            not (data.get("family_name") or "").strip()
-            and not (data.get("given_name") or "").strip()
-        ):
-            raise ValidationError(
-                _("Enter a family name or a given name."), code="name_required"
-            )
+        if not (data.get("family_name") or "").strip() and not (data.get("given_name") or "").strip():
+            raise ValidationError(_("Enter a family name or a given name."), code="name_required")
         return data
 
     def model_values(self) -> dict:
         """The cleaned values of the Person columns (no relations)."""
         skip = {"fields"}
-        return {
-            name: self.cleaned_data[name]
-            for name in self.Meta.fields
-            if name not in skip
-        }
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name not in skip}
 
     def contact_points(self) -> list[tuple[str, str, str]]:
-        points = [
-            (ContactPointKind.EMAIL, email, email.lower())
-            for email in self.cleaned_data["emails"]
-        ]
+        points = [(ContactPointKind.EMAIL, email, email.lower()) for email in self.cleaned_data["emails"]]
         for display, e164, mobile in self.cleaned_data["phones"]:
             points.append(
                 (
@@ -291,6 +304,7 @@ class MeetingForm(OwnedChoicesMixin, forms.ModelForm):
 
     class Meta:
         model = Meeting
+        formfield_callback = owned_formfield
         fields = [
             "date",
             "kind",
@@ -321,7 +335,7 @@ class CaptureRowForm(OwnedChoicesMixin, forms.Form):
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
-    fields = forms.ModelMultipleChoiceField(
+    fields = OwnedModelMultipleChoiceField(
         label=_("Fields"),
         queryset=Field.objects.all(),
         required=False,
@@ -343,7 +357,17 @@ class CaptureRowForm(OwnedChoicesMixin, forms.Form):
         name = self.cleaned_data["name"].strip()
         if not any(split_name(name)):
             raise ValidationError(_("Enter a name."))
+        # The family and given name columns hold 100 characters each (NFKC
+        # can lengthen text), so check the parts as they will be stored.
+        if any(len(part) > 100 for part in split_name(name)):
+            raise ValidationError(_("A family or given name can be at most 100 characters long."))
         return name
+
+    def clean_reading(self):
+        reading = self.cleaned_data["reading"]
+        if any(len(part) > 100 for part in split_reading(reading)):
+            raise ValidationError(_("A reading can be at most 100 characters long per name."))
+        return reading
 
     def person_values(self) -> dict:
         family, given = split_name(self.cleaned_data["name"])
@@ -370,16 +394,12 @@ class EndRelationshipForm(forms.Form):
 
 
 class MergeForm(OwnedChoicesMixin, forms.Form):
-    other = forms.ModelChoiceField(
-        label=_("Merge this person into the one shown"), queryset=Person.objects.all()
-    )
+    other = OwnedModelChoiceField(label=_("Merge this person into the one shown"), queryset=Person.objects.all())
 
     def __init__(self, *args, owner, keep: Person, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_to_owner(owner)
-        self.fields["other"].queryset = self.fields["other"].queryset.exclude(
-            pk=keep.pk
-        )
+        self.fields["other"].queryset = self.fields["other"].queryset.exclude(pk=keep.pk)
 
 
 class PeopleFilterForm(OwnedChoicesMixin, forms.Form):
@@ -392,21 +412,13 @@ class PeopleFilterForm(OwnedChoicesMixin, forms.Form):
     ]
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    field = forms.ModelChoiceField(
-        label=_("Field"), queryset=Field.objects.all(), required=False
+    field = OwnedModelChoiceField(
+        label=_("Field"), queryset=Field.objects.all(), required=False, empty_label=_("Any field")
     )
-    tier = forms.ChoiceField(
-        label=_("Tier"), choices=[("", _("Any tier")), *Tier.choices], required=False
-    )
-    tag = forms.ModelChoiceField(
-        label=_("Tag"), queryset=Tag.objects.all(), required=False
-    )
-    stage = forms.ChoiceField(
-        label=_("Stage"), choices=[("", _("Any stage")), *Stage.choices], required=False
-    )
-    event = forms.ModelChoiceField(
-        label=_("Event"), queryset=Event.objects.all(), required=False
-    )
+    tier = forms.ChoiceField(label=_("Tier"), choices=[("", _("Any tier")), *Tier.choices], required=False)
+    tag = OwnedModelChoiceField(label=_("Tag"), queryset=Tag.objects.all(), required=False, empty_label=_("Any tag"))
+    stage = forms.ChoiceField(label=_("Stage"), choices=[("", _("Any stage")), *Stage.choices], required=False)
+    event = OwnedModelChoiceField(label=_("Event"), queryset=Event.objects.all(), required=False)
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("active", _("Active")), ("ended", _("Ended")), ("all", _("All"))],

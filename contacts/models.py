@@ -1,8 +1,9 @@
 """People, the fields and tags that group them, events, and meetings."""
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -54,19 +55,13 @@ class Field(models.Model):
         _("Startups"),
     ]
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="fields"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="fields")
     name = models.CharField(_("name"), max_length=60)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["owner", "name"], name="field_unique_name_per_owner"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="field_unique_name_per_owner")]
         verbose_name = _("field")
 
     def __str__(self):
@@ -74,18 +69,12 @@ class Field(models.Model):
 
 
 class Tag(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tags")
     name = models.CharField(_("name"), max_length=60)
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["owner", "name"], name="tag_unique_name_per_owner"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="tag_unique_name_per_owner")]
         verbose_name = _("tag")
 
     def __str__(self):
@@ -108,13 +97,9 @@ class EventKind(models.TextChoices):
 
 
 class Event(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="events")
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=EventKind, default=EventKind.MIXER
-    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind, default=EventKind.MIXER)
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200, blank=True)
     goal = models.CharField(_("what I wanted from it"), max_length=500, blank=True)
@@ -138,10 +123,24 @@ class PersonQuerySet(models.QuerySet):
         return self.filter(status=Status.ACTIVE)
 
     def search(self, query: str):
-        """Keep people whose folded search text contains every term of the query."""
+        """Keep people whose folded search text contains every term of the query.
+
+        On PostgreSQL, terms of three characters or more use the trigram
+        index and shorter ones the index of characters and pairs
+        (migration 0004); on SQLite the narrow column is scanned.
+        """
         qs = self
         for term in text.search_terms(query):
-            qs = qs.filter(search_text__contains=term)
+            if len(term) <= 2 and connections[self.db].vendor == "postgresql":
+                qs = qs.filter(
+                    RawSQL(
+                        f"jinmyaku_grams({Person._meta.db_table}.search_text) @> ARRAY[%s]",
+                        [term],
+                        output_field=models.BooleanField(),
+                    )
+                )
+            else:
+                qs = qs.filter(search_text__contains=term)
         return qs
 
 
@@ -153,17 +152,11 @@ class Person(models.Model):
     them by hand. `version` increases on every edit so a stale form is refused.
     """
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="people"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="people")
     family_name = models.CharField(_("family name"), max_length=100, blank=True)
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
-    family_reading = models.CharField(
-        _("family name reading"), max_length=100, blank=True
-    )
-    given_reading = models.CharField(
-        _("given name reading"), max_length=100, blank=True
-    )
+    family_reading = models.CharField(_("family name reading"), max_length=100, blank=True)
+    given_reading = models.CharField(_("given name reading"), max_length=100, blank=True)
     company = models.CharField(_("company"), max_length=200, blank=True)
     company_reading = models.CharField(_("company reading"), max_length=200, blank=True)
     department = models.CharField(_("department"), max_length=200, blank=True)
@@ -176,18 +169,12 @@ class Person(models.Model):
     linkedin = models.CharField(_("LinkedIn"), max_length=200, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
 
-    fields = models.ManyToManyField(
-        Field, blank=True, related_name="people", verbose_name=_("fields")
-    )
-    tags = models.ManyToManyField(
-        Tag, blank=True, related_name="people", verbose_name=_("tags")
-    )
+    fields = models.ManyToManyField(Field, blank=True, related_name="people", verbose_name=_("fields"))
+    tags = models.ManyToManyField(Tag, blank=True, related_name="people", verbose_name=_("tags"))
     what_they_do = models.CharField(_("what they do"), max_length=500, blank=True)
     what_they_want = models.CharField(_("what they want"), max_length=500, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage, blank=True)
-    tier = models.CharField(
-        _("tier"), max_length=20, choices=Tier, default=Tier.ACQUAINTANCE
-    )
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier, default=Tier.ACQUAINTANCE)
     introduced_by = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -213,9 +200,7 @@ class Person(models.Model):
     )
     notes = models.TextField(_("notes"), max_length=NOTES_MAX_LENGTH, blank=True)
 
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.ACTIVE
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.ACTIVE)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     ended_reason = models.CharField(_("reason"), max_length=500, blank=True)
 
@@ -231,12 +216,15 @@ class Person(models.Model):
     class Meta:
         ordering = ["sort_key", "pk"]
         indexes = [
-            models.Index(fields=["owner", "sort_key", "id"], name="person_owner_sort"),
+            # The list shows one status at a time (active by default), so
+            # each sort order has an index that starts with owner and status.
+            models.Index(fields=["owner", "status", "sort_key", "id"], name="person_owner_sort"),
+            models.Index(fields=["owner", "status", "last_contact_on"], name="person_owner_last_contact"),
+            models.Index(fields=["owner", "status", "first_met_on"], name="person_owner_first_met"),
+            # Filtering by tier (the network, the acquaintances) and sorting:
+            # answered from the index alone, without reading the wide rows.
             models.Index(
-                fields=["owner", "last_contact_on"], name="person_owner_last_contact"
-            ),
-            models.Index(
-                fields=["owner", "first_met_on"], name="person_owner_first_met"
+                fields=["owner", "status", "tier", "last_contact_on", "sort_key", "id"], name="person_owner_tier"
             ),
         ]
         constraints = [
@@ -263,18 +251,12 @@ class Person(models.Model):
 
     @property
     def display_name(self) -> str:
-        parts = (
-            [self.given_name, self.family_name]
-            if self.is_western
-            else [self.family_name, self.given_name]
-        )
+        parts = [self.given_name, self.family_name] if self.is_western else [self.family_name, self.given_name]
         return " ".join(part for part in parts if part)
 
     @property
     def reading(self) -> str:
-        return " ".join(
-            part for part in (self.family_reading, self.given_reading) if part
-        )
+        return " ".join(part for part in (self.family_reading, self.given_reading) if part)
 
     @property
     def is_ended(self) -> bool:
@@ -283,10 +265,7 @@ class Person(models.Model):
     @property
     def mutual_interest(self) -> bool:
         """Both sides want to meet again: the tie is 人脈, not just 知り合い."""
-        return (
-            self.i_want_to_meet_again == Wish.YES
-            and self.they_want_to_meet_again == Wish.YES
-        )
+        return self.i_want_to_meet_again == Wish.YES and self.they_want_to_meet_again == Wish.YES
 
 
 class ContactPointKind(models.TextChoices):
@@ -299,9 +278,7 @@ class ContactPointKind(models.TextChoices):
 class ContactPoint(models.Model):
     """An e-mail address or phone number of a person; a person may have several."""
 
-    person = models.ForeignKey(
-        Person, on_delete=models.CASCADE, related_name="contact_points"
-    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_points")
     kind = models.CharField(_("kind"), max_length=10, choices=ContactPointKind)
     value = models.CharField(_("value"), max_length=254)
     # Lower-cased address or E.164 number, for finding duplicates.
@@ -317,11 +294,7 @@ class ContactPoint(models.Model):
 
     @property
     def href(self) -> str:
-        return (
-            f"mailto:{self.value}"
-            if self.kind == ContactPointKind.EMAIL
-            else f"tel:{self.normalized}"
-        )
+        return f"mailto:{self.value}" if self.kind == ContactPointKind.EMAIL else f"tel:{self.normalized}"
 
 
 class MeetingKind(models.TextChoices):
@@ -337,16 +310,10 @@ class MeetingKind(models.TextChoices):
 
 
 class Meeting(models.Model):
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meetings"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meetings")
     date = models.DateField(_("date"))
-    kind = models.CharField(
-        _("kind"), max_length=20, choices=MeetingKind, default=MeetingKind.COFFEE
-    )
-    people = models.ManyToManyField(
-        Person, related_name="meetings", verbose_name=_("people")
-    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MeetingKind, default=MeetingKind.COFFEE)
+    people = models.ManyToManyField(Person, related_name="meetings", verbose_name=_("people"))
     event = models.ForeignKey(
         Event,
         on_delete=models.SET_NULL,
@@ -358,6 +325,9 @@ class Meeting(models.Model):
     summary = models.TextField(_("summary"), max_length=NOTES_MAX_LENGTH, blank=True)
     next_step = models.CharField(_("next step"), max_length=500, blank=True)
     next_step_on = models.DateField(_("next step date"), null=True, blank=True)
+    # True when a capture row created the person along with this meeting, so
+    # undoing the row may remove the person too (and only then).
+    created_person = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

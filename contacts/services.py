@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, F, Max, Q
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,11 +39,7 @@ person_merging = Signal()
 def _announce(owner_id: int, person_ids: Iterable[int]) -> None:
     ids = sorted(set(person_ids))
     if ids:
-        transaction.on_commit(
-            lambda: people_changed.send(
-                sender=Person, owner_id=owner_id, person_ids=ids
-            )
-        )
+        transaction.on_commit(lambda: people_changed.send(sender=Person, owner_id=owner_id, person_ids=ids))
 
 
 def ensure_default_fields(*, owner: User) -> None:
@@ -51,10 +47,7 @@ def ensure_default_fields(*, owner: User) -> None:
     if Field.objects.filter(owner=owner).exists():
         return
     Field.objects.bulk_create(
-        [
-            Field(owner=owner, name=str(name), position=i)
-            for i, name in enumerate(Field.DEFAULTS)
-        ],
+        [Field(owner=owner, name=str(name), position=i) for i, name in enumerate(Field.DEFAULTS)],
         ignore_conflicts=True,
     )
 
@@ -69,9 +62,7 @@ def refresh_search(person_ids: Iterable[int]) -> None:
     if not ids:
         return
     people = list(
-        Person.objects.filter(pk__in=ids)
-        .select_related("first_met_event")
-        .prefetch_related("fields", "tags")
+        Person.objects.filter(pk__in=ids).select_related("first_met_event").prefetch_related("fields", "tags")
     )
     events: dict[int, set[str]] = defaultdict(set)
     for person_id, event_name in Meeting.people.through.objects.filter(
@@ -94,9 +85,7 @@ def refresh_search(person_ids: Iterable[int]) -> None:
     Person.objects.bulk_update(people, ["search_text", "sort_key"], batch_size=500)
 
 
-def build_search_text(
-    person: Person, fields: Iterable[str], tags: Iterable[str], events: Iterable[str]
-) -> str:
+def build_search_text(person: Person, fields: Iterable[str], tags: Iterable[str], events: Iterable[str]) -> str:
     reading = person.reading
     parts = [
         person.family_name + person.given_name,
@@ -120,9 +109,7 @@ def build_search_text(
     return "\n".join(text.fold(part) for part in parts if part)
 
 
-def set_contact_points(
-    *, person: Person, points: Iterable[tuple[str, str, str]]
-) -> None:
+def set_contact_points(*, person: Person, points: Iterable[tuple[str, str, str]]) -> None:
     """Replace a person's e-mail addresses and numbers with (kind, value, normalized)."""
     ContactPoint.objects.filter(person=person).delete()
     ContactPoint.objects.bulk_create(
@@ -174,12 +161,11 @@ def update_person(
     The conditional UPDATE claims the row only when nobody saved in between,
     so of two tabs editing the same person the second save is refused.
     """
-    from django.db.models import F
 
     with transaction.atomic():
-        claimed = Person.objects.filter(
-            pk=person.pk, owner=person.owner_id, version=expected_version
-        ).update(version=F("version") + 1, updated_at=timezone.now(), **values)
+        claimed = Person.objects.filter(pk=person.pk, owner=person.owner_id, version=expected_version).update(
+            version=F("version") + 1, updated_at=timezone.now(), **values
+        )
         if claimed != 1:
             raise StaleEdit(Person.objects.get(pk=person.pk))
         if fields is not None:
@@ -226,9 +212,7 @@ def log_meeting(
     """Record a meeting with one or more people and move their last-contact date."""
     if not people:
         raise ValueError("a meeting needs at least one person")
-    if any(p.owner_id != owner.pk for p in people) or (
-        event and event.owner_id != owner.pk
-    ):
+    if any(p.owner_id != owner.pk for p in people) or (event and event.owner_id != owner.pk):
         raise PermissionError("people and event must belong to the owner")
     with transaction.atomic():
         meeting = Meeting.objects.create(
@@ -242,13 +226,9 @@ def log_meeting(
         )
         ids = [p.pk for p in people]
         meeting.people.set(ids)
-        Person.objects.filter(pk__in=ids, first_met_on__isnull=True).update(
-            first_met_on=date
-        )
+        Person.objects.filter(pk__in=ids, first_met_on__isnull=True).update(first_met_on=date)
         if event is not None:
-            Person.objects.filter(pk__in=ids, first_met_event__isnull=True).update(
-                first_met_event=event
-            )
+            Person.objects.filter(pk__in=ids, first_met_event__isnull=True).update(first_met_event=event)
         _touch_last_contact(ids)
         if event is not None:
             refresh_search(ids)
@@ -293,6 +273,7 @@ def capture_person(
     values: dict,
     fields: Iterable[Field] = (),
     memo: str = "",
+    contact_points: Iterable[tuple[str, str, str]] = (),
 ) -> CaptureResult:
     """Create a person met at an event, with their first meeting there."""
     with transaction.atomic():
@@ -300,6 +281,7 @@ def capture_person(
             owner=owner,
             values=values | {"first_met_on": event.date, "first_met_event": event},
             fields=fields,
+            contact_points=contact_points,
         )
         meeting = log_meeting(
             owner=owner,
@@ -309,20 +291,18 @@ def capture_person(
             event=event,
             summary=memo,
         )
+        Meeting.objects.filter(pk=meeting.pk).update(created_person=True)
+        meeting.created_person = True
     return CaptureResult(person=person, meeting=meeting, created=True)
 
 
-def capture_existing(
-    *, owner: User, event: Event, person: Person, memo: str = ""
-) -> CaptureResult:
+def capture_existing(*, owner: User, event: Event, person: Person, memo: str = "") -> CaptureResult:
     """Record that someone already known was met again at this event."""
     meeting = log_meeting(
         owner=owner,
         people=[person],
         date=event.date,
-        kind=MeetingKind.FIRST_AT_EVENT
-        if person.meetings.count() == 0
-        else MeetingKind.COFFEE,
+        kind=MeetingKind.FIRST_AT_EVENT if person.meetings.count() == 0 else MeetingKind.AT_EVENT,
         event=event,
         summary=memo,
     )
@@ -332,34 +312,36 @@ def capture_existing(
 def undo_capture(*, meeting: Meeting) -> None:
     """Take back a capture row: the meeting, and the person when the row created them.
 
-    A person is removed only when this meeting is all there is of them (no
-    other meetings and nobody they introduced), so undo never loses history.
+    A person is removed only when this row created them and the meeting is all
+    there is of them (no other meetings, nobody they introduced), so undo never
+    loses history. For a person who stays, a first-met date and event that
+    came from this meeting are cleared again.
     """
     with transaction.atomic():
         people = list(meeting.people.all())
         delete_meeting(meeting=meeting)
         for person in people:
-            if (
-                person.first_met_event_id == meeting.event_id
-                and not person.meetings.exists()
-                and not person.introduced.exists()
-            ):
+            if meeting.created_person and not person.meetings.exists() and not person.introduced.exists():
                 person.delete()
+            elif (
+                person.first_met_event_id == meeting.event_id
+                and person.first_met_on == meeting.date
+                and not person.meetings.filter(event_id=meeting.event_id).exists()
+            ):
+                Person.objects.filter(pk=person.pk).update(first_met_event=None, first_met_on=None)
 
 
 def end_relationship(*, person: Person, on: datetime.date, reason: str) -> None:
+    """End a tie; the person and every meeting stay, and follow-ups stop."""
     Person.objects.filter(pk=person.pk).update(
-        status=Status.ENDED,
-        ended_on=on,
-        ended_reason=reason,
-        version=person.version + 1,
+        status=Status.ENDED, ended_on=on, ended_reason=reason, version=F("version") + 1, updated_at=timezone.now()
     )
     _announce(person.owner_id, [person.pk])
 
 
 def reactivate(*, person: Person) -> None:
     Person.objects.filter(pk=person.pk).update(
-        status=Status.ACTIVE, ended_on=None, ended_reason="", version=person.version + 1
+        status=Status.ACTIVE, ended_on=None, ended_reason="", version=F("version") + 1, updated_at=timezone.now()
     )
     _announce(person.owner_id, [person.pk])
 
@@ -386,17 +368,15 @@ def merge_people(*, keep: Person, other: Person) -> Person:
         for name in ("birthday", "first_met_event", "introduced_by"):
             if getattr(keep, name) is None and getattr(other, name) is not None:
                 setattr(keep, name, getattr(other, name))
-        if keep.introduced_by_id == other.pk:
+        if keep.introduced_by_id in (other.pk, keep.pk):
             keep.introduced_by = None
-        if other.first_met_on and (
-            keep.first_met_on is None or other.first_met_on < keep.first_met_on
-        ):
+        if other.first_met_on and (keep.first_met_on is None or other.first_met_on < keep.first_met_on):
             keep.first_met_on = other.first_met_on
             keep.first_met_event = other.first_met_event or keep.first_met_event
         if other.notes:
-            keep.notes = "\n\n".join(
-                part for part in (keep.notes, other.notes) if part
-            )[: len(keep.notes) + len(other.notes) + 2]
+            keep.notes = "\n\n".join(part for part in (keep.notes, other.notes) if part)[
+                : len(keep.notes) + len(other.notes) + 2
+            ]
         for name in ("i_want_to_meet_again", "they_want_to_meet_again"):
             if getattr(keep, name) == "unknown":
                 setattr(keep, name, getattr(other, name))
@@ -412,15 +392,9 @@ def merge_people(*, keep: Person, other: Person) -> Person:
                 point.person = keep
                 point.save(update_fields=["person"])
         through = Meeting.people.through
-        already = set(
-            through.objects.filter(person=keep).values_list("meeting_id", flat=True)
-        )
-        through.objects.filter(person=other).exclude(meeting_id__in=already).update(
-            person=keep
-        )
-        Person.objects.filter(introduced_by=other).exclude(pk=keep.pk).update(
-            introduced_by=keep
-        )
+        already = set(through.objects.filter(person=keep).values_list("meeting_id", flat=True))
+        through.objects.filter(person=other).exclude(meeting_id__in=already).update(person=keep)
+        Person.objects.filter(introduced_by=other).exclude(pk=keep.pk).update(introduced_by=keep)
         gone = other.pk
         person_merging.send(sender=Person, keep=keep, other=other)
         other.delete()
@@ -432,9 +406,15 @@ def merge_people(*, keep: Person, other: Person) -> Person:
 
 
 def delete_person(*, person: Person) -> None:
+    """Delete a person, and the meetings that had nobody else (a meeting needs a person)."""
     with transaction.atomic():
         owner_id, pk = person.owner_id, person.pk
+        theirs = Meeting.people.through.objects.filter(person=person).values("meeting_id")
+        solo = list(
+            Meeting.objects.filter(pk__in=theirs).annotate(n=Count("people")).filter(n=1).values_list("pk", flat=True)
+        )
         person.delete()
+        Meeting.objects.filter(pk__in=solo).delete()
         _announce(owner_id, [pk])
 
 
@@ -449,8 +429,6 @@ def find_similar(
     limit=5,
 ):
     """People who may be the person being typed: same name, reading, company or e-mail."""
-    from django.db.models import Q
-
     q = Q()
     name = (family_name + given_name).strip()
     if len(name) >= 1 and (family_name or given_name):
@@ -467,8 +445,18 @@ def find_similar(
         q |= Q(contact_points__normalized=email.strip().lower())
     if not q:
         return []
-    return list(
-        Person.objects.filter(q, owner=owner)
-        .distinct()
-        .order_by("-last_contact_on", "sort_key")[:limit]
-    )
+    return list(Person.objects.filter(q, owner=owner).distinct().order_by("-last_contact_on", "sort_key")[:limit])
+
+
+def move_field(*, field: Field, up: bool) -> None:
+    """Swap a field with its neighbour in the owner's order."""
+    with transaction.atomic():
+        fields = list(Field.objects.select_for_update().filter(owner=field.owner_id).order_by("position", "name"))
+        index = next(i for i, f in enumerate(fields) if f.pk == field.pk)
+        other = index - 1 if up else index + 1
+        if not 0 <= other < len(fields):
+            return
+        fields[index], fields[other] = fields[other], fields[index]
+        for position, f in enumerate(fields):
+            f.position = position
+        Field.objects.bulk_update(fields, ["position"])

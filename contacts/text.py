@@ -5,6 +5,7 @@ width, and case, and a recorded kana reading can be found by its romaji:
 やまだ, ヤマダ, ﾔﾏﾀﾞ, 山田 and yamada all find 山田 太郎 (やまだ たろう).
 """
 
+import functools
 import re
 import unicodedata
 
@@ -51,6 +52,7 @@ def _fold_romaji(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)
 def romaji(reading: str) -> str:
     """Return the folded romaji of the kana in a reading (やまだ たろう -> yamada taro)."""
     hira = jaconv.kata2hira(unicodedata.normalize("NFKC", reading or ""))

@@ -32,9 +32,7 @@ class JobCheck(models.Model):
     `completed_at`. A row that stays pending shows the worker is not running.
     """
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="job_checks"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="job_checks")
     requested_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=255, blank=True)

@@ -28,6 +28,4 @@ def complete_job_check(*, check_id: int, worker: str) -> bool:
 
 
 def record_heartbeat(*, hostname: str) -> None:
-    WorkerHeartbeat.objects.update_or_create(
-        hostname=hostname[:255], defaults={"last_seen": timezone.now()}
-    )
+    WorkerHeartbeat.objects.update_or_create(hostname=hostname[:255], defaults={"last_seen": timezone.now()})

@@ -23,11 +23,7 @@ def _broker_kind() -> str:
 @login_required
 def jobs_status(request: AuthedRequest) -> HttpResponse:
     heartbeat = WorkerHeartbeat.objects.first()
-    stale = (
-        heartbeat is None
-        or (timezone.now() - heartbeat.last_seen).total_seconds()
-        > HEARTBEAT_STALE_AFTER_SECONDS
-    )
+    stale = heartbeat is None or (timezone.now() - heartbeat.last_seen).total_seconds() > HEARTBEAT_STALE_AFTER_SECONDS
     checks = JobCheck.objects.filter(owner=request.user)[:5]
     return render(
         request,

@@ -56,9 +56,7 @@ def main() -> int:
     var_dir = Path(os.environ.get("JINMYAKU_VAR_DIR", BASE_DIR / "var"))
     var_dir.mkdir(parents=True, exist_ok=True)
     children = {
-        "web": start(
-            "web", [python, "manage.py", "runserver", f"{args.host}:{args.port}"]
-        ),
+        "web": start("web", [python, "manage.py", "runserver", f"{args.host}:{args.port}"]),
         "worker": start(
             "worker",
             [

@@ -37,7 +37,12 @@ def make_event(*, owner: User, **overrides):
 
     from contacts.models import Event
 
-    fields = {"name": "異業種交流会 渋谷", "kind": "mixer", "date": datetime.date(2026, 11, 20), "place": "渋谷"} | overrides
+    fields = {
+        "name": "異業種交流会 渋谷",
+        "kind": "mixer",
+        "date": datetime.date(2026, 11, 20),
+        "place": "渋谷",
+    } | overrides
     return Event.objects.create(owner=owner, **fields)
 
 
@@ -45,7 +50,12 @@ def make_person(*, owner: User, fields=(), tags=(), **overrides):
     """A person created through the service, so search text and sort key are set."""
     from contacts import services
 
-    values = {"family_name": "山田", "given_name": "太郎", "family_reading": "やまだ", "given_reading": "たろう"} | overrides
+    values = {
+        "family_name": "山田",
+        "given_name": "太郎",
+        "family_reading": "やまだ",
+        "given_reading": "たろう",
+    } | overrides
     return services.create_person(owner=owner, values=values, fields=fields, tags=tags)
 
 

@@ -45,9 +45,7 @@ def test_web_runs_migrations_then_gunicorn_on_the_real_wsgi_app():
     assert (BASE_DIR / "manage.py").exists()
 
 
-@pytest.mark.parametrize(
-    ("service", "subcommand"), [("worker", "worker"), ("beat", "beat")]
-)
+@pytest.mark.parametrize(("service", "subcommand"), [("worker", "worker"), ("beat", "beat")])
 def test_celery_services_use_the_project_celery_app(service, subcommand):
     command = SERVICES[service]["command"]
     assert command[:4] == ["celery", "-A", "networking", subcommand]
@@ -79,9 +77,7 @@ def test_dockerfile_installs_the_lock_file_and_serves_the_wsgi_app():
 def test_lock_files_pin_every_dependency():
     for name in ("requirements.lock", "requirements-dev.lock"):
         lines = [
-            line
-            for line in (BASE_DIR / name).read_text().splitlines()
-            if line and not line.startswith((" ", "#"))
+            line for line in (BASE_DIR / name).read_text().splitlines() if line and not line.startswith((" ", "#"))
         ]
         assert lines
         assert all("==" in line for line in lines), name

@@ -18,11 +18,7 @@ PRODUCTION_ENV = {
 
 
 def run_manage(*args, **env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in PRODUCTION_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
@@ -45,9 +41,7 @@ def read_setting(name, **env):
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -97,9 +91,7 @@ def test_database_url_switches_to_postgresql_with_health_checks():
 
 
 def test_email_host_switches_to_smtp():
-    backend = read_setting(
-        "MAILERS['default']['BACKEND']", EMAIL_HOST="smtp.example.com"
-    )
+    backend = read_setting("MAILERS['default']['BACKEND']", EMAIL_HOST="smtp.example.com")
     assert "smtp" in backend
 
 

@@ -20,11 +20,7 @@ def po_entries() -> list[tuple[str, str]]:
         return "".join(ast.literal_eval(line) for line in chunk.strip().splitlines())
 
     text = PO.read_text(encoding="utf-8")
-    return [
-        (join(m.group(1)), join(m.group(2)))
-        for m in ENTRY.finditer(text)
-        if join(m.group(1))
-    ]
+    return [(join(m.group(1)), join(m.group(2))) for m in ENTRY.finditer(text) if join(m.group(1))]
 
 
 def test_every_message_has_a_japanese_translation():
@@ -37,11 +33,5 @@ def test_every_message_has_a_japanese_translation():
 
 def test_compiled_catalogue_matches_the_po_file():
     with translation.override("ja"):
-        stale = [
-            msgid
-            for msgid, msgstr in po_entries()
-            if translation.gettext(msgid) != msgstr
-        ]
-    assert stale == [], (
-        "Run `make messages` to recompile locale/ja/LC_MESSAGES/django.mo"
-    )
+        stale = [msgid for msgid, msgstr in po_entries() if translation.gettext(msgid) != msgstr]
+    assert stale == [], "Run `make messages` to recompile locale/ja/LC_MESSAGES/django.mo"

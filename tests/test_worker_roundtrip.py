@@ -41,9 +41,7 @@ def _wait_for(predicate, timeout: float) -> bool:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_runs_tasks_sent_through_the_configured_broker(tmp_path):
-    if connection.vendor == "sqlite" and str(
-        connection.settings_dict["NAME"]
-    ).startswith(("file:", ":memory:")):
+    if connection.vendor == "sqlite" and str(connection.settings_dict["NAME"]).startswith(("file:", ":memory:")):
         pytest.skip("the worker process cannot see an in-memory test database")
     user = make_user()
     check = JobCheck.objects.create(owner=user)
@@ -61,9 +59,7 @@ def test_a_real_worker_runs_tasks_sent_through_the_configured_broker(tmp_path):
         complete_job_check.apply_async((check.pk,), queue=queue)
         record_heartbeat.apply_async((), queue=queue)
         done = _wait_for(
-            lambda: JobCheck.objects.filter(
-                pk=check.pk, completed_at__isnull=False
-            ).exists(),
+            lambda: JobCheck.objects.filter(pk=check.pk, completed_at__isnull=False).exists(),
             60,
         )
         beat = _wait_for(lambda: WorkerHeartbeat.objects.exists(), 10)

@@ -14,6 +14,7 @@ Access kinds:
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import count
 
 from accounts.models import User
 from tests import factories
@@ -33,6 +34,17 @@ class Route:
 
 def _jobcheck(owner: User) -> dict:
     return {"pk": factories.make_jobcheck(owner=owner).pk}
+
+
+_serial = count(1)
+
+
+def _field(owner: User) -> dict:
+    return {"pk": factories.make_field(owner=owner, name=f"IT {next(_serial)}").pk}
+
+
+def _tag(owner: User) -> dict:
+    return {"pk": factories.make_tag(owner=owner, name=f"golf {next(_serial)}").pk}
 
 
 ROUTES = [
@@ -55,7 +67,156 @@ ROUTES = [
     Route("followups:jobcheck_detail", "owned", kwargs=_jobcheck),
     # --- contacts: people list, fields and tags ---
     Route("contacts:person_list", "login"),
+    Route("contacts:field_list", "login", expect={"get": 200, "post": 302}, data=lambda owner: {"name": "宇宙"}),
+    Route(
+        "contacts:field_edit",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=_field,
+        data=lambda owner: {"name": "改名"},
+    ),
+    Route("contacts:field_delete", "owned", expect={"get": 405, "post": 302}, kwargs=_field),
+    Route(
+        "contacts:tag_edit", "owned", expect={"get": 405, "post": 302}, kwargs=_tag, data=lambda owner: {"name": "改名"}
+    ),
+    Route("contacts:tag_delete", "owned", expect={"get": 405, "post": 302}, kwargs=_tag),
     # --- contacts: person page, meetings ---
+    Route(
+        "contacts:person_create",
+        "login",
+        expect={"get": 200, "post": 302},
+        data=lambda owner: {
+            "family_name": "新人",
+            "tier": "acquaintance",
+            "i_want_to_meet_again": "unknown",
+            "they_want_to_meet_again": "unknown",
+        },
+    ),
+    Route("contacts:person_detail", "owned", kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk}),
+    Route(
+        "contacts:person_edit",
+        "owned",
+        expect={"get": 200, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
+        data=lambda owner: {
+            "family_name": "改名",
+            "tier": "network",
+            "i_want_to_meet_again": "yes",
+            "they_want_to_meet_again": "unknown",
+            "version": 1,
+        },
+    ),
+    Route(
+        "contacts:person_end",
+        "owned",
+        expect={"get": 200, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
+        data=lambda owner: {"ended_on": "2026-11-21", "reason": "借金の申し込み"},
+    ),
+    Route(
+        "contacts:person_reactivate",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner, status="ended").pk},
+    ),
+    Route(
+        "contacts:person_merge",
+        "owned",
+        expect={"get": 200, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
+        data=lambda owner: {"other": factories.make_person(owner=owner, family_name="重複").pk},
+    ),
+    Route(
+        "contacts:person_delete",
+        "owned",
+        expect={"get": 200, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
+    ),
+    Route(
+        "contacts:meeting_create",
+        "login",
+        expect={"get": 200, "post": 302},
+        data=lambda owner: {"date": "2026-11-21", "kind": "coffee", "people": [factories.make_person(owner=owner).pk]},
+    ),
+    Route(
+        "contacts:meeting_edit",
+        "owned",
+        expect={"get": 200, "post": 302},
+        kwargs=lambda owner: {
+            "pk": factories.make_meeting(owner=owner, people=[factories.make_person(owner=owner)]).pk
+        },
+        data=lambda owner: {"date": "2026-11-22", "kind": "call", "people": [factories.make_person(owner=owner).pk]},
+    ),
+    Route(
+        "contacts:meeting_delete",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {
+            "pk": factories.make_meeting(owner=owner, people=[factories.make_person(owner=owner)]).pk
+        },
+    ),
     # --- contacts: events ---
+    Route("contacts:event_list", "login"),
+    Route(
+        "contacts:event_create",
+        "login",
+        expect={"get": 200, "post": 302},
+        data=lambda owner: {"name": "朝活 勉強会", "kind": "seminar", "date": "2026-11-21"},
+    ),
+    Route("contacts:event_detail", "owned", kwargs=lambda owner: {"pk": factories.make_event(owner=owner).pk}),
+    Route(
+        "contacts:event_edit",
+        "owned",
+        expect={"get": 200, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_event(owner=owner).pk},
+        data=lambda owner: {"name": "改名した交流会", "kind": "mixer", "date": "2026-11-20"},
+    ),
+    Route(
+        "contacts:event_delete",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_event(owner=owner).pk},
+    ),
     # --- contacts: capture ---
+    Route("contacts:capture", "login"),
+    Route(
+        "contacts:capture_event_create",
+        "login",
+        expect={"get": 405, "post": 302},
+        data=lambda owner: {"name": "朝活 新宿", "kind": "community", "date": "2026-11-21", "place": "新宿"},
+    ),
+    Route(
+        "contacts:capture_row",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"event_id": factories.make_event(owner=owner).pk},
+        data=lambda owner: {"name": "鈴木 花子", "want_again": "yes"},
+    ),
+    Route(
+        "contacts:capture_matches",
+        "owned",
+        kwargs=lambda owner: {"event_id": factories.make_event(owner=owner).pk},
+    ),
+    Route(
+        "contacts:capture_existing",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {
+            "event_id": factories.make_event(owner=owner).pk,
+            "person_id": factories.make_person(owner=owner).pk,
+        },
+    ),
+    Route(
+        "contacts:capture_undo",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {
+            "meeting_id": factories.make_meeting(
+                owner=owner,
+                people=[factories.make_person(owner=owner)],
+                event=factories.make_event(owner=owner),
+                kind="first_at_event",
+            ).pk
+        },
+    ),
 ]

@@ -1,15 +1,19 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models.functions import Collate
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.views import AuthedRequest
 
 from ..forms import PeopleFilterForm
-from ..models import Event, Field, Person, Status
+from ..models import Event, Field, Meeting, Person, Status
+from ..pagination import IdFirstPaginator
 
 PAGE_SIZE = 50
+FILTERS = ("field", "tag", "tier", "stage", "want", "event", "status", "sort")
 EVENT_CHOICES_SHOWN = 100
 
 SORTS = {
@@ -40,27 +44,37 @@ def filtered_people(owner, form: PeopleFilterForm):
     if data.get("want"):
         people = people.filter(i_want_to_meet_again=data["want"])
     if data.get("event"):
-        people = people.filter(meetings__event=data["event"]).distinct()
-    return people.order_by(*SORTS[data.get("sort") or "reading"])
+        met_there = Meeting.people.through.objects.filter(person_id=OuterRef("pk"), meeting__event=data["event"])
+        people = people.filter(Exists(met_there))
+    ordering = SORTS[data.get("sort") or "reading"]
+    if data.get("q") and ordering is SORTS["reading"] and connection.vendor == "postgresql":
+        # Searching, PostgreSQL would walk the reading index looking for
+        # matches, which may all sort at the end (やまだ); ordering by an
+        # expression makes it use the search indexes, then sort the matches.
+        ordering = [Collate("sort_key", "C"), "pk"]
+    return people.order_by(*ordering)
 
 
 @login_required
 def person_list(request: AuthedRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET, owner=request.user)
     people = filtered_people(request.user, form)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = page.object_list.prefetch_related(Prefetch("fields", queryset=Field.objects.only("pk", "name")))
+    rows = Person.objects.filter(owner=request.user).prefetch_related(
+        Prefetch("fields", queryset=Field.objects.only("pk", "name"))
+    )
+    page = IdFirstPaginator(people, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
     recent_events = list(Event.objects.filter(owner=request.user).only("pk", "name", "date")[:EVENT_CHOICES_SHOWN])
     selected_event = form.cleaned_data.get("event") if hasattr(form, "cleaned_data") else None
     if selected_event and selected_event not in recent_events:
         recent_events.append(selected_event)
-    form.fields["event"].choices = [("", "---------")] + [(e.pk, str(e)) for e in recent_events]
+    form.fields["event"].choices = [("", _("Any event"))] + [(e.pk, str(e)) for e in recent_events]
     context = {
         "form": form,
         "page": page,
         "invalid_filters": sorted(form.errors),
         "status_ended": Status.ENDED,
-        "is_filtered": any(form.data.get(k) for k in ("q", "field", "tag", "tier", "stage", "want", "event")),
+        "is_filtered": any(form.data.get(k) for k in ("q", *FILTERS)),
+        "filters_active": any(form.data.get(k) for k in FILTERS),
     }
     if request.htmx and request.htmx.target == "people-results":
         return render(request, "contacts/person_list.html#people-results", context)

@@ -23,19 +23,13 @@ def test_login_page_switches_to_english_with_the_language_cookie(client):
 
 
 def test_user_can_log_in_and_reach_home(client, user):
-    response = client.post(
-        reverse("accounts:login"), {"username": "owner", "password": PASSWORD}
-    )
+    response = client.post(reverse("accounts:login"), {"username": "owner", "password": PASSWORD})
     assert response.status_code == 302
-    assert (
-        client.get(reverse("home")).status_code == 302
-    )  # home forwards to the first task
+    assert client.get(reverse("home")).status_code == 302  # home forwards to the first task
 
 
 def test_wrong_password_shows_a_message_and_logs_nobody_in(client, user):
-    response = client.post(
-        reverse("accounts:login"), {"username": "owner", "password": "nope"}
-    )
+    response = client.post(reverse("accounts:login"), {"username": "owner", "password": "nope"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert "field__error" in response.text or "form-errors" in response.text
@@ -113,9 +107,7 @@ def test_password_change_keeps_this_session_and_ends_others(client, user):
 
 
 def test_language_switch_is_remembered_on_the_account(auth_client, user):
-    response = auth_client.post(
-        reverse("accounts:set_language"), {"language": "en", "next": "/accounts/"}
-    )
+    response = auth_client.post(reverse("accounts:set_language"), {"language": "en", "next": "/accounts/"})
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.language == "en"

@@ -30,9 +30,7 @@ def browser():
     # made by the test itself are still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if not Path(CHROMIUM).exists():
-        pytest.fail(
-            "Chromium is missing: run scripts/ensure-chromium (make test-browser does)."
-        )
+        pytest.fail("Chromium is missing: run scripts/ensure-chromium (make test-browser does).")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -76,7 +74,9 @@ class PageWatch:
 
     def screenshot(self, name: str):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        # caret="initial": Playwright otherwise hides the caret with a style=""
+        # attribute that a later htmx swap copies, which the strict CSP reports.
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, caret="initial")
 
 
 @pytest.fixture(params=list(VIEWPORTS))

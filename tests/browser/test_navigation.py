@@ -19,18 +19,12 @@ def _switch_language(page, code):
 
 def _pages_to_visit(page):
     """Every main navigation entry, then the account menu's pages."""
-    hrefs = page.eval_on_selector_all(
-        ".site-nav a", "els => els.map(e => e.getAttribute('href'))"
-    )
-    hrefs += page.eval_on_selector_all(
-        ".menu__panel a", "els => els.map(e => e.getAttribute('href'))"
-    )
+    hrefs = page.eval_on_selector_all(".site-nav a", "els => els.map(e => e.getAttribute('href'))")
+    hrefs += page.eval_on_selector_all(".menu__panel a", "els => els.map(e => e.getAttribute('href'))")
     return [href for href in hrefs if not href.startswith("/admin")]
 
 
-def test_every_navigation_entry_renders_cleanly_in_both_languages(
-    watched, live_server, browser_user, viewport
-):
+def test_every_navigation_entry_renders_cleanly_in_both_languages(watched, live_server, browser_user, viewport):
     page = watched.page
     log_in(watched, live_server, "hanako")
     visited = 0
@@ -49,9 +43,7 @@ def test_every_navigation_entry_renders_cleanly_in_both_languages(
     watched.assert_clean()
 
 
-def test_login_page_has_no_csp_violations_and_shows_japanese_text(
-    watched, live_server, transactional_db, viewport
-):
+def test_login_page_has_no_csp_violations_and_shows_japanese_text(watched, live_server, transactional_db, viewport):
     page = watched.page
     page.goto(f"{live_server.url}/accounts/login/")
     assert page.locator("h1").inner_text() == "ログイン"
@@ -69,8 +61,6 @@ def test_sending_a_test_job_updates_the_page_without_a_reload(
     page.evaluate("window.__marker = 'still here'")
     page.click("text=Send a test job")
     page.wait_for_selector(".jobcheck .status--ok")
-    assert (
-        page.evaluate("window.__marker") == "still here"
-    )  # htmx swapped a fragment, no reload
+    assert page.evaluate("window.__marker") == "still here"  # htmx swapped a fragment, no reload
     watched.screenshot(f"{viewport}-en-jobs-after-check")
     watched.assert_clean()

@@ -8,9 +8,7 @@ from tests.factories import make_jobcheck
 pytestmark = pytest.mark.django_db
 
 
-def test_sending_a_test_job_enqueues_it_after_commit(
-    auth_client, user, django_capture_on_commit_callbacks
-):
+def test_sending_a_test_job_enqueues_it_after_commit(auth_client, user, django_capture_on_commit_callbacks):
     from followups import tasks
 
     sent = []
@@ -18,9 +16,7 @@ def test_sending_a_test_job_enqueues_it_after_commit(
     tasks.complete_job_check.delay = lambda *args, **kwargs: sent.append(args)
     try:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            response = auth_client.post(
-                reverse("followups:jobcheck_create"), HTTP_HX_REQUEST="true"
-            )
+            response = auth_client.post(reverse("followups:jobcheck_create"), HTTP_HX_REQUEST="true")
     finally:
         tasks.complete_job_check.delay = original
     check = JobCheck.objects.get(owner=user)

@@ -1,15 +1,23 @@
+import random
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import User, account_created
+from contacts.demo import seed_contacts
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-jinmyaku"
+DEMO_PEOPLE = 80
 
 
 class Command(BaseCommand):
-    help = "Create the demo account with realistic demo data."
+    help = (
+        "Create the demo account with realistic demo data, or with --user, seed N people "
+        "(with events, meetings and introductions) for that user, creating the user if needed."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -17,25 +25,66 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when the demo account already exists (used by `make run`).",
         )
+        parser.add_argument(
+            "--user",
+            help="Seed this user (created with the demo password when missing).",
+        )
+        parser.add_argument("--people", type=int, default=DEMO_PEOPLE, help="How many people to create.")
+        parser.add_argument(
+            "--others",
+            type=int,
+            default=0,
+            help="Also create this many other users with their own people beside them.",
+        )
+        parser.add_argument("--others-people", type=int, default=200, help="People per other user.")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=42,
+            help="Random seed (the same seed gives the same data).",
+        )
 
-    def handle(self, *args, first_run: bool, **options):
-        if User.objects.filter(username=DEMO_USERNAME).exists():
-            if first_run:
-                self.stdout.write(
-                    "Demo data already loaded (log in as demo / demo-jinmyaku)."
-                )
-                return
-            raise CommandError("The demo account already exists.")
-        if not settings.DEBUG:
-            raise CommandError(
-                "Refusing to create an account with a published password while DEBUG is off."
-            )
-        with transaction.atomic():
-            User.objects.create_user(
-                username=DEMO_USERNAME, password=DEMO_PASSWORD, language="ja"
-            )
+    def handle(
+        self,
+        *args,
+        first_run: bool,
+        user: str | None,
+        people: int,
+        others: int,
+        others_people: int,
+        seed: int,
+        **options,
+    ):
+        if people < 0 or others < 0 or others_people < 0:
+            raise CommandError("Counts must not be negative.")
+        rng = random.Random(seed)
+        if user is None:
+            if User.objects.filter(username=DEMO_USERNAME).exists():
+                if first_run:
+                    self.stdout.write(f"Demo data already loaded (log in as {DEMO_USERNAME} / {DEMO_PASSWORD}).")
+                    return
+                raise CommandError("The demo account already exists.")
+            if not settings.DEBUG:
+                raise CommandError("Refusing to create an account with a published password while DEBUG is off.")
+            user = DEMO_USERNAME
+        started = time.monotonic()
+        owner = self._user(user)
+        result = seed_contacts(owner=owner, people=people, rng=rng)
+        for i in range(others):
+            seed_contacts(owner=self._user(f"{user}-other-{i + 1}"), people=others_people, rng=rng)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Created the demo account: {DEMO_USERNAME} / {DEMO_PASSWORD}"
+                f"Seeded {result.people} people, {result.events} events and {result.meetings} meetings for {owner.username}"
+                + (f", and {others} other users with {others_people} people each" if others else "")
+                + f" in {time.monotonic() - started:.1f} s. Log in as {owner.username} / {DEMO_PASSWORD}."
             )
         )
+
+    def _user(self, username: str) -> User:
+        with transaction.atomic():
+            user, created = User.objects.get_or_create(username=username, defaults={"language": "ja"})
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+                account_created.send(sender=User, user=user)
+        return user

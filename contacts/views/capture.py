@@ -1,0 +1,279 @@
+"""Capture at an event: log the people met there, one row at a time, on a phone."""
+
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.views import AuthedRequest
+
+from .. import services
+from ..forms import CaptureRowForm, EventForm, split_name
+from ..models import (
+    ContactPointKind,
+    Event,
+    Meeting,
+    MeetingKind,
+    Person,
+    Wish,
+)
+
+TEMPLATE = "contacts/capture.html"
+RECENT_EVENTS = 8
+MATCH_QUERY_MAX = 200
+EVENT_ID = re.compile(r"[0-9]{1,18}")
+ROW_PERSON_COLUMNS = (
+    "pk",
+    "family_name",
+    "given_name",
+    "family_reading",
+    "given_reading",
+    "company",
+    "title",
+)
+
+
+@dataclass
+class Row:
+    """One line of the log: a meeting at the event and whom it was with."""
+
+    pk: int
+    people: list[Person]
+    memo: str = ""
+    known: bool = False  # someone already in the notebook, met again
+    undone: bool = False
+    kept: list[Person] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> "Row":
+        return cls(
+            pk=meeting.pk,
+            people=list(meeting.people.all()),
+            memo=meeting.summary,
+            known=meeting.kind != MeetingKind.FIRST_AT_EVENT,
+        )
+
+
+def _capture_url(event: Event) -> str:
+    return f"{reverse('contacts:capture')}?event={event.pk}"
+
+
+def _row_form(request: AuthedRequest, data=None) -> CaptureRowForm:
+    """The row form, dressed for fast typing on a phone."""
+    form = CaptureRowForm(data, owner=request.user)
+    form.identity_fields = ["name", "reading", "company", "title", "email"]
+    placeholders = {
+        "name": _("e.g. Jane Smith"),
+        "reading": _("e.g. やまだ たろう"),
+        "email": "name@example.com",
+        "memo": _("What you talked about, in a line"),
+    }
+    for name in [*form.identity_fields, "memo"]:
+        attrs = form.fields[name].widget.attrs
+        attrs.update(autocomplete="off", enterkeyhint="done")
+        if name in placeholders:
+            attrs["placeholder"] = placeholders[name]
+    for name in ("name", "reading", "company", "email"):
+        form.fields[name].widget.attrs["class"] = "capture-watch"
+    form.fields["name"].widget.attrs["autofocus"] = True
+    form.fields["email"].widget.attrs["autocapitalize"] = "off"
+    want = form.fields["want_again"]
+    want.widget = forms.RadioSelect()
+    want.choices = [(w.value, w.label) for w in (Wish.YES, Wish.UNKNOWN, Wish.NO)]
+    return form
+
+
+def _event_form(request: AuthedRequest, data=None) -> EventForm:
+    """A short event form: name, kind, date and place, defaulting to today and the last place."""
+    last_place = (
+        Event.objects.filter(owner=request.user)
+        .exclude(place="")
+        .order_by("-created_at", "-pk")
+        .values_list("place", flat=True)
+        .first()
+    )
+    form = EventForm(data, initial={"date": timezone.localdate(), "place": last_place or ""})
+    for name in ("goal", "notes"):
+        del form.fields[name]
+    form.fields["name"].widget.attrs.update(placeholder=_("e.g. Shibuya cross-industry mixer"), autocomplete="off")
+    return form
+
+
+def _picker_context(request: AuthedRequest, event_form: EventForm) -> dict:
+    recent = (
+        Event.objects.filter(owner=request.user)
+        .annotate(logged=Count("meetings"))
+        .order_by("-date", "-pk")[:RECENT_EVENTS]
+    )
+    return {"event": None, "event_form": event_form, "recent_events": recent}
+
+
+def _event_context(request: AuthedRequest, event: Event, form: CaptureRowForm) -> dict:
+    meetings = (
+        Meeting.objects.filter(owner=request.user, event=event)
+        .order_by("-created_at", "-pk")
+        .prefetch_related(Prefetch("people", queryset=Person.objects.only(*ROW_PERSON_COLUMNS)))
+    )
+    rows = [Row.of(meeting) for meeting in meetings]
+    return {"event": event, "form": form, "rows": rows, "count": len(rows)}
+
+
+def _logged_count(event: Event) -> int:
+    return Meeting.objects.filter(owner=event.owner_id, event=event).count()
+
+
+def _form_response(request: AuthedRequest, event: Event, form: CaptureRowForm) -> HttpResponse:
+    """Show the row form again with its messages; nothing was saved."""
+    if request.htmx:
+        return render(request, f"{TEMPLATE}#capture-form", {"event": event, "form": form})
+    return render(request, TEMPLATE, _event_context(request, event, form), status=422)
+
+
+def _saved_response(request: AuthedRequest, event: Event, meeting: Meeting, note: str = "") -> HttpResponse:
+    """A fresh row form for the next person, with the saved row added to the log."""
+    if not request.htmx:
+        messages.success(request, note)
+        return redirect(_capture_url(event))
+    context = {
+        "event": event,
+        "form": _row_form(request),
+        "saved": Row.of(meeting),
+        "note": note,
+        "count": _logged_count(event),
+    }
+    return render(request, f"{TEMPLATE}#capture-form", context)
+
+
+@login_required
+def capture(request: AuthedRequest) -> HttpResponse:
+    """Pick or create the event; with ?event=<id>, the rows to log people met there."""
+    raw = request.GET.get("event", "")
+    if not raw:
+        return render(request, TEMPLATE, _picker_context(request, _event_form(request)))
+    if not EVENT_ID.fullmatch(raw):
+        raise Http404
+    event = get_object_or_404(Event, pk=int(raw), owner=request.user)
+    return render(request, TEMPLATE, _event_context(request, event, _row_form(request)))
+
+
+@login_required
+@require_POST
+def capture_event_create(request: AuthedRequest) -> HttpResponse:
+    form = _event_form(request, request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return render(request, f"{TEMPLATE}#capture-event-form", {"event_form": form})
+        return render(request, TEMPLATE, _picker_context(request, form), status=422)
+    event = form.save(commit=False)
+    event.owner = request.user
+    event.save()
+    if request.htmx:
+        return HttpResponseClientRedirect(_capture_url(event))
+    return redirect(_capture_url(event))
+
+
+@login_required
+@require_POST
+def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
+    """Save one row: a new person and their first meeting at the event."""
+    event = get_object_or_404(Event, pk=event_id, owner=request.user)
+    form = _row_form(request, request.POST)
+    if not form.is_valid():
+        return _form_response(request, event, form)
+    email = form.cleaned_data["email"]
+    result = services.capture_person(
+        owner=request.user,
+        event=event,
+        values=form.person_values(),
+        fields=form.cleaned_data["fields"],
+        memo=form.cleaned_data["memo"].strip(),
+        contact_points=[(ContactPointKind.EMAIL, email, email.lower())] if email else [],
+    )
+    note = _("Saved %(name)s.") % {"name": result.person.display_name}
+    return _saved_response(request, event, result.meeting, note)
+
+
+@login_required
+@require_GET
+def capture_matches(request: AuthedRequest, event_id: int) -> HttpResponse:
+    """People already in the notebook who may be the one being typed."""
+    event = get_object_or_404(Event, pk=event_id, owner=request.user)
+
+    def typed(key: str) -> str:
+        return request.GET.get(key, "").replace("\x00", "").strip()[:MATCH_QUERY_MAX]
+
+    family, given = split_name(typed("name"))
+    matches = services.find_similar(
+        owner=request.user,
+        family_name=family,
+        given_name=given,
+        reading=typed("reading"),
+        company=typed("company"),
+        email=typed("email"),
+    )
+    logged_here = Meeting.people.through.objects.filter(meeting__event=event, person_id__in=[p.pk for p in matches])
+    met_here = set(logged_here.values_list("person_id", flat=True))
+    context = {"event": event, "matches": matches, "met_here": met_here}
+    return render(request, f"{TEMPLATE}#capture-matches", context)
+
+
+@login_required
+@require_POST
+def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> HttpResponse:
+    """Log a meeting at the event with someone already known instead of a duplicate."""
+    event = get_object_or_404(Event, pk=event_id, owner=request.user)
+    person = get_object_or_404(Person, pk=person_id, owner=request.user)
+    # The tap sends the whole row; only its memo is used, the rest is discarded.
+    form = _row_form(request, request.POST)
+    form.is_valid()
+    if "memo" in form.errors:
+        for name in [name for name in form.errors if name != "memo"]:
+            del form.errors[name]
+        return _form_response(request, event, form)
+    if Meeting.objects.filter(owner=request.user, event=event, people=person).exists():
+        note = _("%(name)s is already logged at this event.") % {"name": person.display_name}
+        if not request.htmx:
+            messages.info(request, note)
+            return redirect(_capture_url(event))
+        context = {"event": event, "form": _row_form(request), "note": note}
+        return render(request, f"{TEMPLATE}#capture-form", context)
+    result = services.capture_existing(
+        owner=request.user,
+        event=event,
+        person=person,
+        memo=form.cleaned_data.get("memo", "").strip(),
+    )
+    note = _("Logged %(name)s, met again.") % {"name": person.display_name}
+    return _saved_response(request, event, result.meeting, note)
+
+
+@login_required
+@require_POST
+def capture_undo(request: AuthedRequest, meeting_id: int) -> HttpResponse:
+    """Take a row back: its meeting, and the person when the row created them."""
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("event"),
+        pk=meeting_id,
+        owner=request.user,
+        event__isnull=False,
+    )
+    event = meeting.event
+    row = Row.of(meeting)
+    services.undo_capture(meeting=meeting)
+    row.undone = True
+    row.kept = list(Person.objects.filter(pk__in=[p.pk for p in row.people]).only(*ROW_PERSON_COLUMNS))
+    if not request.htmx:
+        messages.success(request, _("The row was undone."))
+        return redirect(_capture_url(event))
+    context = {"event": event, "row": row, "count": _logged_count(event)}
+    return render(request, f"{TEMPLATE}#capture-row", context)

@@ -1,0 +1,576 @@
+"""The person page and what hangs off it: edit, end, reactivate, merge, delete,
+and the meetings logged from it."""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.views import AuthedRequest
+
+from .. import services
+from ..forms import MAX_ID, EndRelationshipForm, MeetingForm, MergeForm, PersonForm
+from ..models import (
+    ContactPointKind,
+    Event,
+    Meeting,
+    Person,
+    Status,
+)
+
+TIMELINE_PAGE_SIZE = 20
+INTRODUCER_LEVELS = 10
+INTRODUCED_SHOWN = 100
+PICKER_RESULTS = 20
+PICKER_RECENT = 30
+EVENT_CHOICES_SHOWN = 100
+# Only the columns a name, a link and a picker label need.
+PERSON_LABEL_COLUMNS = (
+    "pk",
+    "family_name",
+    "given_name",
+    "family_reading",
+    "given_reading",
+    "company",
+    "introduced_by_id",
+    "status",
+)
+
+
+def _safe_next(request: AuthedRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _redirect(request: AuthedRequest, url: str) -> HttpResponse:
+    """Send the browser to `url`; an htmx request loads it as a whole page."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+def _recent_people(owner, exclude_pk=None):
+    people = Person.objects.filter(owner=owner).only(*PERSON_LABEL_COLUMNS)
+    if exclude_pk:
+        people = people.exclude(pk=exclude_pk)
+    return people.order_by(F("last_contact_on").desc(nulls_last=True), "sort_key")
+
+
+def _picker_people(owner, query: str, exclude_pks=(), limit=PICKER_RESULTS):
+    """The owner's people matching a picker search, or the recently met ones."""
+    people = _recent_people(owner).exclude(pk__in=list(exclude_pks))
+    if query.strip():
+        people = people.search(query)
+    return list(people[:limit])
+
+
+def _int_list(values) -> list[int]:
+    """The values that are possible ids; anything else (text, huge numbers) is dropped."""
+    ids = []
+    for value in values:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            continue
+        if 0 < number <= MAX_ID:
+            ids.append(number)
+    return ids
+
+
+def _person_label(person: Person) -> str:
+    if person.company:
+        return f"{person.display_name} ({person.company})"
+    return person.display_name
+
+
+def _limit_event_choices(form, name: str, owner) -> None:
+    """Offer the recent events plus the selected one, not every event ever.
+
+    Validation still runs against the owner's whole event list.
+    """
+    events = list(Event.objects.filter(owner=owner).only("pk", "name", "date")[:EVENT_CHOICES_SHOWN])
+    selected = _int_list([form[name].value()])
+    if selected and selected[0] not in {e.pk for e in events}:
+        extra = Event.objects.filter(owner=owner, pk=selected[0]).first()
+        if extra:
+            events.append(extra)
+    form.fields[name].choices = [("", _("No event"))] + [(e.pk, str(e)) for e in events]
+
+
+def _limit_introducer_choices(form, owner, query: str = "") -> None:
+    """Offer the selected introducer plus search results (or recent people)."""
+    exclude = form.instance.pk
+    selected = _int_list([form["introduced_by"].value()])
+    people = _picker_people(owner, query, exclude_pks=[exclude] if exclude else [])
+    if selected and selected[0] != exclude and selected[0] not in {p.pk for p in people}:
+        chosen = Person.objects.filter(owner=owner, pk=selected[0]).only(*PERSON_LABEL_COLUMNS).first()
+        if chosen:
+            people.insert(0, chosen)
+    form.fields["introduced_by"].choices = [("", _("Nobody"))] + [(p.pk, _person_label(p)) for p in people]
+
+
+def introducer_chain(person: Person, levels: int = INTRODUCER_LEVELS) -> list[Person]:
+    """Who introduced this person, who introduced them, and so on upward.
+
+    At most `levels` people, one small query each; a cycle (A introduced B,
+    B introduced A) ends the chain instead of looping.
+    """
+    chain: list[Person] = []
+    seen = {person.pk}
+    next_id = person.introduced_by_id
+    while next_id and next_id not in seen and len(chain) < levels:
+        introducer = Person.objects.filter(owner=person.owner_id, pk=next_id).only(*PERSON_LABEL_COLUMNS).first()
+        if introducer is None:
+            break
+        chain.append(introducer)
+        seen.add(introducer.pk)
+        next_id = introducer.introduced_by_id
+    return chain
+
+
+@dataclass
+class Social:
+    label: str
+    value: str
+    href: str = ""
+
+
+_X_HANDLE = re.compile(r"^@?([A-Za-z0-9_]{1,15})$")
+
+
+def _web_href(value: str) -> str:
+    return value if value.lower().startswith(("https://", "http://")) else ""
+
+
+def social_links(person: Person) -> list[Social]:
+    """The person's web presence, linked only where the value is a real web address."""
+    links = []
+    if person.website:
+        links.append(Social(_("Website"), person.website, _web_href(person.website)))
+    if person.line:
+        links.append(Social("LINE", person.line))
+    if person.facebook:
+        links.append(Social("Facebook", person.facebook, _web_href(person.facebook)))
+    if person.x_handle:
+        match = _X_HANDLE.match(person.x_handle.strip())
+        href = f"https://x.com/{match.group(1)}" if match else _web_href(person.x_handle)
+        links.append(Social("X", person.x_handle, href))
+    if person.linkedin:
+        links.append(Social("LinkedIn", person.linkedin, _web_href(person.linkedin)))
+    return links
+
+
+def _timeline_page(person: Person, number):
+    """One page of the person's meetings, newest first, in a fixed number of queries.
+
+    The person's meeting ids come first from the people link table; with the
+    join left to it, PostgreSQL walks every meeting of the owner by date to
+    find the few that are this person's.
+    """
+    meeting_ids = list(Meeting.people.through.objects.filter(person_id=person.pk).values_list("meeting_id", flat=True))
+    meetings = (
+        Meeting.objects.filter(owner=person.owner_id, pk__in=meeting_ids)
+        .select_related("event")
+        .prefetch_related(
+            Prefetch(
+                "people",
+                queryset=Person.objects.only(*PERSON_LABEL_COLUMNS).order_by("sort_key"),
+            )
+        )
+        .order_by("-date", "-pk")
+    )
+    return Paginator(meetings, TIMELINE_PAGE_SIZE).get_page(number)
+
+
+@login_required
+def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(
+        Person.objects.select_related("first_met_event").prefetch_related("fields", "tags", "contact_points"),
+        pk=pk,
+        owner=request.user,
+    )
+    page = _timeline_page(person, request.GET.get("page"))
+    context = {"person": person, "page": page}
+    if request.htmx and request.htmx.target == "timeline-more":
+        return render(request, "contacts/person_detail.html#timeline-more", context)
+    return render(request, "contacts/person_detail.html", context | _detail_context(person))
+
+
+def _detail_context(person: Person, end_form: EndRelationshipForm | None = None) -> dict:
+    """Everything on the person page but the timeline.
+
+    `end_form` is given when the end-relationship form must show open (asked
+    for, or sent back with errors).
+    """
+    introduced = person.introduced.filter(owner=person.owner_id).only(*PERSON_LABEL_COLUMNS)
+    return {
+        "chain": introducer_chain(person),
+        "introduced": introduced[:INTRODUCED_SHOWN],
+        "introduced_count": introduced.count(),
+        "socials": social_links(person),
+        "contact_points": person.contact_points.all(),
+        "status_ended": Status.ENDED,
+        "end_form": end_form or EndRelationshipForm(initial={"ended_on": timezone.localdate()}),
+        "end_open": end_form is not None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = PersonForm(request.POST, owner=request.user)
+        if form.is_valid():
+            with transaction.atomic():
+                person = services.create_person(
+                    owner=request.user,
+                    values=form.model_values(),
+                    fields=form.cleaned_data["fields"],
+                    tags=form.tags(),
+                    contact_points=form.contact_points(),
+                )
+            messages.success(request, _("%(name)s was saved.") % {"name": person.display_name})
+            return redirect(person)
+    else:
+        form = PersonForm(owner=request.user)
+    return _render_person_form(request, form, person=None)
+
+
+def _render_person_form(request, form, *, person, conflict=None) -> HttpResponse:
+    query = request.GET.get("introducer_q", "")[:100]
+    _limit_introducer_choices(form, request.user, query)
+    if request.htmx and request.htmx.target == "introduced-by-choices":
+        return render(request, "contacts/person_form.html#introduced-by-choices", {"form": form})
+    _limit_event_choices(form, "first_met_event", request.user)
+    return render(
+        request,
+        "contacts/person_form.html",
+        {"form": form, "person": person, "conflict": conflict},
+    )
+
+
+@dataclass
+class Difference:
+    label: str
+    current: str
+    typed: str
+
+
+def _shown(value) -> str:
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def stale_differences(form: PersonForm, current: Person) -> list[Difference]:
+    """Where the person as saved now differs from what the user typed, field by field."""
+    data = form.cleaned_data
+    rows = []
+    for name in form.Meta.fields:
+        label = str(form.fields[name].label)
+        if name == "fields":
+            now = sorted(f.name for f in current.fields.all())
+            typed = sorted(f.name for f in data["fields"])
+        else:
+            now = getattr(current, name)
+            typed = data.get(name)
+            model_field = Person._meta.get_field(name)
+            if model_field.choices:
+                choices = dict(model_field.flatchoices)
+                now, typed = choices.get(now, now), choices.get(typed, typed)
+        if (now or None) != (typed or None):
+            rows.append(Difference(label, _shown(now), _shown(typed)))
+    points = list(current.contact_points.all())
+    pairs = [
+        (
+            form.fields["emails"].label,
+            [p.value for p in points if p.kind == ContactPointKind.EMAIL],
+            data["emails"],
+            [p.normalized for p in points if p.kind == ContactPointKind.EMAIL],
+            [e.lower() for e in data["emails"]],
+        ),
+        (
+            form.fields["phones"].label,
+            [p.value for p in points if p.kind in (ContactPointKind.PHONE, ContactPointKind.MOBILE)],
+            [display for display, _e164, _mobile in data["phones"]],
+            [p.normalized for p in points if p.kind in (ContactPointKind.PHONE, ContactPointKind.MOBILE)],
+            [e164 for _display, e164, _mobile in data["phones"]],
+        ),
+        (
+            form.fields["fax"].label,
+            [p.value for p in points if p.kind == ContactPointKind.FAX],
+            [data["fax"][0]] if data.get("fax") else [],
+            [p.normalized for p in points if p.kind == ContactPointKind.FAX],
+            [data["fax"][1]] if data.get("fax") else [],
+        ),
+        (
+            form.fields["tags_text"].label,
+            sorted(t.name for t in current.tags.all()),
+            sorted(data["tags_text"]),
+            sorted(t.name for t in current.tags.all()),
+            sorted(data["tags_text"]),
+        ),
+    ]
+    for label, now, typed, now_key, typed_key in pairs:
+        if sorted(now_key) != sorted(typed_key):
+            rows.append(Difference(str(label), _shown(now), _shown(typed)))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk, owner=request.user)
+    if request.method != "POST":
+        return _render_person_form(request, PersonForm(instance=person, owner=request.user), person=person)
+    form = PersonForm(request.POST, instance=person, owner=request.user)
+    if not form.is_valid():
+        return _render_person_form(request, form, person=person)
+    try:
+        with transaction.atomic():
+            person = services.update_person(
+                person=person,
+                expected_version=form.cleaned_data["version"],
+                values=form.model_values(),
+                fields=form.cleaned_data["fields"],
+                tags=form.tags(),
+                contact_points=form.contact_points(),
+            )
+    except Person.DoesNotExist:
+        raise Http404 from None
+    except services.StaleEdit as stale:
+        current = stale.current
+        conflict = stale_differences(form, current)
+        # Keep everything typed, now on top of the current version, so a
+        # second save deliberately replaces what the other save wrote.
+        data = request.POST.copy()
+        data["version"] = str(current.version)
+        retry = PersonForm(data, instance=current, owner=request.user)
+        return _render_person_form(request, retry, person=current, conflict=conflict)
+    messages.success(request, _("%(name)s was saved.") % {"name": person.display_name})
+    return redirect(person)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_end(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(
+        Person.objects.select_related("first_met_event").prefetch_related("fields", "tags", "contact_points"),
+        pk=pk,
+        owner=request.user,
+    )
+    if request.method == "POST":
+        form = EndRelationshipForm(request.POST)
+        if form.is_valid():
+            services.end_relationship(
+                person=person,
+                on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request,
+                _("The relationship with %(name)s was ended. The history stays.") % {"name": person.display_name},
+            )
+            return _redirect(request, person.get_absolute_url())
+    else:
+        form = EndRelationshipForm(initial={"ended_on": timezone.localdate()})
+    context = {"person": person, "page": _timeline_page(person, request.GET.get("page"))}
+    return render(request, "contacts/person_detail.html", context | _detail_context(person, form))
+
+
+@login_required
+@require_POST
+def person_reactivate(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk, owner=request.user)
+    services.reactivate(person=person)
+    messages.success(request, _("%(name)s is active again.") % {"name": person.display_name})
+    return _redirect(request, person.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_merge(request: AuthedRequest, pk: int) -> HttpResponse:
+    keep = get_object_or_404(Person, pk=pk, owner=request.user)
+    if request.method == "POST":
+        form = MergeForm(request.POST, owner=request.user, keep=keep)
+        if form.is_valid():
+            other = form.cleaned_data["other"]
+            name = other.display_name
+            keep = services.merge_people(keep=keep, other=other)
+            messages.success(
+                request,
+                _("%(other)s was merged into %(keep)s.") % {"other": name, "keep": keep.display_name},
+            )
+            return _redirect(request, keep.get_absolute_url())
+    else:
+        form = MergeForm(owner=request.user, keep=keep)
+    query = request.GET.get("q", "")[:100]
+    candidates = (
+        _recent_people(request.user, exclude_pk=keep.pk)
+        .annotate(meeting_count=Count("meetings"))
+        .only(*PERSON_LABEL_COLUMNS, "title")
+    )
+    if query.strip():
+        candidates = candidates.search(query)
+    context = {
+        "person": keep,
+        "form": form,
+        "query": query,
+        "candidates": list(candidates[:PICKER_RESULTS]),
+        "selected": _int_list([form["other"].value()]),
+    }
+    if request.htmx and request.htmx.target == "merge-candidates":
+        return render(request, "contacts/person_merge.html#merge-candidates", context)
+    return render(request, "contacts/person_merge.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk, owner=request.user)
+    if request.method == "POST":
+        name = person.display_name
+        services.delete_person(person=person)
+        messages.success(request, _("%(name)s was deleted.") % {"name": name})
+        return _redirect(request, reverse("contacts:person_list"))
+    meetings = Meeting.objects.filter(owner=request.user, people=person)
+    only_them = Meeting.objects.filter(pk__in=meetings.values("pk")).annotate(n=Count("people")).filter(n=1).count()
+    total = meetings.count()
+    return render(
+        request,
+        "contacts/person_delete.html",
+        {
+            "person": person,
+            "meeting_count": total,
+            "solo_meeting_count": only_them,
+            "shared_meeting_count": total - only_them,
+            "introduced_count": person.introduced.count(),
+            "contact_count": person.contact_points.count(),
+        },
+    )
+
+
+# Meetings
+
+
+def _meeting_context(request, form: MeetingForm, *, meeting=None, person=None):
+    """The picker shows the people ticked in the form, then search results."""
+    selected_ids = _int_list(form["people"].value() or [])
+    selected = {
+        p.pk: p for p in Person.objects.filter(owner=request.user, pk__in=selected_ids).only(*PERSON_LABEL_COLUMNS)
+    }
+    chosen = [selected[pk] for pk in selected_ids if pk in selected]
+    query = request.GET.get("people_q", "")[:100]
+    limit = PICKER_RESULTS if query.strip() else PICKER_RECENT
+    others = _picker_people(request.user, query, exclude_pks=selected, limit=limit)
+    _limit_event_choices(form, "event", request.user)
+    return {
+        "form": form,
+        "meeting": meeting,
+        "person": person,
+        "chosen": chosen,
+        "others": others,
+        "people_q": query,
+        "next": _safe_next(request, ""),
+    }
+
+
+def _is_picker_request(request) -> bool:
+    return bool(request.htmx) and request.htmx.target == "people-choices"
+
+
+def _render_meeting_form(request, context) -> HttpResponse:
+    if request.htmx and request.htmx.target in {"people-choices", "meeting-form"}:
+        return render(request, f"contacts/meeting_form.html#{request.htmx.target}", context)
+    return render(request, "contacts/meeting_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: AuthedRequest) -> HttpResponse:
+    person = None
+    if "person" in request.GET:
+        ids = _int_list([request.GET["person"]])
+        person = get_object_or_404(Person, pk=ids[0] if ids else 0, owner=request.user)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, owner=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            people = list(data["people"])
+            services.log_meeting(
+                owner=request.user,
+                people=people,
+                date=data["date"],
+                kind=data["kind"],
+                event=data["event"],
+                summary=data["summary"],
+                next_step=data["next_step"],
+                next_step_on=data["next_step_on"],
+            )
+            messages.success(request, _("The meeting was logged."))
+            back = person if person in people else people[0]
+            return _redirect(request, back.get_absolute_url())
+    else:
+        initial = {"date": timezone.localdate()}
+        if person:
+            initial["people"] = [person.pk]
+        if _is_picker_request(request) or "people" in request.GET:
+            initial["people"] = _int_list(request.GET.getlist("people"))
+        form = MeetingForm(initial=initial, owner=request.user)
+    context = _meeting_context(request, form, person=person)
+    return _render_meeting_form(request, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk, owner=request.user)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, instance=meeting, owner=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            people = list(data["people"])
+            services.update_meeting(
+                meeting=meeting,
+                values={name: data[name] for name in form.Meta.fields if name != "people"},
+                people=people,
+            )
+            messages.success(request, _("The meeting was saved."))
+            return _redirect(request, _safe_next(request, people[0].get_absolute_url()))
+    else:
+        form = MeetingForm(instance=meeting, owner=request.user)
+        if _is_picker_request(request):
+            form.initial["people"] = _int_list(request.GET.getlist("people"))
+    context = _meeting_context(request, form, meeting=meeting)
+    return _render_meeting_form(request, context)
+
+
+@login_required
+@require_POST
+def meeting_delete(request: AuthedRequest, pk: int) -> HttpResponse:
+    meeting = get_object_or_404(Meeting, pk=pk, owner=request.user)
+    first = meeting.people.order_by("sort_key").first()
+    services.delete_meeting(meeting=meeting)
+    messages.success(request, _("The meeting was deleted."))
+    fallback = first.get_absolute_url() if first else reverse("contacts:person_list")
+    return _redirect(request, _safe_next(request, fallback))

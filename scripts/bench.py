@@ -1,0 +1,240 @@
+"""Benchmarks for `make bench`: page timings and SQL query counts at several sizes.
+
+    python scripts/bench.py                       # SQLite, 1,000 and 100,000 people
+    DATABASE_URL=postgres://... python scripts/bench.py --backend postgres
+
+Each (backend, size) runs in a fresh process against a database of its own
+(var/bench/ for SQLite, <name>_bench for PostgreSQL), seeded with
+`seed_demo --user bench --people N --others 2`. Requests go through Django's
+test client (middleware, view, templates and SQL; no network), are repeated
+and reported as p50/p95 with the SQL query count of one request.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+
+def bench_database_url(url: str) -> tuple[str, str, str]:
+    """Return (bench URL, admin URL, bench database name) for a postgres URL."""
+    parts = urlsplit(url)
+    name = (parts.path.lstrip("/") or "jinmyaku") + "_bench"
+    return urlunsplit(parts._replace(path="/" + name)), urlunsplit(parts._replace(path="/postgres")), name
+
+
+def prepare_environment(backend: str) -> dict:
+    env = os.environ.copy()
+    env["DEBUG"] = "true"
+    env["ALLOWED_HOSTS"] = "testserver"
+    env["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    if backend == "sqlite":
+        var = BASE_DIR / "var" / "bench"
+        shutil.rmtree(var, ignore_errors=True)
+        var.mkdir(parents=True)
+        env["JINMYAKU_VAR_DIR"] = str(var)
+        env.pop("DATABASE_URL", None)
+    else:
+        if not os.environ.get("DATABASE_URL"):
+            raise SystemExit("Set DATABASE_URL to a PostgreSQL server for --backend postgres.")
+        url, admin, name = bench_database_url(os.environ["DATABASE_URL"])
+        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
+        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+        env["DATABASE_URL"] = url
+    return env
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def send(client, method: str, url: str, data: dict | None):
+    if method == "get":
+        return client.get(url)
+    return client.post(url, data, HTTP_HX_REQUEST="true")
+
+
+def run_one(size: int, repeat: int) -> list[dict]:
+    """Inside a prepared process: migrate, seed, measure. Returns result rows."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "networking.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from accounts.models import User
+    from contacts import services
+    from contacts.models import Event, Field, Person
+
+    call_command("migrate", verbosity=0)
+    started = time.monotonic()
+    call_command("seed_demo", user="bench", people=size, others=2, others_people=min(size, 1000), verbosity=0)
+    seed_seconds = time.monotonic() - started
+    owner = User.objects.get(username="bench")
+
+    # Someone with 500 meetings, for the person page.
+    busy = services.create_person(
+        owner=owner,
+        values={"family_name": "多忙", "given_name": "一郎", "family_reading": "たぼう", "given_reading": "いちろう"},
+    )
+    import datetime
+
+    from contacts.models import Meeting
+
+    meetings = Meeting.objects.bulk_create(
+        [
+            Meeting(
+                owner=owner, date=datetime.date(2024, 1, 1) + datetime.timedelta(days=i), kind="coffee", summary=f"#{i}"
+            )
+            for i in range(500)
+        ]
+    )
+    Meeting.people.through.objects.bulk_create(
+        [Meeting.people.through(meeting_id=m.pk, person_id=busy.pk) for m in meetings]
+    )
+    # Steady state: what autovacuum (PostgreSQL) and PRAGMA optimize (SQLite)
+    # leave behind on a database that has been in use for a while.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+    client = Client()
+    client.force_login(owner)
+    field = Field.objects.filter(owner=owner, name="IT").first()
+    event = Event.objects.filter(owner=owner).first()
+    people_count = Person.objects.filter(owner=owner).count()
+    deep_page = max(1, int(people_count / 50 * 0.8))
+
+    scenarios = [
+        ("people list, first page", "get", reverse("contacts:person_list"), None),
+        (f"people list, page {deep_page}", "get", reverse("contacts:person_list") + f"?page={deep_page}", None),
+        ("search 2 chars 「山田」", "get", reverse("contacts:person_list") + "?q=山田", None),
+        ("search 4 chars 「やまだた」", "get", reverse("contacts:person_list") + "?q=やまだた", None),
+        ("search romaji 'yamada'", "get", reverse("contacts:person_list") + "?q=yamada", None),
+        (
+            "filtered: IT + network, by last contact",
+            "get",
+            reverse("contacts:person_list") + f"?field={field.pk}&tier=network&sort=last_contact",
+            None,
+        ),
+    ]
+    scenarios += [
+        ("person page, 500 meetings", "get", reverse("contacts:person_detail", args=[busy.pk]), None),
+        (
+            "capture row save",
+            "post",
+            reverse("contacts:capture_row", args=[event.pk]),
+            {"name": "計測 太郎", "reading": "けいそく たろう", "company": "株式会社ベンチ", "want_again": "yes"},
+        ),
+    ]
+
+    rows = []
+    for name, method, url, data in scenarios:
+        times = []
+        for i in range(repeat + 3):
+            t0 = time.perf_counter()
+            response = send(client, method, url, data)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if response.status_code >= 400:
+                raise SystemExit(f"{name}: HTTP {response.status_code}")
+            if i >= 3:  # warm-up
+                times.append(elapsed)
+        with CaptureQueriesContext(connection) as queries:
+            send(client, method, url, data)
+        rows.append(
+            {
+                "scenario": name,
+                "size": size,
+                "p50": statistics.median(times),
+                "p95": percentile(times, 95),
+                "queries": len(queries),
+                "seed_s": seed_seconds,
+            }
+        )
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--sizes", default="1000,100000")
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.child:
+        print(json.dumps(run_one(args.child, args.repeat), ensure_ascii=False))
+        return 0
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results = {}
+    for size in sizes:
+        env = prepare_environment(args.backend)
+        print(f"[bench] {args.backend}: seeding {size:,} people and measuring…", flush=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(size), "--repeat", str(args.repeat)],
+            env=env, cwd=BASE_DIR, capture_output=True, text=True,
+        )  # fmt: skip
+        if out.returncode != 0:
+            print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
+            return 1
+        for row in json.loads(out.stdout.strip().splitlines()[-1]):
+            results.setdefault(
+                row["scenario"].split(", page")[0]
+                if "page " in row["scenario"] and "list" in row["scenario"]
+                else row["scenario"],
+                {},
+            )[size] = row
+
+    print()
+    print(
+        f"Backend: {args.backend}. Times in ms (p50 / p95), server side through Django's test client; q = SQL queries per request."
+    )
+    header = "| scenario | " + " | ".join(f"{s:,} people p50 / p95 (q)" for s in sizes) + " | p95 ratio |"
+    print(header)
+    print("|" + " --- |" * (len(sizes) + 2))
+    ok = True
+    for scenario, by_size in results.items():
+        cells = []
+        for size in sizes:
+            row = by_size.get(size)
+            cells.append(f"{row['p50']:.1f} / {row['p95']:.1f} ({row['queries']})" if row else "–")
+        first, last = by_size.get(sizes[0]), by_size.get(sizes[-1])
+        ratio = last["p95"] / first["p95"] if first and last and first["p95"] else 0
+        same_queries = first and last and first["queries"] == last["queries"]
+        flags = "" if same_queries else " queries grow!"
+        if last and last["p95"] >= 100 or ratio >= 3:
+            flags += " over target"
+        ok = ok and not flags
+        label = (
+            f"{scenario} (deep page)"
+            if "list" in scenario and "first" not in scenario and "filtered" not in scenario
+            else scenario
+        )
+        print(f"| {label} | " + " | ".join(cells) + f" | {ratio:.2f}×{flags} |")
+    seeds = {size: next(iter(results.values()))[size]["seed_s"] for size in sizes}
+    print()
+    print("Seeding time: " + ", ".join(f"{size:,} people {seconds:.0f} s" for size, seconds in seeds.items()))
+    print(
+        "Targets: same query count at every size; p95 at the largest size < 100 ms and < 3× the smallest."
+        + ("" if ok else " NOT MET.")
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+import pytest
+from django.urls import reverse
+
+from contacts import services
+from contacts.models import Status
+from tests.factories import make_event, make_field, make_meeting, make_person, make_tag
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("contacts:person_list")
+
+
+def names(response):
+    return [p.display_name for p in response.context["page"].object_list]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "山田", "yamada", "YAMADA", "ｙａｍａｄａ", "山田太郎", "やまだ たろう", "taro"],
+)
+def test_search_finds_yamada_in_every_script_and_width(auth_client, user, query):
+    make_person(owner=user)  # 山田 太郎, reading やまだ たろう
+    make_person(owner=user, family_name="佐藤", given_name="花子", family_reading="さとう", given_reading="はなこ")
+    response = auth_client.get(URL, {"q": query})
+    assert names(response) == ["山田 太郎"]
+
+
+@pytest.mark.parametrize("query", ["sato", "satou", "satō", "さとう", "サトウ"])
+def test_romaji_long_vowels_are_folded(auth_client, user, query):
+    make_person(owner=user, family_name="佐藤", given_name="花子", family_reading="さとう", given_reading="はなこ")
+    assert names(auth_client.get(URL, {"q": query})) == ["佐藤 花子"]
+
+
+def test_one_character_queries_work(auth_client, user):
+    make_person(owner=user)
+    make_person(owner=user, family_name="佐藤", given_name="花子", family_reading="さとう", given_reading="はなこ")
+    assert names(auth_client.get(URL, {"q": "山"})) == ["山田 太郎"]
+    assert names(auth_client.get(URL, {"q": "花"})) == ["佐藤 花子"]
+
+
+def test_search_covers_company_department_notes_fields_tags_and_events(auth_client, user):
+    it = make_field(owner=user, name="IT")
+    golf = make_tag(owner=user, name="ゴルフ")
+    person = make_person(
+        owner=user, company="株式会社サンプル", department="営業部", notes="週末はサーフィン", fields=[it], tags=[golf]
+    )
+    event = make_event(owner=user, name="渋谷朝活")
+    make_meeting(owner=user, people=[person], event=event)
+    make_person(owner=user, family_name="Other", given_name="Person", family_reading="", given_reading="")
+    for query in ["サンプル", "さんぷる", "営業", "サーフィン", "it", "ごるふ", "朝活"]:
+        assert names(auth_client.get(URL, {"q": query})) == ["山田 太郎"], query
+
+
+def test_every_term_must_match(auth_client, user):
+    make_person(owner=user, company="Acme")
+    make_person(owner=user, family_name="山田", given_name="花子", given_reading="はなこ", company="Beta")
+    assert names(auth_client.get(URL, {"q": "山田 acme"})) == ["山田 太郎"]
+
+
+def test_western_names_display_given_name_first_and_are_found(auth_client, user):
+    make_person(owner=user, family_name="Smith", given_name="John", family_reading="", given_reading="")
+    assert names(auth_client.get(URL, {"q": "john smith"})) == ["John Smith"]
+    assert names(auth_client.get(URL, {"q": "JOHN"})) == ["John Smith"]
+
+
+def test_default_sort_is_gojuon_by_reading(auth_client, user):
+    for family, reading in [("渡辺", "わたなべ"), ("阿部", "あべ"), ("加藤", "かとう"), ("佐藤", "サトウ")]:
+        make_person(owner=user, family_name=family, given_name="", family_reading=reading, given_reading="")
+    assert names(auth_client.get(URL)) == ["阿部", "加藤", "佐藤", "渡辺"]
+
+
+def test_sort_by_last_contact_puts_recent_first_and_never_met_last(auth_client, user):
+    import datetime
+
+    old = make_person(owner=user, family_name="古", family_reading="ふる")
+    new = make_person(owner=user, family_name="新", family_reading="しん")
+    make_person(owner=user, family_name="未", family_reading="み")
+    make_meeting(owner=user, people=[old], date=datetime.date(2025, 1, 1))
+    make_meeting(owner=user, people=[new], date=datetime.date(2026, 11, 1))
+    assert [n.split()[0] for n in names(auth_client.get(URL, {"sort": "last_contact"}))] == ["新", "古", "未"]
+
+
+def test_filters_by_field_tier_tag_stage_event_status_and_wish(auth_client, user):
+    it = make_field(owner=user, name="IT")
+    tag = make_tag(owner=user, name="golf")
+    event = make_event(owner=user)
+    match = make_person(
+        owner=user, tier="network", stage="starting", i_want_to_meet_again="yes", fields=[it], tags=[tag]
+    )
+    make_meeting(owner=user, people=[match], event=event)
+    make_person(owner=user, family_name="他", family_reading="ほか")
+    params = {"field": it.pk, "tier": "network", "tag": tag.pk, "stage": "starting", "event": event.pk, "want": "yes"}
+    for key, value in params.items():
+        assert names(auth_client.get(URL, {key: value})) == ["山田 太郎"], key
+
+
+def test_ended_people_are_hidden_unless_asked_for(auth_client, user):
+    person = make_person(owner=user)
+    services.end_relationship(person=person, on=person.created_at.date(), reason="moved away")
+    assert names(auth_client.get(URL)) == []
+    assert names(auth_client.get(URL, {"status": Status.ENDED})) == ["山田 太郎"]
+    assert names(auth_client.get(URL, {"status": "all"})) == ["山田 太郎"]
+
+
+def test_another_users_people_never_appear(auth_client, user, other_user):
+    make_person(owner=other_user, family_name="秘密", family_reading="ひみつ")
+    response = auth_client.get(URL, {"q": "秘密"})
+    assert names(response) == []
+    assert "秘密" not in response.text.split('id="people-results"')[1]
+
+
+def test_another_users_field_in_the_query_string_is_ignored_with_a_message(auth_client, user, other_user):
+    make_person(owner=user)
+    foreign = make_field(owner=other_user, name="Secret")
+    response = auth_client.get(URL, {"field": foreign.pk})
+    assert response.status_code == 200
+    assert names(response) == ["山田 太郎"]
+    assert "field" in response.context["invalid_filters"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "abc"},
+        {"page": "-1"},
+        {"page": "99999"},
+        {"sort": "password"},
+        {"field": "x"},
+        {"q": "x" * 500},
+        {"tier": "boss"},
+    ],
+)
+def test_bad_query_strings_never_fail(auth_client, user, params):
+    make_person(owner=user)
+    assert auth_client.get(URL, params).status_code == 200
+
+
+def test_htmx_request_returns_only_the_results_fragment(auth_client, user):
+    make_person(owner=user)
+    response = auth_client.get(URL, {"q": "yamada"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="people-results")
+    assert response.text.lstrip().startswith('<section id="people-results"')
+    assert "<html" not in response.text
+
+
+def test_pagination_keeps_the_query(auth_client, user):
+    for i in range(55):
+        make_person(
+            owner=user, family_name=f"山田{i:02d}", given_name="", family_reading=f"やまだ{i:02d}", given_reading=""
+        )
+    response = auth_client.get(URL, {"q": "やまだ"})
+    assert response.context["page"].paginator.count == 55
+    assert "q=%E3%82%84%E3%81%BE%E3%81%A0&amp;page=2" in response.text
+    assert len(names(auth_client.get(URL, {"q": "やまだ", "page": 2}))) == 5
+
+
+def test_query_count_does_not_grow_with_people(auth_client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    it = make_field(owner=user, name="IT")
+    make_person(owner=user, fields=[it])
+    auth_client.get(URL)
+    with CaptureQueriesContext(connection) as small:
+        auth_client.get(URL, {"q": "やまだ"})
+    for i in range(30):
+        make_person(owner=user, family_name=f"山田{i}", fields=[it])
+    with CaptureQueriesContext(connection) as large:
+        auth_client.get(URL, {"q": "やまだ"})
+    assert len(large) == len(small) <= 9
