@@ -91,16 +91,21 @@ def field_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return redirect("contacts:field_list")
 
 
+def _delete(request, obj, message: str) -> HttpResponse:
+    """Delete a field or tag; its people stay, and their search text drops the name."""
+    with transaction.atomic():
+        people = list(obj.people.values_list("pk", flat=True))
+        obj.delete()
+        services.refresh_search(people)
+    messages.success(request, message % {"name": obj.name})
+    return redirect("contacts:field_list")
+
+
 @login_required
 @require_POST
 def field_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     field = get_object_or_404(Field, pk=pk, owner=request.user)
-    with transaction.atomic():
-        people = list(field.people.values_list("pk", flat=True))
-        field.delete()
-        services.refresh_search(people)
-    messages.success(request, _("Field “%(name)s” deleted; the people stay.") % {"name": field.name})
-    return redirect("contacts:field_list")
+    return _delete(request, field, _("Field “%(name)s” deleted; the people stay."))
 
 
 @login_required
@@ -115,9 +120,4 @@ def tag_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 def tag_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     tag = get_object_or_404(Tag, pk=pk, owner=request.user)
-    with transaction.atomic():
-        people = list(tag.people.values_list("pk", flat=True))
-        tag.delete()
-        services.refresh_search(people)
-    messages.success(request, _("Tag “%(name)s” deleted; the people stay.") % {"name": tag.name})
-    return redirect("contacts:field_list")
+    return _delete(request, tag, _("Tag “%(name)s” deleted; the people stay."))

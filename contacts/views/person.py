@@ -179,13 +179,18 @@ def social_links(person: Person) -> list[Social]:
 def _timeline_page(person: Person, number):
     """One page of the person's meetings, newest first, in a fixed number of queries.
 
-    The person's meeting ids come first from the people link table; with the
-    join left to it, PostgreSQL walks every meeting of the owner by date to
-    find the few that are this person's.
+    The person's meeting ids (owner-scoped) come first from the link table;
+    the page query then filters on those ids alone. With owner or person in
+    it, PostgreSQL walks the owner's date index through every meeting to find
+    the few that are this person's (44 ms instead of 0.6 ms at 170,000).
     """
-    meeting_ids = list(Meeting.people.through.objects.filter(person_id=person.pk).values_list("meeting_id", flat=True))
+    meeting_ids = list(
+        Meeting.people.through.objects.filter(person_id=person.pk, meeting__owner_id=person.owner_id).values_list(
+            "meeting_id", flat=True
+        )
+    )
     meetings = (
-        Meeting.objects.filter(owner=person.owner_id, pk__in=meeting_ids)
+        Meeting.objects.filter(pk__in=meeting_ids)
         .select_related("event")
         .prefetch_related(
             Prefetch(

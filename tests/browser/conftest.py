@@ -115,3 +115,12 @@ def log_in(watched: PageWatch, live_server, username: str):
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit].button--primary")
     page.wait_for_load_state("networkidle")
+
+
+def switch_language(page, code: str):
+    """Press the header's language button (unless it is the current language)."""
+    button = page.locator(f".lang-switch button[value={code}]")
+    if button.is_enabled():
+        button.click()
+        page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == code

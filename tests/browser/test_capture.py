@@ -6,20 +6,12 @@ import pytest
 from playwright.sync_api import expect
 
 from contacts.models import Meeting, MeetingKind, Person
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, switch_language
 from tests.factories import make_field, make_meeting, make_person
 
 pytestmark = pytest.mark.browser
 
 ROWS = "#capture-rows .capture-row:not(.capture-row--undone)"
-
-
-def _switch_language(page, code):
-    button = page.locator(f".lang-switch button[value={code}]")
-    if button.is_enabled():
-        button.click()
-        page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == code
 
 
 def _assert_fits_the_screen(page):
@@ -153,7 +145,7 @@ def test_logging_people_at_an_event(watched, live_server, browser_user, viewport
     assert Meeting.objects.filter(people=known, kind=MeetingKind.AT_EVENT).count() == 1
 
     # A reload keeps the list; the same page in English.
-    _switch_language(page, "en")
+    switch_language(page, "en")
     expect(page.locator("h1")).to_have_text("異業種交流会 渋谷")
     expect(page.locator(ROWS)).to_have_count(3)
     expect(page.locator("#capture-form button.capture-save")).to_have_text("Save and add the next person")

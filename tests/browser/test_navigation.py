@@ -2,19 +2,11 @@ import re
 
 import pytest
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, switch_language
 
 pytestmark = pytest.mark.browser
 
 LANGUAGES = {"ja": "日本語", "en": "English"}
-
-
-def _switch_language(page, code):
-    button = page.locator(f".lang-switch button[value={code}]")
-    if button.is_enabled():
-        button.click()
-        page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == code
 
 
 def _pages_to_visit(page):
@@ -29,7 +21,7 @@ def test_every_navigation_entry_renders_cleanly_in_both_languages(watched, live_
     log_in(watched, live_server, "hanako")
     visited = 0
     for code in LANGUAGES:
-        _switch_language(page, code)
+        switch_language(page, code)
         for href in _pages_to_visit(page):
             response = page.goto(live_server.url + href)
             page.wait_for_load_state("networkidle")
@@ -56,7 +48,7 @@ def test_sending_a_test_job_updates_the_page_without_a_reload(
 ):
     page = watched.page
     log_in(watched, live_server, "hanako")
-    _switch_language(page, "en")
+    switch_language(page, "en")
     page.goto(f"{live_server.url}/jobs/")
     page.evaluate("window.__marker = 'still here'")
     page.click("text=Send a test job")

@@ -6,18 +6,10 @@ import pytest
 
 from contacts import services
 from contacts.models import Meeting, Person, Status
-from tests.browser.conftest import VIEWPORTS, PageWatch, log_in
+from tests.browser.conftest import VIEWPORTS, PageWatch, log_in, switch_language
 from tests.factories import make_event, make_field, make_meeting, make_person, make_tag
 
 pytestmark = pytest.mark.browser
-
-
-def _switch_language(page, code):
-    button = page.locator(f".lang-switch button[value={code}]")
-    if button.is_enabled():
-        button.click()
-        page.wait_for_load_state("networkidle")
-    assert page.locator("html").get_attribute("lang") == code
 
 
 def _rich_person(owner):
@@ -100,7 +92,7 @@ def test_a_stale_second_save_is_refused_and_keeps_what_was_typed(watched, live_s
         second = PageWatch(second_context.new_page())
         second.page.set_default_timeout(10_000)
         log_in(second, live_server, "hanako")
-        _switch_language(second.page, "en")
+        switch_language(second.page, "en")
         # Both tabs open the same version of the form.
         first.goto(edit_url)
         second.page.goto(edit_url)
@@ -141,7 +133,7 @@ def test_log_a_meeting_from_the_person_page_without_leaving_it(watched, live_ser
         owner=browser_user, family_name="高橋", given_name="健", family_reading="たかはし", given_reading="けん"
     )
     log_in(watched, live_server, "hanako")
-    _switch_language(page, language)
+    switch_language(page, language)
     page.goto(f"{live_server.url}{person.get_absolute_url()}")
     watched.screenshot(f"{viewport}-{language}-person")
     page.evaluate("window.__marker = 'same page'")
@@ -175,7 +167,7 @@ def test_end_and_reactivate_a_relationship(watched, live_server, browser_user, v
     page = watched.page
     person = _rich_person(browser_user)
     log_in(watched, live_server, "hanako")
-    _switch_language(page, language)
+    switch_language(page, language)
     page.goto(f"{live_server.url}{person.get_absolute_url()}")
     page.click("#end-form > summary")
     page.fill("#end-form textarea[name=reason]", "借金の申し込みを断った")
@@ -201,7 +193,7 @@ def test_person_forms_and_event_pages_render_cleanly(watched, live_server, brows
     event = person.first_met_event
     duplicate = make_person(owner=browser_user, family_name="山田", given_name="太朗", company="サンプル")
     log_in(watched, live_server, "hanako")
-    _switch_language(page, language)
+    switch_language(page, language)
     pages = {
         "person-edit": f"/people/{person.pk}/edit/",
         "person-new": "/people/new/",
