@@ -1,6 +1,7 @@
 """Writes that touch people, meetings and events. Views call these; so do tasks."""
 
 import datetime
+import decimal
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from .models import (
     ContactPoint,
     Event,
     Field,
+    LedgerEntry,
+    LedgerKind,
     Meeting,
     MeetingKind,
     Person,
@@ -274,8 +277,13 @@ def capture_person(
     fields: Iterable[Field] = (),
     memo: str = "",
     contact_points: Iterable[tuple[str, str, str]] = (),
+    ledger: dict | None = None,
 ) -> CaptureResult:
-    """Create a person met at an event, with their first meeting there."""
+    """Create a person met at an event, with their first meeting there.
+
+    `ledger`, when given, holds the values of a ledger entry (direction, kind,
+    description) recorded with the row, dated and linked to the meeting.
+    """
     with transaction.atomic():
         person = create_person(
             owner=owner,
@@ -293,19 +301,26 @@ def capture_person(
         )
         Meeting.objects.filter(pk=meeting.pk).update(created_person=True)
         meeting.created_person = True
+        if ledger:
+            add_ledger_entry(owner=owner, person=person, values={**ledger, "date": event.date, "meeting": meeting})
     return CaptureResult(person=person, meeting=meeting, created=True)
 
 
-def capture_existing(*, owner: User, event: Event, person: Person, memo: str = "") -> CaptureResult:
-    """Record that someone already known was met again at this event."""
-    meeting = log_meeting(
-        owner=owner,
-        people=[person],
-        date=event.date,
-        kind=MeetingKind.FIRST_AT_EVENT if person.meetings.count() == 0 else MeetingKind.AT_EVENT,
-        event=event,
-        summary=memo,
-    )
+def capture_existing(
+    *, owner: User, event: Event, person: Person, memo: str = "", ledger: dict | None = None
+) -> CaptureResult:
+    """Record that someone already known was met again at this event (and, optionally, a ledger entry)."""
+    with transaction.atomic():
+        meeting = log_meeting(
+            owner=owner,
+            people=[person],
+            date=event.date,
+            kind=MeetingKind.FIRST_AT_EVENT if person.meetings.count() == 0 else MeetingKind.AT_EVENT,
+            event=event,
+            summary=memo,
+        )
+        if ledger:
+            add_ledger_entry(owner=owner, person=person, values={**ledger, "date": event.date, "meeting": meeting})
     return CaptureResult(person=person, meeting=meeting, created=False)
 
 
@@ -395,6 +410,9 @@ def merge_people(*, keep: Person, other: Person) -> Person:
         already = set(through.objects.filter(person=keep).values_list("meeting_id", flat=True))
         through.objects.filter(person=other).exclude(meeting_id__in=already).update(person=keep)
         Person.objects.filter(introduced_by=other).exclude(pk=keep.pk).update(introduced_by=keep)
+        LedgerEntry.objects.filter(person=other).update(person=keep)
+        LedgerEntry.objects.filter(introduced_person=other).update(introduced_person=keep)
+        LedgerEntry.objects.filter(person=keep, introduced_person=keep).update(introduced_person=None)
         gone = other.pk
         person_merging.send(sender=Person, keep=keep, other=other)
         other.delete()
@@ -406,16 +424,23 @@ def merge_people(*, keep: Person, other: Person) -> Person:
 
 
 def delete_person(*, person: Person) -> None:
-    """Delete a person, and the meetings that had nobody else (a meeting needs a person)."""
+    """Delete a person, and the meetings that had nobody else (a meeting needs a person).
+
+    Their ledger entries go with them; entries naming them as the person
+    introduced stay, without the name.
+    """
     with transaction.atomic():
         owner_id, pk = person.owner_id, person.pk
+        named_in = list(
+            LedgerEntry.objects.filter(introduced_person=person).values_list("person_id", flat=True).distinct()
+        )
         theirs = Meeting.people.through.objects.filter(person=person).values("meeting_id")
         solo = list(
             Meeting.objects.filter(pk__in=theirs).annotate(n=Count("people")).filter(n=1).values_list("pk", flat=True)
         )
         person.delete()
         Meeting.objects.filter(pk__in=solo).delete()
-        _announce(owner_id, [pk])
+        _announce(owner_id, [pk, *named_in])
 
 
 def find_similar(
@@ -460,3 +485,94 @@ def move_field(*, field: Field, up: bool) -> None:
         for position, f in enumerate(fields):
             f.position = position
         Field.objects.bulk_update(fields, ["position"])
+
+
+# The give-and-take ledger
+
+LEDGER_FIELDS = (
+    "date", "direction", "kind", "weight", "description", "meeting",
+    "amount", "currency", "introduced_person",
+)  # fmt: skip
+
+
+def _check_ledger_values(owner_id: int, person: Person, values: dict) -> dict:
+    """Refuse rows of other owners; drop money and introduction details that do not apply."""
+    meeting = values.get("meeting")
+    introduced = values.get("introduced_person")
+    if person.owner_id != owner_id or (introduced is not None and introduced.owner_id != owner_id):
+        raise PermissionError("people must belong to the owner")
+    if meeting is not None and (
+        meeting.owner_id != owner_id
+        or not Meeting.people.through.objects.filter(meeting=meeting, person=person).exists()
+    ):
+        raise PermissionError("the meeting must be the owner's meeting with this person")
+    values = {name: value for name, value in values.items() if name in LEDGER_FIELDS}
+    if values.get("kind") != LedgerKind.MONEY:
+        values["amount"] = None
+    elif values.get("amount") is None or values["amount"] < 0:
+        raise ValueError(_("Enter the amount of money."))
+    if values.get("kind") != LedgerKind.INTRODUCTION or values.get("introduced_person") == person:
+        values["introduced_person"] = None
+    return values
+
+
+def add_ledger_entry(*, owner: User, person: Person, values: dict) -> LedgerEntry:
+    """Record something given to or received from `person`."""
+    values = _check_ledger_values(owner.pk, person, values)
+    with transaction.atomic():
+        entry = LedgerEntry.objects.create(owner=owner, person=person, **values)
+        _announce(owner.pk, [person.pk])
+    return entry
+
+
+def update_ledger_entry(*, entry: LedgerEntry, values: dict) -> LedgerEntry:
+    """Save an edited entry; a money entry keeps at most its new amount as returned."""
+    values = _check_ledger_values(entry.owner_id, entry.person, values)
+    with transaction.atomic():
+        for name, value in values.items():
+            setattr(entry, name, value)
+        if entry.amount is None:
+            entry.returned_amount = entry.returned_on = None
+        elif entry.returned_amount is not None and entry.returned_amount > entry.amount:
+            entry.returned_amount = entry.amount
+        entry.save()
+        _announce(entry.owner_id, [entry.person_id])
+    return entry
+
+
+def delete_ledger_entry(*, entry: LedgerEntry) -> None:
+    with transaction.atomic():
+        entry.delete()
+        _announce(entry.owner_id, [entry.person_id])
+
+
+class OverReturn(ValueError):
+    """More would be returned than was lent."""
+
+
+def mark_loan_returned(
+    *, entry: LedgerEntry, on: datetime.date, returned: decimal.Decimal | None = None
+) -> LedgerEntry:
+    """Record how much of a money entry has come back by `on` (all of it when `returned` is None).
+
+    `returned` is the total returned so far, never more than the amount.
+    """
+    if not entry.is_money:
+        raise ValueError(_("Only money can be returned."))
+    total = entry.amount if returned is None else returned
+    if total < 0:
+        raise ValueError(_("Enter an amount of zero or more."))
+    if total > entry.amount:
+        raise OverReturn(
+            _("At most %(amount)s can be returned.")
+            % {"amount": f"{entry.amount:,.{0 if entry.amount == entry.amount.to_integral() else 2}f}"}
+        )
+    with transaction.atomic():
+        updated = LedgerEntry.objects.filter(pk=entry.pk, amount__gte=total).update(
+            returned_amount=total or None, returned_on=on if total else None, updated_at=timezone.now()
+        )
+        if updated != 1:
+            raise OverReturn(_("The amount changed; nothing was saved."))
+        _announce(entry.owner_id, [entry.person_id])
+    entry.refresh_from_db()
+    return entry

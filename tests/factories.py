@@ -66,3 +66,13 @@ def make_meeting(*, owner: User, people, **overrides):
 
     values = {"date": datetime.date(2026, 11, 20), "kind": "coffee"} | overrides
     return services.log_meeting(owner=owner, people=list(people), **values)
+
+
+def make_ledger_entry(*, owner: User, person=None, **overrides):
+    import datetime
+
+    from contacts import services
+
+    person = person or make_person(owner=owner)
+    values = {"date": datetime.date(2026, 11, 20), "direction": "gave", "kind": "information", "weight": 2} | overrides
+    return services.add_ledger_entry(owner=owner, person=person, values=values)

@@ -47,6 +47,10 @@ def _tag(owner: User) -> dict:
     return {"pk": factories.make_tag(owner=owner, name=f"golf {next(_serial)}").pk}
 
 
+def _ledger_data(**overrides) -> dict:
+    return {"direction": "gave", "kind": "advice", "weight": "2", "date": "2026-11-21", "currency": "JPY"} | overrides
+
+
 ROUTES = [
     Route("home", "login", expect={"get": 302}),
     Route("healthz", "public", expect={"get": 200, "post": 405}),
@@ -218,5 +222,40 @@ ROUTES = [
                 kind="first_at_event",
             ).pk
         },
+    ),
+    # --- contacts: ledger ---
+    Route("contacts:ledger", "login"),
+    Route(
+        "contacts:ledger_settings",
+        "login",
+        expect={"get": 405, "post": 302},
+        data=lambda owner: {"owe_after_days": "20", "taker_min_entries": "3", "taker_window_days": "365"},
+    ),
+    Route(
+        "contacts:ledger_entry_create",
+        "owned",
+        expect={"get": 200, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
+        data=lambda owner: _ledger_data(),
+    ),
+    Route(
+        "contacts:ledger_entry_edit",
+        "owned",
+        expect={"get": 200, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_ledger_entry(owner=owner).pk},
+        data=lambda owner: _ledger_data(direction="received"),
+    ),
+    Route(
+        "contacts:ledger_entry_delete",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_ledger_entry(owner=owner).pk},
+    ),
+    Route(
+        "contacts:ledger_entry_return",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_ledger_entry(owner=owner, kind="money", amount=1000).pk},
+        data=lambda owner: {"returned": "400", "returned_on": "2026-11-21"},
     ),
 ]

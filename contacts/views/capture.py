@@ -77,8 +77,9 @@ def _row_form(request: AuthedRequest, data=None) -> CaptureRowForm:
         "reading": _("e.g. やまだ たろう"),
         "email": "name@example.com",
         "memo": _("What you talked about, in a line"),
+        "ledger_description": _("e.g. Told them about a grant"),
     }
-    for name in [*form.identity_fields, "memo"]:
+    for name in [*form.identity_fields, "memo", "ledger_description"]:
         attrs = form.fields[name].widget.attrs
         attrs.update(autocomplete="off", enterkeyhint="done")
         if name in placeholders:
@@ -198,6 +199,7 @@ def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
         fields=form.cleaned_data["fields"],
         memo=form.cleaned_data["memo"].strip(),
         contact_points=[(ContactPointKind.EMAIL, email, email.lower())] if email else [],
+        ledger=form.ledger_values(),
     )
     note = _("Saved %(name)s.") % {"name": result.person.display_name}
     return _saved_response(request, event, result.meeting, note)
@@ -236,8 +238,9 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
     # The tap sends the whole row; only its memo is used, the rest is discarded.
     form = _row_form(request, request.POST)
     form.is_valid()
-    if "memo" in form.errors:
-        for name in [name for name in form.errors if name != "memo"]:
+    kept = {"memo", "ledger_direction", "ledger_kind", "ledger_description"}
+    if kept & set(form.errors):
+        for name in [name for name in form.errors if name not in kept]:
             del form.errors[name]
         return _form_response(request, event, form)
     if Meeting.objects.filter(owner=request.user, event=event, people=person).exists():
@@ -252,6 +255,7 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
         event=event,
         person=person,
         memo=form.cleaned_data.get("memo", "").strip(),
+        ledger=form.ledger_values(),
     )
     note = _("Logged %(name)s, met again.") % {"name": person.display_name}
     return _saved_response(request, event, result.meeting, note)

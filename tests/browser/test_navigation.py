@@ -56,3 +56,19 @@ def test_sending_a_test_job_updates_the_page_without_a_reload(
     assert page.evaluate("window.__marker") == "still here"  # htmx swapped a fragment, no reload
     watched.screenshot(f"{viewport}-en-jobs-after-check")
     watched.assert_clean()
+
+
+def test_signing_up_lands_on_capture_with_default_fields(watched, live_server, transactional_db, viewport):
+    page = watched.page
+    page.goto(f"{live_server.url}/accounts/signup/")
+    page.fill("input[name=username]", f"newcomer-{viewport}")
+    page.fill("input[name=password1]", "a long passphrase 42")
+    page.fill("input[name=password2]", "a long passphrase 42")
+    page.click("button[type=submit].button--primary")
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/capture/")
+    page.goto(f"{live_server.url}/fields/")
+    names = page.locator(".taxonomy__rename input[name=name]").evaluate_all("els => els.map(e => e.value)")
+    assert names[:2] == ["IT", "金融"]
+    watched.screenshot(f"{viewport}-ja-fields-defaults")
+    watched.assert_clean()
