@@ -36,6 +36,8 @@ _MACRONS = str.maketrans(
     }
 )
 _SPACES = re.compile(r"\s+")
+# Sorts after every hiragana and before kanji: puts A–Z names after the kana.
+LATIN_AFTER_KANA = "\u30a0"
 _KANA = re.compile(r"[\u3041-\u3096\u30fc]+")
 
 
@@ -65,11 +67,14 @@ def sort_key(reading: str, name: str) -> str:
     """Return the key that orders people in 五十音順 by reading, else by name.
 
     Hiragana in code-point order is gojūon order. Names without a reading
-    (Western names, or a reading not yet recorded) sort by their folded name.
+    sort by their folded name: Latin names (A–Z) after the kana, as Japanese
+    address books do, then names in kanji whose reading is not recorded yet.
     """
     base = reading.strip() or name.strip()
-    key = jaconv.kata2hira(unicodedata.normalize("NFKC", base)).lower()
-    return _SPACES.sub("", key)[:200]
+    key = _SPACES.sub("", jaconv.kata2hira(unicodedata.normalize("NFKC", base)).lower())
+    if key and key[0].isascii():
+        key = LATIN_AFTER_KANA + key
+    return key[:200]
 
 
 def search_terms(query: str) -> list[str]:

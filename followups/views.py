@@ -23,7 +23,8 @@ def _broker_kind() -> str:
 @login_required
 def jobs_status(request: AuthedRequest) -> HttpResponse:
     heartbeat = WorkerHeartbeat.objects.first()
-    stale = heartbeat is None or (timezone.now() - heartbeat.last_seen).total_seconds() > HEARTBEAT_STALE_AFTER_SECONDS
+    age = (timezone.now() - heartbeat.last_seen).total_seconds() if heartbeat else None
+    stale = age is None or age > HEARTBEAT_STALE_AFTER_SECONDS
     checks = JobCheck.objects.filter(owner=request.user)[:5]
     return render(
         request,
@@ -31,6 +32,7 @@ def jobs_status(request: AuthedRequest) -> HttpResponse:
         {
             "heartbeat": heartbeat,
             "heartbeat_stale": stale,
+            "heartbeat_just_now": age is not None and age < 60,
             "checks": checks,
             "broker_kind": _broker_kind(),
         },

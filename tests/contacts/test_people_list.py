@@ -63,6 +63,13 @@ def test_western_names_display_given_name_first_and_are_found(auth_client, user)
     assert names(auth_client.get(URL, {"q": "JOHN"})) == ["John Smith"]
 
 
+def test_latin_names_sort_after_kana_and_unread_kanji_last(auth_client, user):
+    make_person(owner=user, family_name="Smith", given_name="John", family_reading="", given_reading="")
+    make_person(owner=user, family_name="渡辺", given_name="", family_reading="", given_reading="")
+    make_person(owner=user, family_name="阿部", given_name="", family_reading="あべ", given_reading="")
+    assert names(auth_client.get(URL)) == ["阿部", "John Smith", "渡辺"]
+
+
 def test_default_sort_is_gojuon_by_reading(auth_client, user):
     for family, reading in [("渡辺", "わたなべ"), ("阿部", "あべ"), ("加藤", "かとう"), ("佐藤", "サトウ")]:
         make_person(owner=user, family_name=family, given_name="", family_reading=reading, given_reading="")

@@ -65,3 +65,16 @@ def test_status_page_lists_only_my_checks(auth_client, user, other_user):
     response = auth_client.get(reverse("followups:jobs_status"))
     assert f"jobcheck-{mine.pk}" in response.text
     assert f"jobcheck-{theirs.pk}" not in response.text
+
+
+def test_status_page_says_just_now_for_a_fresh_heartbeat_and_minutes_later_on(auth_client):
+    import datetime
+
+    import time_machine
+
+    services.record_heartbeat(hostname="celery@box")
+    assert "less than a minute" in auth_client.get(reverse("followups:jobs_status"), HTTP_ACCEPT_LANGUAGE="en").text
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=2)):
+        response = auth_client.get(reverse("followups:jobs_status"))
+    assert "status--ok" in response.text
+    assert "less than a minute" not in response.text
