@@ -164,7 +164,6 @@ def update_person(
     The conditional UPDATE claims the row only when nobody saved in between,
     so of two tabs editing the same person the second save is refused.
     """
-
     with transaction.atomic():
         claimed = Person.objects.filter(pk=person.pk, owner=person.owner_id, version=expected_version).update(
             version=F("version") + 1, updated_at=timezone.now(), **values
@@ -184,7 +183,10 @@ def update_person(
 
 
 def _touch_last_contact(people_ids: list[int]) -> None:
-    """Set each person's last contact to their latest meeting (one UPDATE per distinct date)."""
+    """Set each person's last contact to their latest meeting (one UPDATE per distinct date).
+
+    For edits and deletions, where the last contact may move back.
+    """
     latest = (
         Meeting.people.through.objects.filter(person_id__in=people_ids)
         .values("person_id")
@@ -232,7 +234,10 @@ def log_meeting(
         Person.objects.filter(pk__in=ids, first_met_on__isnull=True).update(first_met_on=date)
         if event is not None:
             Person.objects.filter(pk__in=ids, first_met_event__isnull=True).update(first_met_event=event)
-        _touch_last_contact(ids)
+        # A new meeting can only move the last contact forward.
+        Person.objects.filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=date), pk__in=ids).update(
+            last_contact_on=date
+        )
         if event is not None:
             refresh_search(ids)
         _announce(owner.pk, ids)

@@ -39,13 +39,16 @@ def _label(person: Person) -> str:
     return f"{person.display_name} ({person.company})" if person.company else person.display_name
 
 
-def _dress_entry_form(form: LedgerEntryForm, owner, person: Person) -> LedgerEntryForm:
+def _dress_entry_form(
+    form: LedgerEntryForm, owner, person: Person, meeting_ids: list[int] | None = None
+) -> LedgerEntryForm:
     """Offer the person's recent meetings and recently met people, plus whatever is selected.
 
     Validation still runs against every meeting with the person and every
     person of the owner.
     """
-    meeting_ids = selectors.person_meeting_ids(person)
+    if meeting_ids is None:
+        meeting_ids = selectors.person_meeting_ids(person)
     meetings = list(Meeting.objects.filter(pk__in=meeting_ids).order_by("-date", "-pk")[:MEETING_CHOICES_SHOWN])
     chosen = _one_id(form["meeting"].value())
     if chosen and chosen not in {m.pk for m in meetings} and chosen in meeting_ids:
@@ -59,11 +62,14 @@ def _dress_entry_form(form: LedgerEntryForm, owner, person: Person) -> LedgerEnt
     return form
 
 
-def _entry_form(request: AuthedRequest, person: Person, data=None, **kwargs) -> LedgerEntryForm:
-    return _dress_entry_form(LedgerEntryForm(data, owner=request.user, person=person, **kwargs), request.user, person)
+def _entry_form(request: AuthedRequest, person: Person, data=None, meeting_ids=None, **kwargs) -> LedgerEntryForm:
+    form = LedgerEntryForm(data, owner=request.user, person=person, **kwargs)
+    return _dress_entry_form(form, request.user, person, meeting_ids)
 
 
-def ledger_context(request: AuthedRequest, person: Person, form: LedgerEntryForm | None = None, **extra) -> dict:
+def ledger_context(
+    request: AuthedRequest, person: Person, form: LedgerEntryForm | None = None, meeting_ids=None, **extra
+) -> dict:
     """The person page's give-and-take section: balance, chart, entries and the add form."""
     today = timezone.localdate()
     entries = (
@@ -81,7 +87,7 @@ def ledger_context(request: AuthedRequest, person: Person, form: LedgerEntryForm
         "ledger_count": entries.count(),
         "balance": selectors.person_balance(person, today=today),
         "series": selectors.balance_series(person, today=today),
-        "ledger_form": form or _entry_form(request, person),
+        "ledger_form": form or _entry_form(request, person, meeting_ids=meeting_ids),
         "today": today,
         **extra,
     }

@@ -175,9 +175,8 @@ def social_links(person: Person) -> list[Social]:
     return links
 
 
-def _timeline_page(person: Person, number):
-    """One page of the person's meetings, newest first, in a fixed number of queries."""
-    meeting_ids = selectors.person_meeting_ids(person)
+def _timeline_page(person: Person, number, meeting_ids: list[int]):
+    """One page of the person's meetings (ids from selectors.person_meeting_ids), newest first."""
     meetings = (
         Meeting.objects.filter(pk__in=meeting_ids)
         .select_related("event")
@@ -199,15 +198,15 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         pk=pk,
         owner=request.user,
     )
-    page = _timeline_page(person, request.GET.get("page"))
+    meeting_ids = selectors.person_meeting_ids(person)  # shared by the timeline and the ledger form
+    page = _timeline_page(person, request.GET.get("page"), meeting_ids)
     context = {"person": person, "page": page}
     if request.htmx and request.htmx.target == "timeline-more":
         return render(request, "contacts/person_detail.html#timeline-more", context)
+    ledger = ledger_context(request, person, meeting_ids=meeting_ids)
     if request.htmx and request.htmx.target == "ledger":
-        return render(request, "contacts/person_detail.html#ledger", ledger_context(request, person))
-    return render(
-        request, "contacts/person_detail.html", context | _detail_context(person) | ledger_context(request, person)
-    )
+        return render(request, "contacts/person_detail.html#ledger", ledger)
+    return render(request, "contacts/person_detail.html", context | _detail_context(person) | ledger)
 
 
 def _detail_context(person: Person, end_form: EndRelationshipForm | None = None) -> dict:
@@ -392,7 +391,10 @@ def person_end(request: AuthedRequest, pk: int) -> HttpResponse:
             return _redirect(request, person.get_absolute_url())
     else:
         form = EndRelationshipForm(initial={"ended_on": timezone.localdate()})
-    context = {"person": person, "page": _timeline_page(person, request.GET.get("page"))}
+    context = {
+        "person": person,
+        "page": _timeline_page(person, request.GET.get("page"), selectors.person_meeting_ids(person)),
+    }
     context |= _detail_context(person, form) | ledger_context(request, person)
     return render(request, "contacts/person_detail.html", context)
 
