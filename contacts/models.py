@@ -3,8 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Func, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +118,23 @@ class Event(models.Model):
         return reverse("contacts:event_detail", args=[self.pk])
 
 
+class ContainsGrams(Func):
+    """`jinmyaku_grams(column) @> ARRAY[term]`: PostgreSQL only (the function and
+    its expression index come from migration 0004).
+
+    An expression rather than raw SQL, so the column is qualified with
+    whatever alias the query gives the table (a sub-query's U0, say).
+    """
+
+    output_field = models.BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, term = self.source_expressions
+        column_sql, column_params = compiler.compile(column)
+        term_sql, term_params = compiler.compile(term)
+        return f"jinmyaku_grams({column_sql}) @> ARRAY[({term_sql})::text]", [*column_params, *term_params]
+
+
 class PersonQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Status.ACTIVE)
@@ -133,13 +149,7 @@ class PersonQuerySet(models.QuerySet):
         qs = self
         for term in text.search_terms(query):
             if len(term) <= 2 and connections[self.db].vendor == "postgresql":
-                qs = qs.filter(
-                    RawSQL(
-                        f"jinmyaku_grams({Person._meta.db_table}.search_text) @> ARRAY[%s]",
-                        [term],
-                        output_field=models.BooleanField(),
-                    )
-                )
+                qs = qs.filter(ContainsGrams(F("search_text"), Value(term)))
             else:
                 qs = qs.filter(search_text__contains=term)
         return qs

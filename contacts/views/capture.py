@@ -23,7 +23,6 @@ from ..models import (
     ContactPointKind,
     Event,
     Meeting,
-    MeetingKind,
     Person,
     Wish,
 )
@@ -60,7 +59,7 @@ class Row:
             pk=meeting.pk,
             people=list(meeting.people.all()),
             memo=meeting.summary,
-            known=meeting.kind != MeetingKind.FIRST_AT_EVENT,
+            known=not meeting.created_person,
         )
 
 

@@ -174,3 +174,24 @@ def test_query_count_does_not_grow_with_people(auth_client, user):
     with CaptureQueriesContext(connection) as large:
         auth_client.get(URL, {"q": "やまだ"})
     assert len(large) == len(small) <= 9
+
+
+@pytest.mark.parametrize("query", ["山田", "山", "やまだ"])
+def test_search_works_inside_a_sub_query_on_the_same_table(user, query):
+    """The short-term index condition must name the sub-query's own alias, not the outer table."""
+    from contacts.models import Person
+
+    yamada = make_person(owner=user)
+    sato = make_person(
+        owner=user, family_name="佐藤", given_name="花子", family_reading="さとう", given_reading="はなこ"
+    )
+    sato.introduced_by = yamada
+    sato.save(update_fields=["introduced_by"])
+    introduced_by_a_match = Person.objects.filter(
+        owner=user, introduced_by__in=Person.objects.filter(owner=user).search(query)
+    )
+    assert list(introduced_by_a_match) == [sato]
+    assert (
+        list(Person.objects.filter(owner=user, introduced_by__in=Person.objects.filter(owner=user).search("佐藤")))
+        == []
+    )
