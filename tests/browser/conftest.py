@@ -61,7 +61,12 @@ class PageWatch:
             lambda msg: msg.type == "error" and self.console_errors.append(msg.text),
         )
         page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
-        page.on("requestfailed", lambda req: self.failed_requests.append(req.url))
+        # A request the browser itself abandons (ERR_ABORTED: the page moved on
+        # before it finished) is not a failure of the app.
+        page.on(
+            "requestfailed",
+            lambda req: req.failure != "net::ERR_ABORTED" and self.failed_requests.append(f"{req.url} {req.failure}"),
+        )
         page.add_init_script(CSP_LISTENER)
 
     def csp_violations(self) -> list[str]:
