@@ -492,6 +492,9 @@ class LedgerSettings(models.Model):
         default=365,
         validators=[MinValueValidator(30), MaxValueValidator(3650)],
     )
+    # The day the owner's `LedgerTally` rows were last rebuilt; not a setting
+    # the user edits, but kept on this one row per owner the overview reads anyway.
+    tallied_on = models.DateField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("ledger settings")
@@ -502,3 +505,38 @@ class LedgerSettings(models.Model):
     @classmethod
     def for_owner(cls, owner_id: int) -> "LedgerSettings":
         return cls.objects.filter(owner_id=owner_id).first() or cls(owner_id=owner_id)
+
+
+class LedgerTally(models.Model):
+    """A person's ledger sums and flags, read by the ledger overview.
+
+    Summing every entry per request is too slow for a large notebook, so the
+    ledger services rewrite a person's row whenever their entries change.
+    The 12-month and flag windows move every day, so all of an owner's rows
+    are rebuilt in bulk by the nightly job, or by the overview itself when
+    `LedgerSettings.tallied_on` is not today. Rows are derived: they can be
+    rebuilt from the entries at any time (`services.refresh_ledger_tallies`).
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, primary_key=True, related_name="ledger_tally")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    given_all = models.IntegerField(default=0)
+    received_all = models.IntegerField(default=0)
+    given_year = models.IntegerField(default=0)
+    received_year = models.IntegerField(default=0)
+    entries_year = models.IntegerField(default=0)
+    imbalance_all = models.IntegerField(default=0)
+    imbalance_year = models.IntegerField(default=0)
+    i_owe = models.BooleanField(default=False)
+    taker = models.BooleanField(default=False)
+    money_open = models.IntegerField(default=0)
+    money_since = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner", "-imbalance_year", "person"], name="tally_owner_year"),
+            models.Index(fields=["owner", "-imbalance_all", "person"], name="tally_owner_all"),
+        ]
+
+    def __str__(self):
+        return f"ledger tally of {self.person_id}"

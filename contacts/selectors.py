@@ -27,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Abs, Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from .models import Direction, LedgerEntry, LedgerKind, LedgerSettings, Meeting, Person, Status
+from .models import Direction, LedgerEntry, LedgerKind, LedgerSettings, LedgerTally, Meeting, Person, Status
 
 YEAR = datetime.timedelta(days=365)
 SERIES_MONTHS = 12
@@ -169,21 +169,8 @@ class Flag:
     ]
 
 
-def overview(
-    owner_id: int,
-    *,
-    today: datetime.date,
-    settings: LedgerSettings,
-    start: datetime.date | None = None,
-    end: datetime.date | None = None,
-    kind: str = "",
-    field_id: int | None = None,
-    flag: str = "",
-) -> QuerySet:
-    """One row per person with entries: sums for the period, imbalance and flags.
-
-    The period (`start`–`end`, both optional) sets the given/received sums
-    and the imbalance the list is sorted by; each flag keeps its own window:
+def _flag_rules(today: datetime.date, settings: LedgerSettings) -> dict:
+    """Aggregates and the flags built on them, shared by the tallies and the live overview.
 
     - **I owe** (`i_owe`): over the last 12 months I received more (weighted)
       than I gave, and, matching what I gave against what I received oldest
@@ -194,19 +181,139 @@ def overview(
       least `taker_min_entries` entries and they gave me none.
     - **Money outstanding** (`money_open`): a money entry either way whose
       returned amount is below its amount; `money_since` is the oldest one's date.
-
-    Rows are dicts from one GROUP BY query over the owner's entries; the
-    people come separately for the page shown.
     """
     year = Q(date__gt=today - YEAR)
     owe_cutoff = Q(date__lte=today - datetime.timedelta(days=settings.owe_after_days))
     taker_window = Q(date__gt=today - datetime.timedelta(days=settings.taker_window_days))
+    sums = {
+        "given_year": _sum("weight", GAVE & year),
+        "received_year": _sum("weight", RECEIVED & year),
+        "received_before_cutoff": _sum("weight", RECEIVED & year & owe_cutoff),
+        "taken_count": _count(GAVE & taker_window),
+        "returned_count": _count(RECEIVED & taker_window),
+        "money_open": _count(MONEY_OPEN),
+        "money_since": Min("date", filter=MONEY_OPEN),
+    }
+    flags = {
+        "i_owe": ExpressionWrapper(
+            Q(received_year__gt=F("given_year")) & Q(received_before_cutoff__gt=F("given_year")),
+            output_field=BooleanField(),
+        ),
+        "taker": ExpressionWrapper(
+            Q(taken_count__gte=settings.taker_min_entries) & Q(returned_count=0),
+            output_field=BooleanField(),
+        ),
+    }
+    return {"sums": sums, "flags": flags, "year": year}
+
+
+TALLY_COLUMNS = [
+    "person_id", "owner_id", "given_all", "received_all", "given_year", "received_year", "entries_year",
+    "imbalance_all", "imbalance_year", "i_owe", "taker", "money_open", "money_since",
+]  # fmt: skip
+
+
+def tally_rows(owner_id: int, *, today: datetime.date, settings: LedgerSettings, person_ids=None) -> QuerySet:
+    """One aggregate row per person with entries, in `LedgerTally`'s columns (`TALLY_COLUMNS` order)."""
+    rules = _flag_rules(today, settings)
+    entries = LedgerEntry.objects.filter(owner_id=owner_id)
+    if person_ids is not None:
+        entries = entries.filter(person_id__in=person_ids)
+    return (
+        entries.values("person_id", "owner_id")
+        .annotate(
+            given_all=_sum("weight", GAVE),
+            received_all=_sum("weight", RECEIVED),
+            entries_year=_count(rules["year"]),
+            **rules["sums"],
+        )
+        .annotate(
+            imbalance_all=Abs(F("given_all") - F("received_all")),
+            imbalance_year=Abs(F("given_year") - F("received_year")),
+            **rules["flags"],
+        )
+        .values(*TALLY_COLUMNS)
+        .order_by()
+    )
+
+
+PERIOD_YEAR = "year"
+PERIOD_ALL = "all"
+
+
+def overview(
+    owner_id: int,
+    *,
+    today: datetime.date,
+    settings: LedgerSettings,
+    period: str = PERIOD_YEAR,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    kind: str = "",
+    field_id: int | None = None,
+    flag: str = "",
+) -> QuerySet:
+    """One row per person with entries: sums for the period, imbalance and flags.
+
+    The period (the last 12 months, all time, or `start`–`end`) sets the
+    given/received sums and the imbalance the list is sorted by; each flag
+    keeps its own window (see `_flag_rules`). The two fixed periods read the
+    per-person tallies (`LedgerTally`, kept current by the services; the
+    caller rebuilds them when `settings.tallied_on` is not today); a custom
+    period sums the entries. Rows are dicts; the people come separately for
+    the page shown.
+    """
+    if period in (PERIOD_YEAR, PERIOD_ALL):
+        return _tallied_overview(owner_id, today=today, period=period, kind=kind, field_id=field_id, flag=flag)
+    return _live_overview(
+        owner_id, today=today, settings=settings, start=start, end=end, kind=kind, field_id=field_id, flag=flag
+    )
+
+
+def _flag_filter(flag: str) -> Q:
+    if flag == Flag.I_OWE:
+        return Q(i_owe=True)
+    if flag == Flag.TAKER:
+        return Q(taker=True)
+    if flag == Flag.MONEY:
+        return Q(money_open__gt=0)
+    return Q()
+
+
+def _tallied_overview(owner_id, *, today, period, kind, field_id, flag) -> QuerySet:
+    suffix = "year" if period == PERIOD_YEAR else "all"
+    rows = LedgerTally.objects.filter(owner_id=owner_id)
+    if period == PERIOD_YEAR:
+        rows = rows.filter(entries_year__gt=0)
+    if field_id:
+        rows = rows.filter(
+            Exists(Person.fields.through.objects.filter(person_id=OuterRef("person_id"), field_id=field_id))
+        )
+    if kind:
+        of_kind = LedgerEntry.objects.filter(owner_id=owner_id, person_id=OuterRef("person_id"), kind=kind)
+        if period == PERIOD_YEAR:
+            of_kind = of_kind.filter(date__gt=today - YEAR)
+        rows = rows.filter(Exists(of_kind))
+    return (
+        rows.filter(_flag_filter(flag))
+        .annotate(
+            given=F(f"given_{suffix}"),
+            received=F(f"received_{suffix}"),
+            balance=F(f"given_{suffix}") - F(f"received_{suffix}"),
+            imbalance=F(f"imbalance_{suffix}"),
+        )
+        .values("person_id", "given", "received", "balance", "imbalance", "i_owe", "taker", "money_open", "money_since")
+        .order_by(f"-imbalance_{suffix}", "person_id")
+    )
+
+
+def _live_overview(owner_id, *, today, settings, start, end, kind, field_id, flag) -> QuerySet:
+    rules = _flag_rules(today, settings)
     period = Q()
     if start:
         period &= Q(date__gte=start)
     if end:
         period &= Q(date__lte=end)
-
     entries = LedgerEntry.objects.filter(owner_id=owner_id)
     if field_id:
         links = Person.fields.through.objects.filter(person_id=OuterRef("person_id"), field_id=field_id)
@@ -217,26 +324,9 @@ def overview(
             given=_sum("weight", GAVE & period),
             received=_sum("weight", RECEIVED & period),
             in_period=_count(period) if period else Count("pk"),
-            given_year=_sum("weight", GAVE & year),
-            received_year=_sum("weight", RECEIVED & year),
-            received_before_cutoff=_sum("weight", RECEIVED & year & owe_cutoff),
-            taken_count=_count(GAVE & taker_window),
-            returned_count=_count(RECEIVED & taker_window),
-            money_open=_count(MONEY_OPEN),
-            money_since=Min("date", filter=MONEY_OPEN),
+            **rules["sums"],
         )
-        .annotate(
-            balance=F("given") - F("received"),
-            imbalance=Abs(F("given") - F("received")),
-            i_owe=ExpressionWrapper(
-                Q(received_year__gt=F("given_year")) & Q(received_before_cutoff__gt=F("given_year")),
-                output_field=BooleanField(),
-            ),
-            taker=ExpressionWrapper(
-                Q(taken_count__gte=settings.taker_min_entries) & Q(returned_count=0),
-                output_field=BooleanField(),
-            ),
-        )
+        .annotate(balance=F("given") - F("received"), imbalance=Abs(F("given") - F("received")), **rules["flags"])
     )
     if period:
         rows = rows.filter(in_period__gt=0)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, F, Max, Q
 from django.dispatch import Signal
 from django.utils import timezone
@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import text
+from . import selectors, text
 from .models import (
     ContactPoint,
     Event,
     Field,
     LedgerEntry,
     LedgerKind,
+    LedgerSettings,
+    LedgerTally,
     Meeting,
     MeetingKind,
     Person,
@@ -421,6 +423,7 @@ def merge_people(*, keep: Person, other: Person) -> Person:
         gone = other.pk
         person_merging.send(sender=Person, keep=keep, other=other)
         other.delete()
+        refresh_ledger_tallies(keep.owner_id, person_ids=[keep.pk])
         _touch_last_contact([keep.pk])
         refresh_search([keep.pk])
         _announce(keep.owner_id, [keep.pk, gone])
@@ -533,6 +536,7 @@ def add_ledger_entry(*, owner: User, person: Person, values: dict) -> LedgerEntr
     values = _check_ledger_values(owner.pk, person, values)
     with transaction.atomic():
         entry = LedgerEntry.objects.create(owner=owner, person=person, **values)
+        refresh_ledger_tallies(owner.pk, person_ids=[person.pk])
         _announce(owner.pk, [person.pk])
     return entry
 
@@ -548,6 +552,7 @@ def update_ledger_entry(*, entry: LedgerEntry, values: dict) -> LedgerEntry:
         elif entry.returned_amount is not None and entry.returned_amount > entry.amount:
             entry.returned_amount = entry.amount
         entry.save()
+        refresh_ledger_tallies(entry.owner_id, person_ids=[entry.person_id])
         _announce(entry.owner_id, [entry.person_id])
     return entry
 
@@ -555,7 +560,41 @@ def update_ledger_entry(*, entry: LedgerEntry, values: dict) -> LedgerEntry:
 def delete_ledger_entry(*, entry: LedgerEntry) -> None:
     with transaction.atomic():
         entry.delete()
+        refresh_ledger_tallies(entry.owner_id, person_ids=[entry.person_id])
         _announce(entry.owner_id, [entry.person_id])
+
+
+def refresh_ledger_tallies(
+    owner_id: int, *, person_ids: Iterable[int] | None = None, today=None, ledger_settings=None
+) -> None:
+    """Rebuild the overview's `LedgerTally` rows from the entries: these people's, or all of the owner's.
+
+    One DELETE and one INSERT … SELECT of the aggregate: no entry and no
+    person passes through Python, whatever the notebook's size. A full rebuild
+    stamps `LedgerSettings.tallied_on`, which tells the overview the rows
+    follow today's windows.
+    """
+    today = today or timezone.localdate()
+    ledger_settings = ledger_settings or LedgerSettings.for_owner(owner_id)
+    ids = None if person_ids is None else sorted(set(person_ids))
+    rows = selectors.tally_rows(owner_id, today=today, settings=ledger_settings, person_ids=ids)
+    using = router.db_for_write(LedgerTally)
+    select, params = rows.query.get_compiler(using=using).as_sql()
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(LedgerTally._meta.get_field(name.removesuffix("_id")).column) for name in selectors.TALLY_COLUMNS
+    )
+    with transaction.atomic(using=using):
+        stale = LedgerTally.objects.filter(owner_id=owner_id)
+        if ids is not None:
+            stale = stale.filter(person_id__in=ids)
+        stale.delete()
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {quote(LedgerTally._meta.db_table)} ({columns}) {select}", params)
+        if ids is None:
+            LedgerSettings.objects.update_or_create(owner_id=owner_id, defaults={"tallied_on": today})
+            ledger_settings.tallied_on = today
 
 
 class OverReturn(ValueError):
@@ -585,6 +624,7 @@ def mark_loan_returned(
         )
         if updated != 1:
             raise OverReturn(_("The amount changed; nothing was saved."))
+        refresh_ledger_tallies(entry.owner_id, person_ids=[entry.person_id])
         _announce(entry.owner_id, [entry.person_id])
     entry.refresh_from_db()
     return entry

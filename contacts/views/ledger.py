@@ -188,16 +188,14 @@ def ledger_entry_return(request: AuthedRequest, pk: int) -> HttpResponse:
     return _ledger_response(request, shown, _("The return was recorded."))
 
 
-def _period(data: dict, today: datetime.date) -> tuple[str, datetime.date | None, datetime.date | None]:
-    period = data.get("period") or "year"
-    if period == "all":
-        return period, None, None
+def _period(data: dict) -> tuple[str, datetime.date | None, datetime.date | None]:
+    period = data.get("period") or selectors.PERIOD_YEAR
     if period == "custom":
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             start, end = end, start
         return period, start, end
-    return "year", today - selectors.YEAR + datetime.timedelta(days=1), None
+    return period, None, None
 
 
 @login_required
@@ -213,12 +211,16 @@ def _render_overview(request, form, ledger_settings, settings_form, status=200) 
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     today = timezone.localdate()
-    period, start, end = _period(data, today)
+    period, start, end = _period(data)
+    if ledger_settings.tallied_on != today:
+        # The windows moved since the tallies were built (the nightly job had not run).
+        services.refresh_ledger_tallies(request.user.pk, today=today, ledger_settings=ledger_settings)
     field = data.get("field")
     rows = selectors.overview(
         request.user.pk,
         today=today,
         settings=ledger_settings,
+        period=period,
         start=start,
         end=end,
         kind=data.get("kind") or "",
@@ -271,6 +273,7 @@ def ledger_settings(request: AuthedRequest) -> HttpResponse:
         saved = form.save(commit=False)
         saved.owner = request.user
         saved.save()
+        services.refresh_ledger_tallies(request.user.pk)
         messages.success(request, _("The ledger settings were saved."))
         return redirect(reverse("contacts:ledger"))
     messages.error(request, _("The settings were not saved: check the values below."))

@@ -5,10 +5,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contacts import selectors, services
-from contacts.models import LedgerSettings
+from contacts.models import Field, LedgerSettings, Person
 from tests.factories import make_field, make_person
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +26,7 @@ def entry(owner, person, days_ago=0, **values):
 
 
 def rows(owner, **filters):
+    services.refresh_ledger_tallies(owner.pk, today=TODAY)
     settings = LedgerSettings.for_owner(owner.pk)
     return {row["person_id"]: row for row in selectors.overview(owner.pk, today=TODAY, settings=settings, **filters)}
 
@@ -47,7 +50,7 @@ def test_i_owe_threshold_follows_the_users_setting(user):
     person = make_person(owner=user)
     entry(user, person, days_ago=10, direction="received")
     assert rows(user)[person.pk]["i_owe"] is False
-    LedgerSettings.objects.create(owner=user, owe_after_days=7)
+    LedgerSettings.objects.update_or_create(owner=user, defaults={"owe_after_days": 7})
     assert rows(user)[person.pk]["i_owe"] is True
 
 
@@ -71,7 +74,7 @@ def test_only_taking_ignores_entries_older_than_the_window(user):
     person = make_person(owner=user)
     for days in (400, 500, 600):
         entry(user, person, days_ago=days)
-    assert rows(user)[person.pk]["taker"] is False
+    assert rows(user, period="all")[person.pk]["taker"] is False
 
 
 def test_money_outstanding_either_way_until_fully_returned_with_its_age(user):
@@ -97,6 +100,7 @@ def test_overview_is_sorted_by_imbalance_either_way(user):
     entry(user, big, weight=3)
     entry(user, big, weight=3)
     entry(user, owing, direction="received", weight=3)
+    services.refresh_ledger_tallies(user.pk, today=TODAY)
     settings = LedgerSettings.for_owner(user.pk)
     ordered = [r["person_id"] for r in selectors.overview(user.pk, today=TODAY, settings=settings)]
     assert ordered == [big.pk, owing.pk, small.pk]
@@ -163,10 +167,78 @@ def _seed(owner, people):
 @pytest.mark.parametrize("people", [3, 60])
 def test_overview_query_count_is_fixed(auth_client, user, django_assert_num_queries, people):
     _seed(user, people)
-    # session, user, settings, the grouped rows, the page's people, their fields, the field choices
+    auth_client.get(URL)  # the day's first visit rebuilds the tallies
+    # session, user, settings, the tallied rows, the page's people, their fields, the field choices
     with django_assert_num_queries(7):
         response = auth_client.get(URL + "?period=all&flag=money")
     assert response.status_code == 200
+    with django_assert_num_queries(7):
+        assert auth_client.get(URL + "?period=custom&start=2020-01-01").status_code == 200
+
+
+def test_the_days_first_visit_rebuilds_the_tallies_in_a_fixed_number_of_queries(auth_client, user):
+    LedgerSettings.objects.create(owner=user)
+    counts = []
+    for people in (2, 30):
+        Person.objects.filter(owner=user).delete()
+        Field.objects.filter(owner=user).delete()
+        _seed(user, people)
+        LedgerSettings.objects.filter(owner=user).update(tallied_on=TODAY - datetime.timedelta(days=1))
+        with CaptureQueriesContext(connection) as queries:
+            assert auth_client.get(URL).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], "\n".join(q["sql"][:100] for q in queries.captured_queries)
+    assert LedgerSettings.objects.get(owner=user).tallied_on == datetime.date.today()
+
+
+def _comparable(rows):
+    keys = ("given", "received", "balance", "imbalance", "i_owe", "taker", "money_open", "money_since")
+    return [(row["person_id"], *(row[k] for k in keys)) for row in rows]
+
+
+@time_machine.travel(FROZEN)
+def test_tallies_kept_by_each_write_match_summing_the_entries(user):
+    """Adds, edits, returns, deletes and a merge, with no rebuild in between: the tallies
+    the services keep give the same rows as summing the entries for the same period."""
+    services.refresh_ledger_tallies(user.pk, today=TODAY)
+    people = [make_person(owner=user, family_name=f"人{i}") for i in range(6)]
+    made = []
+    for i, person in enumerate(people):
+        made.append(entry(user, person, days_ago=i * 70, weight=1 + i % 3))
+        made.append(entry(user, person, days_ago=35 + i, direction="received", weight=3))
+        made.append(entry(user, person, days_ago=2 + i, kind="money", amount=Decimal("1000")))
+    for days in (3, 4, 5):
+        entry(user, people[0], days_ago=days)
+    services.update_ledger_entry(
+        entry=made[1], values={"date": TODAY, "direction": "gave", "kind": "help", "weight": 3}
+    )
+    services.mark_loan_returned(entry=made[2], on=TODAY)
+    services.delete_ledger_entry(entry=made[4])
+    services.merge_people(keep=people[4], other=people[5])
+    settings = LedgerSettings.for_owner(user.pk)
+    assert settings.tallied_on == TODAY
+    year_start = TODAY - datetime.timedelta(days=364)
+    for kind in ("", "money"):
+        for flag in ("", "owe", "taker", "money"):
+            tallied = selectors.overview(user.pk, today=TODAY, settings=settings, kind=kind, flag=flag)
+            summed = selectors.overview(
+                user.pk, today=TODAY, settings=settings, period="custom", start=year_start, kind=kind, flag=flag
+            )
+            assert _comparable(tallied) == _comparable(summed), (kind, flag)
+    assert len(_comparable(selectors.overview(user.pk, today=TODAY, settings=settings))) == 5
+
+
+@time_machine.travel(FROZEN)
+def test_changing_the_thresholds_rebuilds_the_flags(auth_client, user):
+    person = make_person(owner=user, family_name="借")
+    entry(user, person, days_ago=10, direction="received")
+    assert "借" in (page := auth_client.get(URL).content.decode()).split("ledger-results")[-1]
+    assert "ledger-flag--owe" not in page.split("ledger-results")[-1]
+    auth_client.post(
+        reverse("contacts:ledger_settings"),
+        {"owe_after_days": "7", "taker_min_entries": "3", "taker_window_days": "365"},
+    )
+    assert "ledger-flag--owe" in auth_client.get(URL).content.decode().split("ledger-results")[-1]
 
 
 def test_settings_are_saved_and_bad_values_get_a_message(auth_client, user):
