@@ -184,7 +184,7 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
             "family_name", "given_name", "family_reading", "given_reading",
             "company", "company_reading", "department", "title",
             "address", "website", "line", "facebook", "x_handle", "linkedin", "birthday",
-            "fields", "what_they_do", "what_they_want", "stage", "tier",
+            "fields", "what_they_do", "what_they_want", "stage", "tier", "keep_in_touch_days",
             "introduced_by", "first_met_on", "first_met_event",
             "i_want_to_meet_again", "they_want_to_meet_again", "notes",
         ]  # fmt: skip

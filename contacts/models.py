@@ -186,6 +186,13 @@ class Person(models.Model):
     what_they_want = models.CharField(_("what they want"), max_length=500, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=Stage, blank=True)
     tier = models.CharField(_("tier"), max_length=20, choices=Tier, default=Tier.ACQUAINTANCE)
+    keep_in_touch_days = models.PositiveSmallIntegerField(
+        _("keep in touch every (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(7), MaxValueValidator(3650)],
+        help_text=_("Leave empty to use the cadence of their tier."),
+    )
     introduced_by = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -576,7 +576,8 @@ def refresh_ledger_tallies(
     """
     today = today or timezone.localdate()
     ledger_settings = ledger_settings or LedgerSettings.for_owner(owner_id)
-    ids = None if person_ids is None else sorted(set(person_ids))
+    keep_as_is = person_ids is None or isinstance(person_ids, QuerySet)
+    ids = person_ids if keep_as_is else sorted(set(person_ids))
     rows = selectors.tally_rows(owner_id, today=today, settings=ledger_settings, person_ids=ids)
     using = router.db_for_write(LedgerTally)
     select, params = rows.query.get_compiler(using=using).as_sql()

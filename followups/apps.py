@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class FollowupsConfig(AppConfig):
     name = "followups"
     verbose_name = _("Follow-ups")
+
+    def ready(self):
+        from contacts.services import people_changed, person_merging
+
+        from . import receivers
+
+        people_changed.connect(receivers.recompute_changed_people, dispatch_uid="followups-recompute")
+        person_merging.connect(receivers.move_followups_on_merge, dispatch_uid="followups-merge")

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -55,3 +56,198 @@ class JobCheck(models.Model):
         if self.completed_at is None:
             return None
         return (self.completed_at - self.requested_at).total_seconds()
+
+
+class Reason(models.TextChoices):
+    THANK_YOU = "thank_you", _("Say thank you")
+    KEEP_IN_TOUCH = "keep_in_touch", _("Keep in touch")
+    NEXT_STEP = "next_step", _("Next step")
+    GIVE_BACK = "give_back", _("Give back")
+    KEY_PERSON = "key_person", _("Key-person check-in")
+    MANUAL = "manual", _("Follow up")
+
+
+class State(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    SKIPPED = "skipped", _("Skipped")
+    # Closed by the rules, not by the user: the relationship ended, nothing is owed any more.
+    CLOSED = "closed", _("No longer needed")
+
+
+class FollowUp(models.Model):
+    """Something to do about a person, by a date.
+
+    The rules (`followups.rules`) open and move these; the user closes them
+    (done, skipped) or snoozes them. A person has at most one open follow-up
+    per reason, enforced by the database, so running a rule again never
+    duplicates one.
+
+    `due_on` is the date the rule gives; `show_on` is when it appears in the
+    queue (the due date, or later when snoozed) and `overdue_on` the last day
+    before it counts as overdue.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followups")
+    person = models.ForeignKey(
+        "contacts.Person", on_delete=models.CASCADE, related_name="followups", verbose_name=_("person")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.OPEN)
+    due_on = models.DateField(_("due"))
+    show_on = models.DateField()
+    overdue_on = models.DateField()
+    snoozed = models.BooleanField(default=False)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    meeting = models.ForeignKey(
+        "contacts.Meeting", on_delete=models.SET_NULL, null=True, blank=True, related_name="followups"
+    )
+    skip_reason = models.CharField(_("reason for skipping"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["show_on", "pk"]
+        indexes = [
+            models.Index(fields=["owner", "state", "show_on"], name="followup_owner_queue"),
+            models.Index(fields=["person", "reason", "state"], name="followup_person_reason"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "reason"],
+                condition=models.Q(state="open"),
+                name="followup_one_open_per_reason",
+            ),
+        ]
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+
+    def __str__(self):
+        return f"{self.get_reason_display()} {self.person_id} {self.show_on:%Y-%m-%d} ({self.state})"
+
+    def is_overdue(self, today) -> bool:
+        return self.state == State.OPEN and self.overdue_on < today
+
+
+class FollowUpSettings(models.Model):
+    """A user's follow-up cadences and weekly digest; without a row, the defaults apply."""
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followup_settings")
+    key_person_days = models.PositiveSmallIntegerField(
+        _("Key persons: keep in touch every (days)"),
+        default=30,
+        validators=[MinValueValidator(7), MaxValueValidator(3650)],
+    )
+    network_days = models.PositiveSmallIntegerField(
+        _("Network: keep in touch every (days)"), default=90, validators=[MinValueValidator(7), MaxValueValidator(3650)]
+    )
+    acquaintance_days = models.PositiveSmallIntegerField(
+        _("Acquaintances: keep in touch every (days)"),
+        default=365,
+        validators=[MinValueValidator(7), MaxValueValidator(3650)],
+    )
+    digest_enabled = models.BooleanField(_("Send me the weekly digest on Monday morning"), default=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
+    # The secret in the calendar feed's address; empty when the feed is off.
+    feed_token = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("follow-up settings")
+
+    def __str__(self):
+        return f"follow-up settings of {self.owner_id}"
+
+    @classmethod
+    def for_owner(cls, owner_id: int) -> "FollowUpSettings":
+        return cls.objects.filter(owner_id=owner_id).first() or cls(owner_id=owner_id)
+
+    def cadence(self, tier: str) -> int:
+        return self.network_days if tier == "network" else self.acquaintance_days
+
+
+class PendingRecompute(models.Model):
+    """A person whose follow-ups must be recomputed, written when they change.
+
+    The web process writes the row, then enqueues the task; when the broker
+    is down the row stays and the sweeper (beat) catches up once it is back.
+    """
+
+    person = models.OneToOneField("contacts.Person", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "requested_at"], name="pending_owner_requested")]
+
+    def __str__(self):
+        return f"recompute {self.person_id}"
+
+
+class JobRun(models.Model):
+    """One run of a scheduled job for a day: claimed once, however often beat sends it."""
+
+    kind = models.CharField(max_length=40)
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="jobrun_once_a_day")]
+
+    def __str__(self):
+        return f"{self.kind} {self.day}"
+
+
+class JobChunk(models.Model):
+    """A bounded share of a run: one owner's people with ids in [first_id, last_id].
+
+    Workers mark chunks done; the reaper sends again those that stayed
+    unfinished too long (a worker died). Redoing a chunk is harmless.
+    """
+
+    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="chunks")
+    owner_id = models.IntegerField()
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    people = models.IntegerField(default=0)
+    sent_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "finished_at"], name="jobchunk_run_finished")]
+
+    def __str__(self):
+        return f"chunk {self.owner_id}:{self.first_id}-{self.last_id}"
+
+
+class DigestState(models.TextChoices):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class DigestDelivery(models.Model):
+    """One weekly digest for one user and week, claimed before it is sent.
+
+    The unique row makes sending at most once: a redelivered message or a
+    second beat finds it claimed. SMTP errors put it back to pending with a
+    later `next_attempt_at` (the database holds the schedule, not the broker).
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests")
+    week_start = models.DateField()
+    state = models.CharField(max_length=10, choices=DigestState, default=DigestState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "week_start"], name="digest_once_a_week")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="digest_due")]
+
+    def __str__(self):
+        return f"digest {self.owner_id} {self.week_start} ({self.state})"

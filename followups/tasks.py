@@ -1,4 +1,8 @@
-"""Celery tasks. Task names are a public API: never rename one in place."""
+"""Celery tasks. Task names are a public API: never rename one in place.
+
+Every task is safe to run twice: the services claim their rows with
+conditional updates or unique rows before doing anything.
+"""
 
 import socket
 
@@ -19,3 +23,34 @@ def complete_job_check(self, check_id: int) -> None:
 @shared_task(name="followups.record_heartbeat", bind=True)
 def record_heartbeat(self) -> None:
     services.record_heartbeat(hostname=_worker_name(self))
+
+
+@shared_task(name="followups.recompute_pending")
+def recompute_pending(owner_id: int) -> None:
+    services.recompute_pending(owner_id=owner_id)
+
+
+@shared_task(name="followups.start_nightly")
+def start_nightly() -> None:
+    services.start_nightly()
+
+
+@shared_task(name="followups.run_chunks")
+def run_chunks(chunk_ids: list[int]) -> None:
+    for chunk_id in chunk_ids:
+        services.run_chunk(chunk_id=chunk_id)
+
+
+@shared_task(name="followups.reap")
+def reap() -> None:
+    services.reap()
+
+
+@shared_task(name="followups.dispatch_digests")
+def dispatch_digests() -> None:
+    services.dispatch_digests()
+
+
+@shared_task(name="followups.send_digest")
+def send_digest(delivery_id: int) -> None:
+    services.send_digest(delivery_id=delivery_id)

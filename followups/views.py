@@ -1,14 +1,19 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.views import AuthedRequest
+from contacts.models import Person, Status
 
-from . import services
-from .models import JobCheck, WorkerHeartbeat
+from . import calendar, selectors, services
+from .forms import DoneForm, FollowUpSettingsForm, ManualForm, SkipForm, SnoozeForm
+from .models import FollowUp, FollowUpSettings, JobCheck, State, WorkerHeartbeat
 
 # A heartbeat older than this (beat sends one a minute) means beat or the
 # worker is down.
@@ -52,3 +57,171 @@ def jobcheck_create(request: AuthedRequest) -> HttpResponse:
 def jobcheck_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     check = get_object_or_404(JobCheck, pk=pk, owner=request.user)
     return render(request, "followups/jobs_status.html#jobcheck", {"check": check})
+
+
+# The weekly queue
+
+
+def _queue_context(request: AuthedRequest, **extra) -> dict:
+    today = timezone.localdate()
+    return {
+        "queue": selectors.queue(request.user.pk, today=today),
+        "today": today,
+        "done_form": DoneForm(initial={"date": today}),
+        "snooze_form": SnoozeForm(initial={"until": SnoozeForm.TOMORROW}),
+        "skip_form": SkipForm(),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def week(request: AuthedRequest) -> HttpResponse:
+    """Overdue, this week and next week, with done / snooze / skip on each item."""
+    return render(request, "followups/week.html", _queue_context(request))
+
+
+@login_required
+@require_GET
+def due_count(request: AuthedRequest) -> HttpResponse:
+    count = selectors.due_count(request.user.pk, today=timezone.localdate())
+    return render(request, "followups/week.html#due-count", {"count": count})
+
+
+def _open_item(request: AuthedRequest, pk: int) -> FollowUp:
+    return get_object_or_404(
+        FollowUp.objects.select_related("person", "owner"), pk=pk, owner=request.user, state=State.OPEN
+    )
+
+
+def _after_action(request: AuthedRequest, note: str) -> HttpResponse:
+    if request.htmx:
+        response = render(request, "followups/week.html#item-gone", {"note": note})
+        response["HX-Trigger"] = "followups-changed"
+        return response
+    messages.success(request, note)
+    return redirect("followups:week")
+
+
+def _refused(request: AuthedRequest, item: FollowUp, form) -> HttpResponse:
+    errors = " ".join(str(m) for ms in form.errors.values() for m in ms)
+    if request.htmx:
+        context = _queue_context(request, item=item, item_error=errors)
+        return render(request, "followups/week.html#item", context, status=422)
+    messages.error(request, errors)
+    return redirect("followups:week")
+
+
+@login_required
+@require_POST
+def followup_done(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = _open_item(request, pk)
+    form = DoneForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, item, form)
+    meeting = form.meeting_values(timezone.localdate())
+    services.complete(followup=item, meeting=meeting)
+    name = item.person.display_name
+    note = _("Done: %(name)s. The meeting was logged.") if meeting else _("Done: %(name)s.")
+    return _after_action(request, note % {"name": name})
+
+
+@login_required
+@require_POST
+def followup_snooze(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = _open_item(request, pk)
+    form = SnoozeForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, item, form)
+    until = form.until_date(timezone.localdate())
+    services.snooze(followup=item, until=until)
+    return _after_action(
+        request, _("Snoozed %(name)s until %(date)s.") % {"name": item.person.display_name, "date": until}
+    )
+
+
+@login_required
+@require_POST
+def followup_skip(request: AuthedRequest, pk: int) -> HttpResponse:
+    item = _open_item(request, pk)
+    form = SkipForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, item, form)
+    services.skip(followup=item, reason=form.cleaned_data["reason"])
+    return _after_action(request, _("Skipped: %(name)s.") % {"name": item.person.display_name})
+
+
+@login_required
+@require_POST
+def followup_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A manual follow-up for a person, from their page."""
+    person = get_object_or_404(Person, pk=pk, owner=request.user)
+    form = ManualForm(request.POST)
+    if form.is_valid() and person.status == Status.ACTIVE:
+        services.add_manual(owner=request.user, person=person, **form.cleaned_data)
+        messages.success(request, _("The follow-up was added."))
+    elif person.status != Status.ACTIVE:
+        messages.error(request, _("This relationship has ended: it gets no follow-ups."))
+    else:
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
+    return redirect(person.get_absolute_url() + "#followups")
+
+
+# Settings and the calendar feed
+
+
+@login_required
+def followup_settings(request: AuthedRequest) -> HttpResponse:
+    current = FollowUpSettings.for_owner(request.user.pk)
+    if request.method == "POST":
+        form = FollowUpSettingsForm(request.POST, instance=current)
+        if form.is_valid():
+            saved = form.save(commit=False)
+            saved.owner = request.user
+            saved.save()
+            services.recompute_everyone(owner_id=request.user.pk)
+            messages.success(request, _("The follow-up settings were saved."))
+            return redirect("followups:settings")
+        status = 422
+    else:
+        form = FollowUpSettingsForm(instance=current, initial={"time_zone": current.time_zone})
+        status = 200
+    feed_url = (
+        request.build_absolute_uri(reverse("followups:calendar_feed", args=[current.feed_token]))
+        if current.feed_token
+        else ""
+    )
+    return render(
+        request, "followups/settings.html", {"form": form, "settings": current, "feed_url": feed_url}, status=status
+    )
+
+
+@login_required
+@require_POST
+def feed_enable(request: AuthedRequest) -> HttpResponse:
+    services.enable_feed(owner=request.user)
+    messages.success(request, _("Your calendar address is ready. Any address made before no longer works."))
+    return redirect(reverse("followups:settings") + "#calendar")
+
+
+@login_required
+@require_POST
+def feed_disable(request: AuthedRequest) -> HttpResponse:
+    services.disable_feed(owner=request.user)
+    messages.success(request, _("The calendar address was turned off."))
+    return redirect(reverse("followups:settings") + "#calendar")
+
+
+@require_GET
+def calendar_feed(request, token: str) -> HttpResponse:
+    """Open follow-ups as an iCalendar feed, for a calendar app; the secret address is the key."""
+    if len(token) < 20:
+        raise Http404
+    found = FollowUpSettings.objects.filter(feed_token=token).select_related("owner").first()
+    if found is None or not found.owner.is_active:
+        raise Http404
+    with translation.override(found.owner.language):
+        body = calendar.feed(found.owner, today=timezone.localdate(), site_url=settings.SITE_URL)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="jinmyaku-followups.ics"'
+    return response

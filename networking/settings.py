@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -312,12 +313,31 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Write the schedule file after every task sent; its age is beat's health check.
 CELERY_BEAT_SYNC_EVERY = 1
+# Beat only sends small messages at fixed times; what is due, and when, lives
+# in the database (no long ETA or countdown tasks on the broker).
 CELERY_BEAT_SCHEDULE = {
     "record-heartbeat-every-minute": {
         "task": "followups.record_heartbeat",
         "schedule": 60.0,
     },
+    "nightly-followups": {
+        "task": "followups.start_nightly",
+        "schedule": crontab(hour=3, minute=10),
+    },
+    "reap-stuck-work": {
+        "task": "followups.reap",
+        "schedule": 300.0,
+    },
+    "weekly-digests": {
+        "task": "followups.dispatch_digests",
+        "schedule": crontab(minute="*/15"),
+    },
 }
+# A nightly chunk unfinished this long after it was sent is sent again (its
+# worker died); redoing a chunk is harmless.
+FOLLOWUPS_STALE_AFTER = env_int("FOLLOWUPS_STALE_AFTER", 15 * 60, minimum=0)
+# The address in e-mails and calendar events (no request to take it from).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("contacts.urls")),
-    path("jobs/", include("followups.urls")),
+    path("", include("followups.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

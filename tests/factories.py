@@ -76,3 +76,15 @@ def make_ledger_entry(*, owner: User, person=None, **overrides):
     person = person or make_person(owner=owner)
     values = {"date": datetime.date(2026, 11, 20), "direction": "gave", "kind": "information", "weight": 2} | overrides
     return services.add_ledger_entry(owner=owner, person=person, values=values)
+
+
+def make_followup(*, owner: User, person=None, **overrides):
+    """An open follow-up (manual unless told otherwise), due today."""
+    import datetime
+
+    from followups.models import FollowUp
+
+    person = person or make_person(owner=owner)
+    day = overrides.pop("due_on", datetime.date.today())
+    values = {"reason": "manual", "due_on": day, "show_on": day, "overdue_on": day, "note": "電話する"} | overrides
+    return FollowUp.objects.create(owner=owner, person=person, **values)

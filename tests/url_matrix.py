@@ -39,6 +39,16 @@ def _jobcheck(owner: User) -> dict:
 _serial = count(1)
 
 
+def _followup(owner: User) -> dict:
+    return {"pk": factories.make_followup(owner=owner).pk}
+
+
+def _feed(owner: User) -> dict:
+    from followups import services
+
+    return {"token": services.enable_feed(owner=owner).feed_token}
+
+
 def _field(owner: User) -> dict:
     return {"pk": factories.make_field(owner=owner, name=f"IT {next(_serial)}").pk}
 
@@ -69,6 +79,52 @@ ROUTES = [
     Route("followups:jobs_status", "login"),
     Route("followups:jobcheck_create", "login", expect={"get": 405, "post": 302}),
     Route("followups:jobcheck_detail", "owned", kwargs=_jobcheck),
+    # --- followups: the weekly queue, settings, calendar feed ---
+    Route("followups:week", "login"),
+    Route("followups:due_count", "login"),
+    Route(
+        "followups:followup_done",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=_followup,
+        data=lambda owner: {"log_meeting": "on", "kind": "call", "date": "2026-11-20"},
+    ),
+    Route(
+        "followups:followup_snooze",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=_followup,
+        data=lambda owner: {"until": "next_week"},
+    ),
+    Route(
+        "followups:followup_skip",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=_followup,
+        data=lambda owner: {"reason": "no need"},
+    ),
+    Route(
+        "followups:followup_add",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
+        data=lambda owner: {"due_on": "2026-12-01", "note": "連絡"},
+    ),
+    Route(
+        "followups:settings",
+        "login",
+        expect={"get": 200, "post": 302},
+        data=lambda owner: {
+            "key_person_days": "30",
+            "network_days": "60",
+            "acquaintance_days": "200",
+            "digest_enabled": "on",
+            "time_zone": "Asia/Tokyo",
+        },
+    ),  # fmt: skip
+    Route("followups:feed_enable", "login", expect={"get": 405, "post": 302}),
+    Route("followups:feed_disable", "login", expect={"get": 405, "post": 302}),
+    Route("followups:calendar_feed", "public", expect={"get": 200, "post": 405}, kwargs=_feed),
     # --- contacts: people list, fields and tags ---
     Route("contacts:person_list", "login"),
     Route("contacts:field_list", "login", expect={"get": 200, "post": 302}, data=lambda owner: {"name": "宇宙"}),

@@ -1,0 +1,15 @@
+from . import services
+
+
+def recompute_changed_people(sender, owner_id, person_ids, **kwargs):
+    """A person, their meetings or their ledger changed (after commit): recompute their follow-ups."""
+    services.request_recompute(owner_id=owner_id, person_ids=person_ids)
+
+
+def move_followups_on_merge(sender, keep, other, **kwargs):
+    """Move the merged person's follow-ups to `keep`: all closed ones, and open ones `keep` lacks."""
+    from .models import FollowUp, State
+
+    kept_reasons = FollowUp.objects.filter(person=keep, state=State.OPEN).values("reason")
+    FollowUp.objects.filter(person=other, state=State.OPEN).exclude(reason__in=kept_reasons).update(person=keep)
+    FollowUp.objects.filter(person=other).exclude(state=State.OPEN).update(person=keep)

@@ -1,0 +1,212 @@
+"""The rules that open, move and close follow-ups, applied in bulk to a set of people.
+
+`recompute` reads what the rules need for all the people at once (a fixed
+number of queries, whatever their number), works out the follow-ups each
+person should have open, and writes only the difference. Running it again
+with nothing changed writes nothing; running it twice at once cannot open a
+follow-up twice (the database allows one open follow-up per person and reason).
+
+- **Thank-you**: after a first meeting, due the next day (the same day for a
+  meeting logged before noon on that day), overdue three days after the
+  meeting. Once per person; first meetings older than two weeks (history
+  brought in later) get none.
+- **Keep in touch**: the cadence of the person (their own, or their tier's),
+  counted from the last touch: the latest meeting, ledger entry, first meeting
+  or keep-in-touch follow-up closed. Any of them resets the clock.
+- **Next step**: a meeting's next step, on its date, one at a time per person.
+- **Give back**: while the ledger says I owe them; closed when I no longer do.
+  Done or skipped, it does not come back for 30 days.
+- Ended relationships get none: their open follow-ups are closed.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from contacts.models import LedgerEntry, LedgerTally, Meeting, Person, Status
+
+from .models import FollowUp, FollowUpSettings, Reason, State
+
+THANK_YOU_WINDOW = datetime.timedelta(days=14)
+THANK_YOU_OVERDUE_AFTER = datetime.timedelta(days=3)
+GIVE_BACK_QUIET = datetime.timedelta(days=30)
+NOON = 12
+CLOSED_BY_USER = (State.DONE, State.SKIPPED)
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    moved: int = 0
+    closed: int = 0
+
+    def __add__(self, other: "Outcome") -> "Outcome":
+        return Outcome(self.created + other.created, self.moved + other.moved, self.closed + other.closed)
+
+
+def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def thank_you_dates(meeting_on: datetime.date, logged_at: datetime.datetime) -> tuple[datetime.date, datetime.date]:
+    """(due, overdue after) for a thank-you after a first meeting on `meeting_on`, logged at `logged_at`."""
+    logged = timezone.localtime(logged_at)
+    due = meeting_on if logged.date() == meeting_on and logged.hour < NOON else meeting_on + datetime.timedelta(days=1)
+    return due, meeting_on + THANK_YOU_OVERDUE_AFTER
+
+
+def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
+    """Bring the open follow-ups of `people` (an owner-scoped queryset) in line with the rules."""
+    people = people.order_by()
+    now = timezone.now()
+    ended = FollowUp.objects.filter(
+        person__in=people.filter(status=Status.ENDED).values("pk"), state=State.OPEN
+    ).update(state=State.CLOSED, closed_at=now)
+    active = people.filter(status=Status.ACTIVE)
+    active_ids = active.values("pk")
+    through = Meeting.people.through
+
+    rows = list(
+        active.annotate(
+            last_entry=Subquery(
+                LedgerEntry.objects.filter(owner_id=OuterRef("owner_id"), person_id=OuterRef("pk"))
+                .order_by("-date")
+                .values("date")[:1]
+            ),
+            last_kept=Subquery(
+                FollowUp.objects.filter(
+                    person_id=OuterRef("pk"), reason=Reason.KEEP_IN_TOUCH, state__in=CLOSED_BY_USER
+                )
+                .order_by("-closed_at")
+                .values("closed_at")[:1]
+            ),
+            first_meeting=Subquery(
+                through.objects.filter(person_id=OuterRef("pk"))
+                .order_by("meeting__date", "meeting_id")
+                .values("meeting_id")[:1]
+            ),
+        ).values_list(
+            "pk", "owner_id", "tier", "keep_in_touch_days", "last_contact_on", "first_met_on", "created_at",
+            "last_entry", "last_kept", "first_meeting",
+        )
+    )  # fmt: skip
+    if not rows and not ended:
+        return Outcome()
+
+    open_now = {
+        (person_id, reason): (pk, due_on, show_on, snoozed)
+        for pk, person_id, reason, due_on, show_on, snoozed in FollowUp.objects.filter(
+            person__in=active_ids, state=State.OPEN
+        ).values_list("pk", "person_id", "reason", "due_on", "show_on", "snoozed")
+    }
+    thanked = set(
+        FollowUp.objects.filter(person__in=active_ids, reason=Reason.THANK_YOU).values_list("person_id", flat=True)
+    )
+    recent_meetings = {
+        meeting_id: (date, created_at)
+        for meeting_id, date, created_at in through.objects.filter(
+            person__in=active_ids, meeting__date__gte=today - THANK_YOU_WINDOW, meeting__date__lte=today
+        ).values_list("meeting_id", "meeting__date", "meeting__created_at")
+    }
+    next_steps: dict[int, tuple] = {}
+    pending_steps = (
+        through.objects.filter(person__in=active_ids, meeting__next_step_on__isnull=False)
+        .exclude(meeting__next_step="")
+        .exclude(
+            Exists(
+                FollowUp.objects.filter(
+                    person_id=OuterRef("person_id"), meeting_id=OuterRef("meeting_id"), reason=Reason.NEXT_STEP
+                )
+            )
+        )
+        .order_by("person_id", "meeting__next_step_on", "meeting_id")
+        .values_list("person_id", "meeting_id", "meeting__next_step_on", "meeting__next_step")
+    )
+    for person_id, meeting_id, step_on, step in pending_steps:
+        next_steps.setdefault(person_id, (meeting_id, step_on, step))
+    owing = set(LedgerTally.objects.filter(person__in=active_ids, i_owe=True).values_list("person_id", flat=True))
+    quiet = set(
+        FollowUp.objects.filter(
+            person__in=active_ids,
+            reason=Reason.GIVE_BACK,
+            state__in=CLOSED_BY_USER,
+            closed_at__gte=now - GIVE_BACK_QUIET,
+        ).values_list("person_id", flat=True)
+    )
+    owners = {row[1] for row in rows}
+    cadences = {s.owner_id: s for s in FollowUpSettings.objects.filter(owner_id__in=owners)}
+
+    create: list[FollowUp] = []
+    move: list[FollowUp] = []
+    close: list[int] = []
+
+    def want(owner_id, person_id, reason, due, overdue=None, **extra):
+        current = open_now.get((person_id, reason))
+        overdue = overdue or due
+        if current is None:
+            create.append(
+                FollowUp(
+                    owner_id=owner_id, person_id=person_id, reason=reason, due_on=due, show_on=due,
+                    overdue_on=overdue, **extra,
+                )
+            )  # fmt: skip
+            return
+        pk, due_on, show_on, snoozed = current
+        if due_on == due:
+            return
+        if snoozed and show_on >= due:
+            move.append(FollowUp(pk=pk, due_on=due, show_on=show_on, overdue_on=show_on, snoozed=True))
+        else:
+            move.append(FollowUp(pk=pk, due_on=due, show_on=due, overdue_on=overdue, snoozed=False))
+
+    for (
+        person_id, owner_id, tier, own_days, last_contact, first_met, created_at, last_entry, last_kept, first_meeting
+    ) in rows:  # fmt: skip
+        settings = cadences.get(owner_id) or FollowUpSettings(owner_id=owner_id)
+        touches = [d for d in (last_contact, last_entry, _local_date(last_kept), first_met) if d]
+        last_touch = max(touches) if touches else _local_date(created_at)
+        want(
+            owner_id, person_id, Reason.KEEP_IN_TOUCH,
+            last_touch + datetime.timedelta(days=own_days or settings.cadence(tier)),
+        )  # fmt: skip
+        if first_meeting in recent_meetings and person_id not in thanked:
+            met_on, logged_at = recent_meetings[first_meeting]
+            due, overdue = thank_you_dates(met_on, logged_at)
+            want(owner_id, person_id, Reason.THANK_YOU, due, overdue, meeting_id=first_meeting)
+        if person_id in next_steps and (person_id, Reason.NEXT_STEP) not in open_now:
+            meeting_id, step_on, step = next_steps[person_id]
+            want(owner_id, person_id, Reason.NEXT_STEP, step_on, meeting_id=meeting_id, note=step[:500])
+        if person_id in owing:
+            if (person_id, Reason.GIVE_BACK) not in open_now and person_id not in quiet:
+                want(owner_id, person_id, Reason.GIVE_BACK, today)
+        elif (person_id, Reason.GIVE_BACK) in open_now:
+            close.append(open_now[(person_id, Reason.GIVE_BACK)][0])
+
+    if create:
+        FollowUp.objects.bulk_create(create, ignore_conflicts=True, batch_size=1000)
+    if move:
+        FollowUp.objects.bulk_update(move, ["due_on", "show_on", "overdue_on", "snoozed"], batch_size=1000)
+    closed = FollowUp.objects.filter(pk__in=close, state=State.OPEN).update(state=State.CLOSED, closed_at=now)
+    return Outcome(created=len(create), moved=len(move), closed=ended + closed)
+
+
+def people_of(owner_id: int, person_ids=None, first_id=None, last_id=None) -> QuerySet:
+    """The owner's people, all or some (by ids, or by an id range), as `recompute` takes them."""
+    people = Person.objects.filter(owner_id=owner_id)
+    if person_ids is not None:
+        people = people.filter(pk__in=list(person_ids))
+    if first_id is not None:
+        people = people.filter(pk__gte=first_id)
+    if last_id is not None:
+        people = people.filter(pk__lte=last_id)
+    return people
+
+
+def group_by_owner(pairs) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = defaultdict(list)
+    for owner_id, person_id in pairs:
+        grouped[owner_id].append(person_id)
+    return grouped

@@ -1,0 +1,80 @@
+"""Reads of the follow-up engine: the weekly queue, shared by the page, the digest and the calendar feed."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from contacts.models import Meeting, Status
+
+from .models import FollowUp, State
+
+QUEUE_WEEKS = 2
+FEED_DAYS = 120
+
+
+def week_bounds(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The last day of this week and of next week (weeks start on Monday)."""
+    this_end = today + datetime.timedelta(days=6 - today.weekday())
+    return this_end, this_end + datetime.timedelta(days=7)
+
+
+def open_followups(owner_id: int) -> QuerySet:
+    return FollowUp.objects.filter(owner_id=owner_id, state=State.OPEN, person__status=Status.ACTIVE)
+
+
+def with_context(followups: QuerySet) -> QuerySet:
+    """Each follow-up with its person, their balance and their latest meeting's summary (one query)."""
+    latest = Meeting.people.through.objects.filter(person_id=OuterRef("person_id")).order_by(
+        "-meeting__date", "-meeting_id"
+    )
+    return followups.select_related("person", "person__ledger_tally").annotate(
+        last_meeting_on=Subquery(latest.values("meeting__date")[:1]),
+        last_meeting_summary=Subquery(latest.values("meeting__summary")[:1]),
+    )
+
+
+@dataclass
+class Queue:
+    today: datetime.date
+    overdue: list = field(default_factory=list)
+    this_week: list = field(default_factory=list)
+    next_week: list = field(default_factory=list)
+
+    @property
+    def count_due(self) -> int:
+        return len(self.overdue) + len(self.this_week)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.overdue or self.this_week or self.next_week)
+
+
+def queue(owner_id: int, *, today: datetime.date) -> Queue:
+    """Overdue, this week and next week, in one query."""
+    this_end, next_end = week_bounds(today)
+    result = Queue(today=today)
+    items = with_context(open_followups(owner_id).filter(show_on__lte=next_end)).order_by("show_on", "reason", "pk")
+    for item in items:
+        if item.overdue_on < today:
+            result.overdue.append(item)
+        elif item.show_on <= this_end:
+            result.this_week.append(item)
+        else:
+            result.next_week.append(item)
+    return result
+
+
+def due_count(owner_id: int, *, today: datetime.date) -> int:
+    """How many open follow-ups are due by the end of this week (the navigation's badge)."""
+    this_end, _next = week_bounds(today)
+    return open_followups(owner_id).filter(show_on__lte=this_end).count()
+
+
+def feed_items(owner_id: int, *, today: datetime.date) -> QuerySet:
+    return (
+        open_followups(owner_id)
+        .filter(show_on__lte=today + datetime.timedelta(days=FEED_DAYS))
+        .select_related("person")
+        .order_by("show_on", "pk")
+    )
