@@ -33,9 +33,6 @@ from .models import (
 log = logging.getLogger(__name__)
 
 NIGHTLY = "nightly-followups"
-# A nightly task carries at most this many people (one owner's id range per
-# chunk; several small owners share a task).
-CHUNK_PEOPLE = 2000
 DIGEST_HOUR = 7
 DIGEST_MAX_ATTEMPTS = 8
 
@@ -144,7 +141,7 @@ def _plan_chunks(run: JobRun, owner_ids: list[int] | None) -> list[JobChunk]:
     chunks: list[JobChunk] = []
     current = None
     for owner_id, pk in people.values_list("owner_id", "pk").iterator(chunk_size=10000):
-        if current is None or current.owner_id != owner_id or current.people >= CHUNK_PEOPLE:
+        if current is None or current.owner_id != owner_id or current.people >= settings.FOLLOWUPS_CHUNK_PEOPLE:
             current = JobChunk(run=run, owner_id=owner_id, first_id=pk, last_id=pk, people=0, sent_at=now)
             chunks.append(current)
         current.last_id = pk
@@ -153,10 +150,11 @@ def _plan_chunks(run: JobRun, owner_ids: list[int] | None) -> list[JobChunk]:
 
 
 def _task_batches(chunks: list[JobChunk]) -> list[list[int]]:
-    """Group chunk ids into task messages of at most CHUNK_PEOPLE people."""
+    """Group chunk ids into task messages of at most FOLLOWUPS_CHUNK_PEOPLE people (one owner's id
+    range per chunk; several small owners share a message)."""
     batches, batch, size = [], [], 0
     for chunk in chunks:
-        if batch and size + chunk.people > CHUNK_PEOPLE:
+        if batch and size + chunk.people > settings.FOLLOWUPS_CHUNK_PEOPLE:
             batches.append(batch)
             batch, size = [], 0
         batch.append(chunk.pk)
@@ -233,7 +231,7 @@ def reap(*, stale_after: datetime.timedelta | None = None) -> int:
         JobChunk.objects.filter(pk__in=stuck).update(sent_at=timezone.now(), attempts=F("attempts") + 1)
         for chunk_id in stuck:
             _send(run_chunks, [chunk_id])
-    sweep_pending()
+    sweep_pending(older_than=min(stale_after, datetime.timedelta(minutes=1)))
     return len(stuck)
 
 

@@ -336,6 +336,8 @@ CELERY_BEAT_SCHEDULE = {
 # A nightly chunk unfinished this long after it was sent is sent again (its
 # worker died); redoing a chunk is harmless.
 FOLLOWUPS_STALE_AFTER = env_int("FOLLOWUPS_STALE_AFTER", 15 * 60, minimum=0)
+# The most people one nightly task message carries.
+FOLLOWUPS_CHUNK_PEOPLE = env_int("FOLLOWUPS_CHUNK_PEOPLE", 2000, minimum=1)
 # The address in e-mails and calendar events (no request to take it from).
 SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
 

@@ -54,15 +54,15 @@ def test_a_saved_meeting_recomputes_that_persons_follow_ups_after_commit(
 @time_machine.travel("2026-11-16 10:00 +0900")
 def test_with_the_broker_down_the_save_works_and_the_sweep_catches_up(user, django_capture_on_commit_callbacks):
     person = make_person(owner=user)
-    with mock.patch.object(tasks.recompute_pending, "apply_async", side_effect=ConnectionRefusedError("redis down")):
-        with django_capture_on_commit_callbacks(execute=True):
-            make_meeting(owner=user, people=[person], date=TODAY, kind="first_at_event")
+    down = mock.patch.object(tasks.recompute_pending, "apply_async", side_effect=ConnectionRefusedError("redis down"))
+    with down, django_capture_on_commit_callbacks(execute=True):
+        make_meeting(owner=user, people=[person], date=TODAY, kind="first_at_event")
     assert PendingRecompute.objects.filter(person=person).exists()
     assert not FollowUp.objects.exists()
     sent = []
-    with mock.patch.object(tasks.recompute_pending, "apply_async", side_effect=lambda args, **kw: sent.append(args)):
-        with time_machine.travel("2026-11-16 10:05 +0900"):
-            assert services.sweep_pending() == 1
+    up = mock.patch.object(tasks.recompute_pending, "apply_async", side_effect=lambda args, **kw: sent.append(args))
+    with up, time_machine.travel("2026-11-16 10:05 +0900"):
+        assert services.sweep_pending() == 1
     assert sent == [(user.pk,)]
     services.recompute_pending(owner_id=user.pk, today=TODAY)
     assert FollowUp.objects.filter(person=person, reason=Reason.THANK_YOU).count() == 1
@@ -77,8 +77,8 @@ def _people(owner, count):
 
 
 @time_machine.travel("2026-11-16 03:10 +0900")
-def test_the_nightly_run_is_claimed_once_a_day_and_split_in_bounded_chunks(user, other_user, monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_PEOPLE", 4)
+def test_the_nightly_run_is_claimed_once_a_day_and_split_in_bounded_chunks(user, other_user, monkeypatch, settings):
+    settings.FOLLOWUPS_CHUNK_PEOPLE = 4
     _people(user, 9)
     _people(other_user, 2)
     sent = []
@@ -202,7 +202,7 @@ def test_the_calendar_feed_lists_open_follow_ups_and_a_new_address_revokes_the_o
     token = services.enable_feed(owner=user).feed_token
     response = client.get(reverse("followups:calendar_feed", args=[token]))
     assert response["Content-Type"].startswith("text/calendar")
-    events = [c for c in Calendar.from_ical(response.content).walk("VEVENT")]
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
     assert [str(e["uid"]) for e in events] == [f"followup-{item.pk}@jinmyaku"]
     assert "鈴木" in str(events[0]["summary"]) and "お礼状" in str(events[0]["description"])
     assert "他人" not in response.content.decode()
@@ -210,3 +210,11 @@ def test_the_calendar_feed_lists_open_follow_ups_and_a_new_address_revokes_the_o
     assert client.get(reverse("followups:calendar_feed", args=[token])).status_code == 404
     services.disable_feed(owner=user)
     assert client.get(reverse("followups:calendar_feed", args=["x" * 43])).status_code == 404
+
+
+def test_demo_data_comes_with_follow_ups():
+    from django.core.management import call_command
+
+    call_command("seed_demo", user="demo-check", people=30, verbosity=0)
+    assert FollowUp.objects.filter(reason=Reason.KEEP_IN_TOUCH, state=State.OPEN).count() >= 25
+    assert FollowUp.objects.filter(reason=Reason.MANUAL).count() == 3

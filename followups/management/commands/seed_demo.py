@@ -1,12 +1,16 @@
+import datetime
 import random
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User, account_created
 from contacts.demo import seed_contacts
+from contacts.models import Person, Status
+from followups import rules, services
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-jinmyaku"
@@ -38,6 +42,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--others-people", type=int, default=200, help="People per other user.")
         parser.add_argument(
+            "--no-followups",
+            dest="followups",
+            action="store_false",
+            help="Leave the follow-ups to the nightly job (benchmarks time it).",
+        )
+        parser.add_argument(
             "--seed",
             type=int,
             default=42,
@@ -53,6 +63,7 @@ class Command(BaseCommand):
         others: int,
         others_people: int,
         seed: int,
+        followups: bool = True,
         **options,
     ):
         if people < 0 or others < 0 or others_people < 0:
@@ -72,6 +83,8 @@ class Command(BaseCommand):
         result = seed_contacts(owner=owner, people=people, rng=rng)
         for i in range(others):
             seed_contacts(owner=self._user(f"{user}-other-{i + 1}"), people=others_people, rng=rng)
+        if followups:
+            self._seed_followups(owner, rng)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {result.people} people, {result.events} events and {result.meetings} meetings for {owner.username}"
@@ -79,6 +92,17 @@ class Command(BaseCommand):
                 + f" in {time.monotonic() - started:.1f} s. Log in as {owner.username} / {DEMO_PASSWORD}."
             )
         )
+
+    def _seed_followups(self, owner: User, rng: random.Random) -> None:
+        """What the rules give the demo data today, and a few follow-ups asked for by hand."""
+        today = timezone.localdate()
+        rules.recompute(Person.objects.filter(owner=owner), today=today)
+        notes = ["年賀状の住所を確認する", "紹介のお礼を伝える", "Send the deck we talked about"]
+        people = list(Person.objects.filter(owner=owner, status=Status.ACTIVE).order_by("pk")[:40])
+        for note, person in zip(notes, rng.sample(people, len(notes)), strict=False):
+            services.add_manual(
+                owner=owner, person=person, due_on=today + datetime.timedelta(days=rng.randint(-2, 9)), note=note
+            )
 
     def _user(self, username: str) -> User:
         with transaction.atomic():
