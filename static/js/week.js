@@ -31,7 +31,8 @@
     var target = event.target;
     if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
     if (!document.querySelector("[data-followup]")) return;
-    var item = current();
+    // After an item leaves the queue its element is gone: act on the first one left.
+    var item = current() || items()[0];
     switch (event.key) {
       case "j": move(1); break;
       case "k": move(-1); break;
@@ -45,13 +46,10 @@
   });
 
   // After an item leaves the queue, keep the keyboard on the next one.
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    var gone = event.detail.target;
-    if (!gone || !gone.classList || !gone.classList.contains("week-item--gone")) return;
-    var list = items();
-    var after = list.filter(function (el) {
-      return gone.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING;
-    });
-    (after[0] || list[list.length - 1] || document.body).focus();
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || !/^followup-/.test(target.id || "") || current()) return;
+    var next = items()[0];
+    if (next) next.focus({ preventScroll: true });
   });
 })();

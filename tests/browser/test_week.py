@@ -1,0 +1,103 @@
+"""The follow-up queue in Chromium, with a real Celery worker creating the follow-ups."""
+
+import datetime
+import os
+import subprocess
+import sys
+
+import pytest
+
+from followups.models import FollowUp, Reason, State
+from tests.browser.conftest import log_in, switch_language
+from tests.factories import make_person
+from tests.test_worker_roundtrip import BASE_DIR, _database_url_for_worker, _wait_for
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def worker(live_server):
+    """A real worker on the configured broker's default queue, as `make run` starts one."""
+    env = os.environ | {"DATABASE_URL": _database_url_for_worker(), "DJANGO_SETTINGS_MODULE": "networking.settings"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "networking", "worker", "--pool", "solo", "--without-gossip",
+         "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
+        cwd=BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def _keep_in_touch(person) -> datetime.date:
+    return FollowUp.objects.get(person=person, reason=Reason.KEEP_IN_TOUCH, state=State.OPEN).due_on
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_first_meeting_gives_a_thank_you_done_from_this_week_moves_keep_in_touch(
+    watched, live_server, browser_user, viewport, worker, language
+):
+    page = watched.page
+    today = datetime.date.today()
+    met_on = today - datetime.timedelta(days=5)
+    person = make_person(owner=browser_user, family_name="北川", given_name="葵", keep_in_touch_days=30)
+    log_in(watched, live_server, "hanako")
+    switch_language(page, language)
+
+    # Log the first meeting through the meeting form.
+    page.goto(f"{live_server.url}/meetings/new/?person={person.pk}")
+    page.fill("input[name=date]", met_on.isoformat())
+    page.select_option("select[name=kind]", "first_at_event")
+    page.fill("[name=summary]", "交流会で名刺交換")
+    page.locator("form button[type=submit].button--primary").click()
+    page.wait_for_load_state("networkidle")
+
+    # The real worker creates the thank-you (and the keep-in-touch) after the save.
+    assert _wait_for(lambda: FollowUp.objects.filter(person=person, reason=Reason.THANK_YOU).exists(), 60)
+    assert _keep_in_touch(person) == met_on + datetime.timedelta(days=30)
+
+    page.goto(f"{live_server.url}/week/")
+    item = page.locator(".week-item", has_text="北川")
+    item.first.wait_for()
+    assert "week-item--overdue" in item.first.get_attribute("class")  # met five days ago
+    page.locator(".nav-count").wait_for()
+    watched.screenshot(f"week-{language}")
+    item.locator("[data-action=done] > summary").first.click()
+    item.locator("input[name=summary]").first.fill("お礼のメールを送った")
+    item.locator("button", has_text="Mark done" if language == "en" else "完了にする").first.click()
+    page.locator(".week-item--gone", has_text="北川").wait_for()
+
+    assert _wait_for(lambda: _keep_in_touch(person) == today + datetime.timedelta(days=30), 60)
+    thanks = FollowUp.objects.get(person=person, reason=Reason.THANK_YOU)
+    assert thanks.state == State.DONE
+    page.goto(f"{live_server.url}{person.get_absolute_url()}#followups")
+    section = page.locator("#followups")
+    assert (today + datetime.timedelta(days=30)).isoformat() in section.inner_text()
+    assert "お礼のメールを送った" in page.locator("main").inner_text()
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_keyboard_shortcuts_snooze_and_skip(watched, live_server, browser_user, viewport, eager_celery):
+    from tests.factories import make_followup
+
+    page = watched.page
+    first = make_followup(owner=browser_user, person=make_person(owner=browser_user, family_name="一番"))
+    second = make_followup(owner=browser_user, person=make_person(owner=browser_user, family_name="二番"))
+    log_in(watched, live_server, "hanako")
+    switch_language(page, "ja")
+    page.goto(f"{live_server.url}/week/")
+    page.keyboard.press("j")
+    page.keyboard.press("s")
+    page.locator(".week-item--gone", has_text="一番").wait_for()
+    page.keyboard.press("x")
+    page.locator(".week-item--gone", has_text="二番").wait_for()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.snoozed, first.show_on) == (True, datetime.date.today() + datetime.timedelta(days=1))
+    assert second.state == State.SKIPPED
+    watched.assert_clean()
