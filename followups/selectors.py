@@ -34,12 +34,23 @@ def with_context(followups: QuerySet) -> QuerySet:
     )
 
 
+# The page shows at most this many items per section unless asked for all.
+SECTION_SHOWN = 60
+
+
 @dataclass
 class Queue:
     today: datetime.date
     overdue: list = field(default_factory=list)
     this_week: list = field(default_factory=list)
     next_week: list = field(default_factory=list)
+
+    def shown(self, limit: int | None) -> dict:
+        """Each section cut to `limit` items (None: all), with how many are left out."""
+        return {
+            name: (items[:limit] if limit else items, max(0, len(items) - limit) if limit else 0)
+            for name, items in (("overdue", self.overdue), ("this_week", self.this_week), ("next_week", self.next_week))
+        }
 
     @property
     def count_due(self) -> int:

@@ -84,7 +84,9 @@ def run_one(size: int, repeat: int) -> list[dict]:
 
     call_command("migrate", verbosity=0)
     started = time.monotonic()
-    call_command("seed_demo", user="bench", people=size, others=2, others_people=min(size, 1000), verbosity=0)
+    call_command(
+        "seed_demo", user="bench", people=size, others=2, others_people=min(size, 1000), followups=False, verbosity=0
+    )
     seed_seconds = time.monotonic() - started
     owner = User.objects.get(username="bench")
 
@@ -110,6 +112,26 @@ def run_one(size: int, repeat: int) -> list[dict]:
     )
     # Steady state: what autovacuum (PostgreSQL) and PRAGMA optimize (SQLite)
     # leave behind on a database that has been in use for a while.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+    # The nightly follow-up job for everyone (this user and the two others),
+    # then at once again with nothing changed.
+    from followups import services as followup_services
+    from followups.models import FollowUp, JobRun
+
+    day = datetime.date.today()
+    job_times = {}
+    for label in ("nightly job, full run", "nightly job, unchanged re-run"):
+        JobRun.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            t0 = time.perf_counter()
+            followup_services.run_nightly_here(day=day)
+            job_times[label] = ((time.perf_counter() - t0) * 1000, len(queries))
+    # "This week" with 1,000 items due.
+    FollowUp.objects.filter(owner=owner).update(show_on=day + datetime.timedelta(days=60))
+    due = list(FollowUp.objects.filter(owner=owner).order_by("pk").values_list("pk", flat=True)[:1000])
+    FollowUp.objects.filter(pk__in=due).update(show_on=day, overdue_on=day, snoozed=False)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
@@ -142,6 +164,7 @@ def run_one(size: int, repeat: int) -> list[dict]:
             reverse("contacts:ledger") + "?flag=money&period=all",
             None,
         ),
+        ("This week, 1,000 items due", "get", reverse("followups:week"), None),
         ("person page, 500 meetings", "get", reverse("contacts:person_detail", args=[busy.pk]), None),
         (
             "capture row save",
@@ -175,6 +198,12 @@ def run_one(size: int, repeat: int) -> list[dict]:
                 "entries": LedgerEntry.objects.filter(owner=owner).count(),
             }
         )
+    people_all = Person.objects.count()
+    for label, (ms, queries) in job_times.items():
+        rows.append(
+            {"scenario": label, "size": size, "p50": ms, "p95": ms, "people_all": people_all,
+             "queries": queries, "seed_s": seed_seconds, "entries": rows[0]["entries"], "job": True}
+        )  # fmt: skip
     return rows
 
 
@@ -227,6 +256,11 @@ def main() -> int:
         ratio = last["p95"] / first["p95"] if first and last and first["p95"] else 0
         same_queries = first and last and first["queries"] == last["queries"]
         flags = "" if same_queries else " queries grow!"
+        if (first or last or {}).get("job"):
+            # A job, not a page: one run, its cost linear in people (queries grow with the chunks).
+            people = " / ".join(f"{by_size[s]['people_all']:,}" for s in sizes if s in by_size)
+            print(f"| {scenario} ({people} people) | " + " | ".join(cells) + f" | {ratio:.2f}× |")
+            continue
         if args.backend == "postgres" and (last and last["p95"] >= 100 or ratio >= 3):
             flags += " over target"
         ok = ok and not flags

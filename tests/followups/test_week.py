@@ -149,3 +149,15 @@ def test_manual_follow_ups_from_the_person_page(auth_client, user):
     assert "年賀状" in page
     auth_client.post(reverse("followups:followup_add", args=[person.pk]), {"due_on": "not a date", "note": ""})
     assert FollowUp.objects.filter(person=person).count() == 1
+
+
+@time_machine.travel(FROZEN)
+def test_a_long_section_shows_the_first_items_and_a_link_to_all(auth_client, user, settings):
+    from followups import selectors
+
+    for i in range(selectors.SECTION_SHOWN + 5):
+        make_followup(owner=user, person=make_person(owner=user, family_name=f"人{i}"), due_on=days(1))
+    page = auth_client.get(URL, headers={"Accept-Language": "en"}).content.decode()
+    assert page.count("data-followup>") == selectors.SECTION_SHOWN
+    assert "and 5 more" in page
+    assert auth_client.get(URL + "?all=1").content.decode().count("data-followup>") == selectors.SECTION_SHOWN + 5
