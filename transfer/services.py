@@ -239,6 +239,8 @@ def run_import(*, job_id: int) -> bool:
                 skipped_count=skipped,
                 finished_at=timezone.now(),
             )
+            # Their data now lives in the people; the invalid rows stay, to show what was left out.
+            job.rows.filter(kind__in=[RowKind.NEW, RowKind.DUPLICATE]).delete()
             ids = sorted(set(created_ids) | set(merged_ids))
             owner_id = job.owner_id
             transaction.on_commit(lambda: people_changed.send(sender=Person, owner_id=owner_id, person_ids=ids))

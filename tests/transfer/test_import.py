@@ -252,6 +252,7 @@ def test_a_big_file_is_saved_by_the_worker_after_commit(
     job.refresh_from_db()
     assert (job.status, job.created_count) == (ImportStatus.DONE, 3)
     assert Person.objects.filter(owner=user).count() == 3
+    assert not job.rows.exists()  # saved rows are not kept twice
     done = auth_client.get(job.get_absolute_url(), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="import-progress")
     assert "hx-get" not in done.text
 
@@ -302,3 +303,30 @@ def test_recent_imports_list_only_mine(auth_client, user, other_user):
     services.start_import(owner=other_user, filename="theirs.vcf", data=_vcards(1))
     page = auth_client.get(reverse("transfer:index")).text
     assert mine.get_absolute_url() in page and "theirs.vcf" not in page
+
+
+def test_import_command_imports_each_file_and_reports_invalid_lines(user, capsys):
+    from django.core.management import call_command
+
+    from tests.transfer.helpers import FIXTURES
+
+    call_command(
+        "import_contacts", str(FIXTURES / "iphone_3.0.vcf"), str(FIXTURES / "eight_sjis.csv"), user=user.username
+    )
+    out, err = capsys.readouterr()
+    assert "iphone_3.0.vcf: 2 created, 0 merged, 0 skipped, 1 invalid" in out
+    assert "eight_sjis.csv: 2 created" in out
+    assert "iphone_3.0.vcf:36:" in err
+    assert Person.objects.filter(owner=user).count() == 4
+
+
+def test_import_command_refuses_an_unknown_user_and_a_bad_file(user, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    junk = tmp_path / "junk.vcf"
+    junk.write_bytes(b"")
+    with pytest.raises(CommandError, match="No user"):
+        call_command("import_contacts", str(junk), user="nobody")
+    with pytest.raises(CommandError, match="not imported"):
+        call_command("import_contacts", str(junk), user=user.username)
+    assert Person.objects.count() == 0
