@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "accounts",
     "contacts",
     "followups",
+    "transfer",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -3,6 +3,11 @@
     python scripts/bench.py                       # SQLite, 1,000 and 100,000 people
     DATABASE_URL=postgres://... python scripts/bench.py --backend postgres
 
+Import and export are measured too: importing 10,000 vCards (parse, preview,
+save) into an empty account, and exporting every seeded person as vCard, CSV
+and the JSON backup through the streamed download; each with its time, its
+peak Python memory (tracemalloc, a second run) and its SQL query count.
+
 Each (backend, size) runs in a fresh process against a database of its own
 (var/bench/ for SQLite, <name>_bench for PostgreSQL), seeded with
 `seed_demo --user bench --people N --others 2` (about three ledger entries per
@@ -64,6 +69,86 @@ def send(client, method: str, url: str, data: dict | None):
     if method == "get":
         return client.get(url)
     return client.post(url, data, HTTP_HX_REQUEST="true")
+
+
+IMPORT_CARDS = 10_000
+
+
+def _vcards(n: int) -> bytes:
+    """n cards as a phone writes them: readings, company, e-mail, mobile, a note."""
+    families = [("山田", "やまだ"), ("佐藤", "さとう"), ("鈴木", "すずき"), ("高橋", "たかはし"), ("田中", "たなか")]
+    givens = [("太郎", "たろう"), ("花子", "はなこ"), ("一郎", "いちろう"), ("美咲", "みさき")]
+    cards = []
+    for i in range(n):
+        family, family_reading = families[i % len(families)]
+        given, given_reading = givens[i % len(givens)]
+        cards.append(
+            "BEGIN:VCARD\r\nVERSION:3.0\r\n"
+            f"N:{family}{i};{given};;;\r\nFN:{family}{i} {given}\r\n"
+            f"X-PHONETIC-LAST-NAME:{family_reading}\r\nX-PHONETIC-FIRST-NAME:{given_reading}\r\n"
+            f"ORG:株式会社ベンチ{i % 300};営業部\r\nTITLE:課長\r\n"
+            f"EMAIL;TYPE=INTERNET:bench{i}@example.jp\r\nTEL;TYPE=CELL:090-{1000 + i // 10000:04d}-{i % 10000:04d}\r\n"
+            f"NOTE:名刺交換会で会った{i}人目。\r\nEND:VCARD\r\n"
+        )
+    return "".join(cards).encode()
+
+
+def _measured(action) -> tuple[float, float, int]:
+    """(seconds, peak MB of Python allocations, SQL queries) of `action`; memory from a second run."""
+    import tracemalloc
+
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    # With DEBUG on, every query is logged, at most 9,000; the import before
+    # fills the log, and a full log would count no new queries.
+    reset_queries()
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        action()
+        seconds = time.perf_counter() - started
+    tracemalloc.start()
+    action()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return seconds, peak / 1024 / 1024, len(queries)
+
+
+def run_transfer(owner, client) -> list[dict]:
+    """Import 10,000 vCards into empty accounts; export everything `owner` has, streamed."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from contacts.models import Person
+    from transfer import services
+
+    data = _vcards(IMPORT_CARDS)
+    accounts = iter(User.objects.create(username=f"import-{i}") for i in range(2))
+
+    def import_cards():
+        account = next(accounts)
+        job = services.start_import(owner=account, filename="bench.vcf", data=data)
+        services.confirm_import(job=job, duplicate_action="merge", background=False)
+        job.refresh_from_db()
+        assert job.created_count == IMPORT_CARDS, (job.status, job.message, job.rows.filter(kind="invalid").first())
+
+    rows = []
+    seconds, peak, queries = _measured(import_cards)
+    rows.append({"scenario": f"import {IMPORT_CARDS:,} vCards ({len(data) / 1024 / 1024:.1f} MB)",
+                 "seconds": seconds, "peak_mb": peak, "queries": queries})  # fmt: skip
+    people = Person.objects.filter(owner=owner).count()
+    for fmt in ("vcard3", "csv", "json"):
+        size = []
+
+        def export(fmt=fmt, size=size):
+            response = client.get(reverse("transfer:export_download", args=[fmt]))
+            assert response.status_code == 200, (fmt, response.status_code)
+            size.append(sum(len(chunk) for chunk in response.streaming_content))
+
+        seconds, peak, queries = _measured(export)
+        rows.append({"scenario": f"export {people:,} people as {fmt} ({size[0] / 1024 / 1024:.0f} MB)",
+                     "seconds": seconds, "peak_mb": peak, "queries": queries})  # fmt: skip
+    return rows
 
 
 def run_one(size: int, repeat: int) -> list[dict]:
@@ -204,6 +289,8 @@ def run_one(size: int, repeat: int) -> list[dict]:
             {"scenario": label, "size": size, "p50": ms, "p95": ms, "people_all": people_all,
              "queries": queries, "seed_s": seed_seconds, "entries": rows[0]["entries"], "job": True}
         )  # fmt: skip
+    for row in run_transfer(owner, client):
+        rows.append(row | {"size": size, "transfer": True})
     return rows
 
 
@@ -221,6 +308,7 @@ def main() -> int:
 
     sizes = [int(s) for s in args.sizes.split(",")]
     results = {}
+    transfers = []
     for size in sizes:
         env = prepare_environment(args.backend)
         print(f"[bench] {args.backend}: seeding {size:,} people and measuring…", flush=True)
@@ -232,6 +320,9 @@ def main() -> int:
             print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
             return 1
         for row in json.loads(out.stdout.strip().splitlines()[-1]):
+            if row.get("transfer"):
+                transfers.append(row)
+                continue
             results.setdefault(
                 row["scenario"].split(", page")[0]
                 if "page " in row["scenario"] and "list" in row["scenario"]
@@ -283,6 +374,14 @@ def main() -> int:
         "Targets: same query count at every size; p95 at the largest size < 100 ms and < 3× the smallest."
         + ("" if ok else " NOT MET.")
     )
+    print()
+    print("Import and export (time of one run; peak Python memory from tracemalloc in a second run; q = SQL queries).")
+    print("| seeded people | scenario | time | peak memory | q |")
+    print("| --- | --- | --- | --- | --- |")
+    for row in transfers:
+        print(
+            f"| {row['size']:,} | {row['scenario']} | {row['seconds']:.1f} s | {row['peak_mb']:.0f} MB | {row['queries']:,} |"
+        )
     return 0
 
 

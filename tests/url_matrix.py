@@ -61,6 +61,31 @@ def _ledger_data(**overrides) -> dict:
     return {"direction": "gave", "kind": "advice", "weight": "2", "date": "2026-11-21", "currency": "JPY"} | overrides
 
 
+def _import_job(owner: User, status: str = "preview") -> dict:
+    from transfer.models import ImportJob, ImportRow
+
+    job = ImportJob.objects.create(owner=owner, filename="a.vcf", format="vcard", status=status, total=1)
+    data = {"values": {"family_name": "山田", "given_name": "太郎"}, "points": [], "tags": []}
+    if status == "mapping":
+        job.header, job.format = ["氏名", "会社"], "generic"
+        job.save()
+        data = {"cells": ["山田 太郎", "株式会社サンプル"]}
+    ImportRow.objects.create(job=job, line=2, kind="raw" if status == "mapping" else "new", data=data)
+    return {"pk": job.pk}
+
+
+def _upload(name: str, content: bytes):
+    """A file the test client can send more than once (it reads it whole each time)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    class Rewinding(SimpleUploadedFile):
+        def read(self, *args):
+            self.seek(0)
+            return super().read()
+
+    return Rewinding(name, content)
+
+
 ROUTES = [
     Route("home", "login", expect={"get": 302}),
     Route("healthz", "public", expect={"get": 200, "post": 405}),
@@ -313,5 +338,42 @@ ROUTES = [
         expect={"get": 405, "post": 302},
         kwargs=lambda owner: {"pk": factories.make_ledger_entry(owner=owner, kind="money", amount=1000).pk},
         data=lambda owner: {"returned": "400", "returned_on": "2026-11-21"},
+    ),
+    # --- transfer: import and export ---
+    Route("transfer:index", "login"),
+    Route(
+        "transfer:import_upload",
+        "login",
+        expect={"get": 405, "post": 302},
+        data=lambda owner: {"file": _upload("a.vcf", "BEGIN:VCARD\nVERSION:3.0\nN:山田;太郎;;;\nEND:VCARD\n".encode())},
+    ),
+    Route("transfer:import_detail", "owned", kwargs=_import_job),
+    Route(
+        "transfer:import_mapping",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: _import_job(owner, status="mapping"),
+        data=lambda owner: {"full_name": "0", "company": "1"},
+    ),
+    Route(
+        "transfer:import_remap",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: _import_job(owner, status="preview"),
+    ),
+    Route(
+        "transfer:import_confirm",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=_import_job,
+        data=lambda owner: {"duplicates": "merge"},
+    ),
+    Route("transfer:import_delete", "owned", expect={"get": 405, "post": 302}, kwargs=_import_job),
+    Route("transfer:export_download", "login", kwargs=lambda owner: {"fmt": "vcard3"}),
+    Route(
+        "transfer:restore_upload",
+        "login",
+        expect={"get": 405, "post": 200},
+        data=lambda owner: {"file": _upload("backup.json", b"{}")},
     ),
 ]

@@ -1,0 +1,172 @@
+"""The full JSON backup and restoring it into an empty account."""
+
+import datetime
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from contacts import services as contacts_services
+from contacts.models import ContactPoint, Event, Field, LedgerEntry, LedgerSettings, Meeting, Person, Tag
+from tests.factories import make_event, make_field, make_ledger_entry, make_meeting, make_person, make_tag, make_user
+from transfer import backup
+
+pytestmark = pytest.mark.django_db
+
+
+def _everything(owner):
+    """An account with a row of every kind the backup registry holds."""
+    it = make_field(owner=owner, name="IT")
+    golf = make_tag(owner=owner, name="ゴルフ")
+    event = make_event(owner=owner, name="異業種交流会 渋谷")
+    introducer = make_person(owner=owner, family_name="紹介", given_name="者", fields=[it])
+    taro = make_person(owner=owner, tags=[golf], company="株式会社サンプル", birthday=datetime.date(1980, 4, 1))
+    Person.objects.filter(pk=taro.pk).update(introduced_by=introducer, first_met_event=event)
+    # An introduction pointing forward: the introducer was created after the person introduced.
+    late = make_person(owner=owner, family_name="後から", given_name="来た")
+    Person.objects.filter(pk=introducer.pk).update(introduced_by=late)
+    ContactPoint.objects.create(person=taro, kind="email", value="taro@example.jp", normalized="taro@example.jp")
+    meeting = make_meeting(owner=owner, people=[taro, introducer], event=event, summary="名刺交換")
+    make_ledger_entry(owner=owner, person=taro, meeting=meeting, description="税理士を紹介")
+    loan = make_ledger_entry(owner=owner, person=taro, kind="money", amount=Decimal("100000"), description="立て替え")
+    contacts_services.mark_loan_returned(entry=loan, on=datetime.date(2026, 12, 1), returned=Decimal("40000"))
+    LedgerSettings.objects.update_or_create(owner=owner, defaults={"owe_after_days": 20})
+    from followups import services as followup_services
+    from followups.models import FollowUpSettings
+
+    followup_services.add_manual(owner=owner, person=taro, due_on=datetime.date(2026, 12, 5), note="年末の挨拶")
+    FollowUpSettings.objects.create(owner=owner, network_days=45)
+    followup_services.enable_feed(owner=owner)
+    return taro
+
+
+def test_backup_holds_every_kind_of_row(user):
+    _everything(user)
+    document = json.loads(backup.backup_text(user))
+    assert (document["format"], document["version"]) == ("jinmyaku-backup", 1)
+    data = document["data"]
+    assert {key: len(rows) for key, rows in data.items()} == {
+        "fields": Field.objects.filter(owner=user).count(),
+        "tags": 1, "events": 1, "people": 3, "contact_points": 1, "meetings": 1, "ledger_entries": 2,
+        "ledger_settings": 1, "followups": 1, "followup_settings": 1,
+    }  # fmt: skip
+    assert "feed_token" not in data["followup_settings"][0] and "tallied_on" not in data["ledger_settings"][0]
+    taro = next(p for p in data["people"] if p["family_name"] == "山田")
+    assert "search_text" not in taro and "sort_key" not in taro
+    assert taro["introduced_by"] == 1 and taro["tags"] == [1]
+    loan = next(e for e in data["ledger_entries"] if e["kind"] == "money")
+    assert (loan["amount"], loan["returned_amount"]) == ("100000.00", "40000.00")
+
+
+def test_backup_restore_backup_gives_identical_output(user):
+    _everything(user)
+    first = backup.backup_text(user)
+    fresh = make_user(username="fresh")
+    assert backup.restore(owner=fresh, data=first.encode()) == 3
+    assert backup.backup_text(fresh) == first
+    taro = Person.objects.get(owner=fresh, family_name="山田")
+    assert taro.introduced_by.family_name == "紹介"
+    assert taro.introduced_by.introduced_by.family_name == "後から"
+    assert taro.sort_key == "やまだたろう" and "yamada" in taro.search_text
+    assert Meeting.objects.get(owner=fresh).people.count() == 2
+    assert LedgerEntry.objects.filter(owner=fresh, meeting__isnull=False).count() == 1
+    assert LedgerSettings.for_owner(fresh.pk).owe_after_days == 20
+    from followups.models import FollowUp, FollowUpSettings
+
+    assert FollowUp.objects.get(owner=fresh).person == taro
+    assert FollowUpSettings.objects.get(owner=fresh).network_days == 45
+
+
+def test_restore_refuses_an_account_with_people(user, other_user):
+    _everything(user)
+    make_person(owner=other_user)
+    with pytest.raises(backup.BackupRejected, match="empty account"):
+        backup.restore(owner=other_user, data=backup.backup_text(user).encode())
+    assert Person.objects.filter(owner=other_user).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"not json", "not a Jinmyaku backup"),
+        (b"[1, 2]", "not a Jinmyaku backup"),
+        (b'{"format": "jinmyaku-backup", "version": 99, "data": {}}', "version 99"),
+        (
+            b'{"format": "jinmyaku-backup", "version": 1, "data": {"people": [{"id": 1, "family_name": "", "given_name": ""}]}}',
+            "contradict",
+        ),
+        (
+            b'{"format": "jinmyaku-backup", "version": 1, "data": {"people": [{"id": 1, "family_name": "x", "tier": "boss"}]}}',
+            "Row 1",
+        ),
+        (
+            b'{"format": "jinmyaku-backup", "version": 1, "data": {"people": [{"id": 1, "family_name": "x", "tags": [7]}]}}',
+            "Row 1",
+        ),
+        (
+            b'{"format": "jinmyaku-backup", "version": 1, "data": {"people": [{"id": 1, "family_name": "x", "birthday": "soon"}]}}',
+            "birthday",
+        ),
+        (b'{"format": "jinmyaku-backup", "version": 1, "data": {"people": "everyone"}}', "not a Jinmyaku backup"),
+    ],
+)
+def test_a_bad_backup_is_refused_and_nothing_is_restored(user, data, message):
+    contacts_services.ensure_default_fields(owner=user)
+    with pytest.raises(backup.BackupRejected, match=message):
+        backup.restore(owner=user, data=data)
+    assert not Person.objects.filter(owner=user).exists()
+    assert Field.objects.filter(owner=user).count() == len(Field.DEFAULTS)  # the defaults stay
+
+
+def test_restore_upload_restores_and_redirects_to_people(auth_client, user, other_user):
+    _everything(other_user)
+    upload = SimpleUploadedFile("backup.json", backup.backup_text(other_user).encode())
+    response = auth_client.post(reverse("transfer:restore_upload"), {"file": upload})
+    assert response.status_code == 302 and response.url == reverse("contacts:person_list")
+    assert Person.objects.filter(owner=user).count() == 3
+    assert Event.objects.filter(owner=user).count() == 1 and Tag.objects.filter(owner=user).count() == 1
+
+
+def test_restore_upload_shows_why_a_file_is_refused(auth_client, user):
+    upload = SimpleUploadedFile("backup.json", b"\x89PNG\r\n")
+    response = auth_client.post(reverse("transfer:restore_upload"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "not a Jinmyaku backup" in response.text
+
+
+def test_index_offers_restore_only_to_an_empty_account(auth_client, user):
+    assert 'action="/transfer/restore/"' in auth_client.get(reverse("transfer:index")).text
+    make_person(owner=user)
+    assert 'action="/transfer/restore/"' not in auth_client.get(reverse("transfer:index")).text
+
+
+def test_commands_export_json_and_restore_it(user, tmp_path):
+    _everything(user)
+    path = tmp_path / "backup.json"
+    call_command("export_contacts", user=user.username, format="json", output=str(path))
+    fresh = make_user(username="fresh")
+    call_command("restore_backup", str(path), user="fresh")
+    assert backup.backup_text(fresh) == path.read_text()
+    with pytest.raises(CommandError, match="empty account"):
+        call_command("restore_backup", str(path), user="fresh")
+
+
+def test_every_model_with_a_user_owner_is_in_the_registry_or_known_not_to_be_user_data():
+    from django.apps import apps
+
+    from accounts.models import User
+
+    registered = {entry.model for entry in backup.REGISTRY}
+    not_user_data = {
+        "followups.JobCheck", "transfer.ImportJob", "transfer.ImportRow", "admin.LogEntry",
+        # Derived or operational rows, rebuilt from the data above: tallies, pending work, digests sent.
+        "contacts.LedgerTally", "followups.PendingRecompute", "followups.DigestDelivery",
+    }  # fmt: skip
+    for model in apps.get_models():
+        if model._meta.label in not_user_data or model is User:
+            continue
+        owned = any(f.is_relation and f.related_model is User for f in model._meta.concrete_fields)
+        assert not owned or model in registered, f"add {model._meta.label} to transfer.backup.REGISTRY"

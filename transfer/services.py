@@ -1,0 +1,344 @@
+"""Import: read an upload into rows, preview, then save them all in one transaction."""
+
+import datetime
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from contacts import text
+from contacts.models import NOTES_MAX_LENGTH, ContactPoint, Person, Tag
+from contacts.services import MERGE_TEXT_FIELDS, build_search_text, people_changed, refresh_search
+
+from .cards import Card, CleanCard, clean_card
+from .csvformats import cards_from_table, guess_mapping, mapped_card, read_csv
+from .decoding import FileRejected, decode, looks_like_backup, looks_like_vcard
+from .models import DuplicateAction, ImportFormat, ImportJob, ImportRow, ImportStatus, MatchReason, RowKind
+from .vcard import read_vcards
+
+logger = logging.getLogger(__name__)
+
+# Stated on the import page.
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_IMPORT_ROWS = 20_000
+# Files with more rows than this are saved by the background worker.
+BACKGROUND_FROM_ROWS = 500
+BATCH = 1000
+
+
+def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def start_import(*, owner: User, filename: str, data: bytes) -> ImportJob:
+    """Read an uploaded file into a job ready to preview (or to map, for a generic CSV).
+
+    Raise FileRejected, with a message for the user, when the file cannot be
+    imported at all; nothing is stored then.
+    """
+    if len(data) > MAX_IMPORT_BYTES:
+        raise FileRejected(_("The file is larger than %(size)d MB.") % {"size": MAX_IMPORT_BYTES // (1024 * 1024)})
+    content, encoding = decode(data)
+    if looks_like_backup(content):
+        raise FileRejected(_("This is a Jinmyaku backup. Restore it in the backup section instead."))
+    filename = (filename or "upload")[:255]
+    if looks_like_vcard(content):
+        cards = list(read_vcards(content, max_cards=MAX_IMPORT_ROWS))
+        if not cards:
+            raise FileRejected(_("The file has no cards."))
+        with transaction.atomic():
+            job = ImportJob.objects.create(owner=owner, filename=filename, format=ImportFormat.VCARD, encoding=encoding)
+            _analyse(job, cards)
+        return job
+    key, table = read_csv(content, max_rows=MAX_IMPORT_ROWS)
+    if not table.rows:
+        raise FileRejected(_("The file has a header row but no people."))
+    with transaction.atomic():
+        job = ImportJob.objects.create(owner=owner, filename=filename, format=key, encoding=encoding)
+        if key == ImportFormat.GENERIC:
+            job.header, job.mapping, job.status = table.header, guess_mapping(table.header), ImportStatus.MAPPING
+            job.total = len(table.rows)
+            job.save(update_fields=["header", "mapping", "status", "total"])
+            ImportRow.objects.bulk_create(
+                [ImportRow(job=job, line=line, kind=RowKind.RAW, data={"cells": cells}) for line, cells in table.rows],
+                batch_size=BATCH,
+            )
+        else:
+            _analyse(job, cards_from_table(key, table))
+    return job
+
+
+def apply_mapping(*, job: ImportJob, mapping: dict[str, int]) -> bool:
+    """Read a generic CSV's rows with the chosen columns; False when the job is past that step."""
+    with transaction.atomic():
+        if (
+            ImportJob.objects.filter(pk=job.pk, status__in=[ImportStatus.MAPPING, ImportStatus.PREVIEW]).update(
+                status=ImportStatus.PREVIEW, mapping=mapping
+            )
+            != 1
+        ):
+            return False
+        job.refresh_from_db()
+        job.rows.exclude(kind=RowKind.RAW).delete()
+        raw = job.rows.filter(kind=RowKind.RAW).values_list("line", "data")
+        _analyse(job, (mapped_card(line, data["cells"], mapping) for line, data in raw.iterator(chunk_size=BATCH)))
+    return True
+
+
+def reopen_mapping(*, job: ImportJob) -> bool:
+    """Go back from the preview of a generic CSV to its column mapping."""
+    if job.format != ImportFormat.GENERIC:
+        return False
+    with transaction.atomic():
+        if ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEW).update(status=ImportStatus.MAPPING) != 1:
+            return False
+        job.rows.exclude(kind=RowKind.RAW).delete()
+    return True
+
+
+def _analyse(job: ImportJob, cards: Iterable[Card]) -> None:
+    """Check every card, find the ones that look like people already here, store the rows."""
+    cleaned = [clean_card(card) for card in cards]
+    valid = [c for c in cleaned if not c.errors]
+    matches = find_matches(owner_id=job.owner_id, cards=valid)
+    rows = []
+    for card in cleaned:
+        if card.errors:
+            rows.append(
+                ImportRow(job=job, line=card.line, kind=RowKind.INVALID, data=card.to_json(), errors=card.errors)
+            )
+        elif id(card) in matches:
+            person_id, reason = matches[id(card)]
+            rows.append(
+                ImportRow(
+                    job=job, line=card.line, kind=RowKind.DUPLICATE, data=card.to_json(), match_id=person_id,
+                    match_reason=reason,
+                )
+            )  # fmt: skip
+        else:
+            rows.append(ImportRow(job=job, line=card.line, kind=RowKind.NEW, data=card.to_json()))
+    ImportRow.objects.bulk_create(rows, batch_size=BATCH)
+    ImportJob.objects.filter(pk=job.pk).update(total=len(rows), status=ImportStatus.PREVIEW)
+    job.total, job.status = len(rows), ImportStatus.PREVIEW
+
+
+def _name_key(family: str, given: str, company: str) -> tuple[str, str]:
+    return text.fold(family + given).replace(" ", ""), text.fold(company)
+
+
+def find_matches(*, owner_id: int, cards: list[CleanCard]) -> dict[int, tuple[int, str]]:
+    """Map id(card) to (person id, reason) for cards that look like someone already here.
+
+    Same e-mail or phone number first, then the same name and company.
+    A few queries per thousand distinct values, whatever the number of people.
+    """
+    by_value: dict[str, int] = {}
+    values = sorted({p[2] for card in cards for p in card.points})
+    for chunk in _chunks(values, 500):
+        for normalized, person_id in (
+            ContactPoint.objects.filter(person__owner_id=owner_id, normalized__in=chunk)
+            .order_by("person_id")
+            .values_list("normalized", "person_id")
+        ):
+            by_value.setdefault(normalized, person_id)
+    by_name: dict[tuple[str, str], int] = {}
+    families = sorted({card.values["family_name"] for card in cards})
+    for chunk in _chunks(families, 500):
+        for pk, family, given, company in (
+            Person.objects.filter(owner_id=owner_id, family_name__in=chunk)
+            .order_by("pk")
+            .values_list("pk", "family_name", "given_name", "company")
+        ):
+            by_name.setdefault(_name_key(family, given, company), pk)
+    matches = {}
+    for card in cards:
+        for kind, _value, normalized in card.points:
+            if normalized in by_value:
+                matches[id(card)] = (by_value[normalized], MatchReason.EMAIL if kind == "email" else MatchReason.PHONE)
+                break
+        else:
+            key = _name_key(card.values["family_name"], card.values["given_name"], card.values["company"])
+            if key in by_name:
+                matches[id(card)] = (by_name[key], MatchReason.NAME)
+    return matches
+
+
+def confirm_import(*, job: ImportJob, duplicate_action: str, background: bool | None = None) -> bool:
+    """Start saving a previewed job: here for a small file, on the worker for a big one
+    (or as `background` says).
+
+    False when the job was already started (a second click, another tab).
+    """
+    from .tasks import run_import_task
+
+    with transaction.atomic():
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEW).update(
+            status=ImportStatus.QUEUED, duplicate_action=duplicate_action, processed=0
+        )
+        if claimed != 1:
+            return False
+        if background is None:
+            background = job.total > BACKGROUND_FROM_ROWS
+        if background:
+            run_import_task.delay_on_commit(job.pk)
+    if not background:
+        run_import(job_id=job.pk)
+    job.refresh_from_db()
+    return True
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _person_values(values: dict) -> dict:
+    return values | {"birthday": _date(values.get("birthday")), "first_met_on": _date(values.get("first_met_on"))}
+
+
+def run_import(*, job_id: int) -> bool:
+    """Save a queued job's rows; False when another run already claimed it.
+
+    Preparing the people (search text, readings) is reported as progress;
+    then every row is written in one transaction: all or nothing.
+    """
+    if (
+        ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.RUNNING, started_at=timezone.now(), processed=0
+        )
+        != 1
+    ):
+        return False
+    job = ImportJob.objects.select_related("owner").get(pk=job_id)
+    try:
+        new_rows, duplicates, skipped = [], [], 0
+        rows = job.rows.filter(kind__in=[RowKind.NEW, RowKind.DUPLICATE]).order_by("line", "pk")
+        for i, row in enumerate(rows.values("kind", "data", "match_id").iterator(chunk_size=BATCH), start=1):
+            if row["kind"] == RowKind.DUPLICATE and row["match_id"] is not None:
+                if job.duplicate_action == DuplicateAction.SKIP:
+                    skipped += 1
+                else:
+                    duplicates.append((row["match_id"], row["data"]))
+            else:
+                new_rows.append(_draft(job.owner, row["data"]))
+            if i % BATCH == 0:
+                ImportJob.objects.filter(pk=job.pk).update(processed=i)
+        with transaction.atomic():
+            created_ids = _create_people(job.owner, new_rows)
+            merged_ids = _merge_people(job.owner, duplicates)
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportStatus.DONE,
+                processed=F("total"),
+                created_count=len(created_ids),
+                merged_count=len(duplicates),
+                skipped_count=skipped,
+                finished_at=timezone.now(),
+            )
+            # Their data now lives in the people; the invalid rows stay, to show what was left out.
+            job.rows.filter(kind__in=[RowKind.NEW, RowKind.DUPLICATE]).delete()
+            ids = sorted(set(created_ids) | set(merged_ids))
+            owner_id = job.owner_id
+            transaction.on_commit(lambda: people_changed.send(sender=Person, owner_id=owner_id, person_ids=ids))
+    except Exception:
+        logger.exception("import %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            message=_("The import failed and nothing was saved. Try again, or import a smaller file."),
+            finished_at=timezone.now(),
+        )
+    return True
+
+
+def _draft(owner: User, data: dict) -> tuple[Person, list, list[str]]:
+    """An unsaved person with the derived search and sort columns create_person would give."""
+    values = _person_values(data["values"])
+    person = Person(owner=owner, last_contact_on=values["first_met_on"], **values)
+    person.search_text = build_search_text(person, [], data["tags"], [])
+    person.sort_key = text.sort_key(
+        person.family_reading + person.given_reading, person.family_name + person.given_name
+    )
+    return person, data["points"], data["tags"]
+
+
+def _tags_by_name(owner: User, names: set[str]) -> dict[str, Tag]:
+    if not names:
+        return {}
+    Tag.objects.bulk_create([Tag(owner=owner, name=name) for name in sorted(names)], ignore_conflicts=True)
+    tags = {}
+    for chunk in _chunks(sorted(names), 500):
+        tags.update({tag.name: tag for tag in Tag.objects.filter(owner=owner, name__in=chunk)})
+    return tags
+
+
+def _create_people(owner: User, drafts: list[tuple[Person, list, list[str]]]) -> list[int]:
+    """bulk_create the drafts with their contact points and tags; a few queries per thousand."""
+    if not drafts:
+        return []
+    tags = _tags_by_name(owner, {name for _p, _points, names in drafts for name in names})
+    people = Person.objects.bulk_create([person for person, _points, _tags in drafts], batch_size=BATCH)
+    points, links = [], []
+    for person, (_p, draft_points, names) in zip(people, drafts, strict=True):
+        points += [ContactPoint(person=person, kind=k, value=v, normalized=n) for k, v, n in draft_points]
+        links += [Person.tags.through(person_id=person.pk, tag_id=tags[name].pk) for name in names]
+    ContactPoint.objects.bulk_create(points, batch_size=BATCH)
+    Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+    return [person.pk for person in people]
+
+
+def _merge_people(owner: User, duplicates: list[tuple[int, dict]]) -> list[int]:
+    """Fill the blanks of people already here from the rows that match them, like merge_people does."""
+    if not duplicates:
+        return []
+    tags = _tags_by_name(owner, {name for _pk, data in duplicates for name in data["tags"]})
+    by_person: dict[int, list[dict]] = defaultdict(list)
+    for pk, data in duplicates:
+        by_person[pk].append(data)
+    merged = []
+    now = timezone.now()
+    for chunk in _chunks(sorted(by_person), BATCH):
+        people = list(Person.objects.filter(owner=owner, pk__in=chunk).prefetch_related("contact_points", "tags"))
+        points, links = [], []
+        for person in people:
+            have_points = {(p.kind, p.normalized) for p in person.contact_points.all()}
+            have_tags = {t.pk for t in person.tags.all()}
+            for data in by_person[person.pk]:
+                values = _person_values(data["values"])
+                for name in MERGE_TEXT_FIELDS:
+                    if not getattr(person, name) and values.get(name):
+                        setattr(person, name, values[name])
+                for name in ("birthday", "first_met_on"):
+                    if getattr(person, name) is None and values.get(name):
+                        setattr(person, name, values[name])
+                if values["notes"] and values["notes"] not in person.notes:
+                    person.notes = "\n\n".join(p for p in (person.notes, values["notes"]) if p)[:NOTES_MAX_LENGTH]
+                for kind, value, normalized in data["points"]:
+                    if (kind, normalized) not in have_points:
+                        have_points.add((kind, normalized))
+                        points.append(ContactPoint(person=person, kind=kind, value=value, normalized=normalized))
+                for name in data["tags"]:
+                    if tags[name].pk not in have_tags:
+                        have_tags.add(tags[name].pk)
+                        links.append(Person.tags.through(person_id=person.pk, tag_id=tags[name].pk))
+            person.version += 1
+            person.updated_at = now
+        Person.objects.bulk_update(
+            people, [*MERGE_TEXT_FIELDS, "birthday", "first_met_on", "notes", "version", "updated_at"], batch_size=500
+        )
+        ContactPoint.objects.bulk_create(points, batch_size=BATCH)
+        Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+        refresh_search([person.pk for person in people])
+        merged += [person.pk for person in people]
+    return merged
+
+
+def discard_import(*, job: ImportJob) -> bool:
+    """Delete a job that is not being saved right now (its rows go with it)."""
+    return (
+        ImportJob.objects.filter(pk=job.pk).exclude(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).delete()[0]
+        > 0
+    )

@@ -1,0 +1,12 @@
+"""Celery tasks. Task names are a public API: never rename one in place."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="transfer.run_import")
+def run_import_task(job_id: int) -> None:
+    # Idempotent: run_import claims the job with a conditional UPDATE, so a
+    # redelivered message finds it taken and does nothing.
+    services.run_import(job_id=job_id)
