@@ -2,6 +2,7 @@ import datetime
 import zoneinfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import date_field
@@ -27,7 +28,7 @@ class DoneForm(forms.Form):
         if data.get("log_meeting"):
             if not data.get("kind"):
                 self.add_error("kind", _("Pick how you were in touch."))
-            if data.get("date") and data["date"] > datetime.date.today() + datetime.timedelta(days=1):
+            if data.get("date") and data["date"] > timezone.localdate() + datetime.timedelta(days=1):
                 self.add_error("date", _("A meeting cannot be in the future."))
         return data
 

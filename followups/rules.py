@@ -20,7 +20,6 @@ follow-up twice (the database allows one open follow-up per person and reason).
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
@@ -203,10 +202,3 @@ def people_of(owner_id: int, person_ids=None, first_id=None, last_id=None) -> Qu
     if last_id is not None:
         people = people.filter(pk__lte=last_id)
     return people
-
-
-def group_by_owner(pairs) -> dict[int, list[int]]:
-    grouped: dict[int, list[int]] = defaultdict(list)
-    for owner_id, person_id in pairs:
-        grouped[owner_id].append(person_id)
-    return grouped

@@ -67,7 +67,7 @@ def queue(owner_id: int, *, today: datetime.date) -> Queue:
     result = Queue(today=today)
     items = with_context(open_followups(owner_id).filter(show_on__lte=next_end)).order_by("show_on", "reason", "pk")
     for item in items:
-        if item.overdue_on < today:
+        if item.is_overdue(today):
             result.overdue.append(item)
         elif item.show_on <= this_end:
             result.this_week.append(item)

@@ -83,17 +83,19 @@ def request_recompute(*, owner_id: int, person_ids: Iterable[int]) -> None:
     """
     from .tasks import recompute_pending
 
+    ids = Person.objects.filter(owner_id=owner_id, pk__in=list(person_ids)).values_list("pk", flat=True)
+    if _note_pending(owner_id, ids):
+        _send(recompute_pending, owner_id)
+
+
+def _note_pending(owner_id: int, person_ids) -> int:
+    """Write (or refresh) the pending-recompute notes of these people; return how many."""
     now = timezone.now()
-    ids = list(Person.objects.filter(owner_id=owner_id, pk__in=list(person_ids)).values_list("pk", flat=True))
-    if not ids:
-        return
+    notes = [PendingRecompute(person_id=pk, owner_id=owner_id, requested_at=now) for pk in person_ids]
     PendingRecompute.objects.bulk_create(
-        [PendingRecompute(person_id=pk, owner_id=owner_id, requested_at=now) for pk in ids],
-        update_conflicts=True,
-        unique_fields=["person"],
-        update_fields=["requested_at"],
+        notes, update_conflicts=True, unique_fields=["person"], update_fields=["requested_at"], batch_size=1000
     )
-    _send(recompute_pending, owner_id)
+    return len(notes)
 
 
 def recompute_pending(*, owner_id: int, today: datetime.date | None = None) -> rules.Outcome:
@@ -371,13 +373,5 @@ def recompute_everyone(*, owner_id: int) -> None:
     """After the cadences changed: recompute all the owner's people, in the background."""
     from .tasks import recompute_pending
 
-    now = timezone.now()
-    people = Person.objects.filter(owner_id=owner_id).values_list("pk", flat=True)
-    PendingRecompute.objects.bulk_create(
-        [PendingRecompute(person_id=pk, owner_id=owner_id, requested_at=now) for pk in people.iterator()],
-        update_conflicts=True,
-        unique_fields=["person"],
-        update_fields=["requested_at"],
-        batch_size=1000,
-    )
+    _note_pending(owner_id, Person.objects.filter(owner_id=owner_id).values_list("pk", flat=True).iterator())
     transaction.on_commit(lambda: _send(recompute_pending, owner_id))
