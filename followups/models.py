@@ -150,6 +150,9 @@ class FollowUpSettings(models.Model):
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
     # The secret in the calendar feed's address; empty when the feed is off.
     feed_token = models.CharField(max_length=64, blank=True, db_index=True)
+    # The day whose nightly run last recomputed all of this owner's people;
+    # changes since then went through PendingRecompute.
+    recomputed_on = models.DateField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("follow-up settings")

@@ -195,17 +195,35 @@ def run_chunk(*, chunk_id: int) -> rules.Outcome:
     JobChunk.objects.filter(pk=chunk.pk).update(started_at=timezone.now())
     day = chunk.run.day
     people = rules.people_of(chunk.owner_id, first_id=chunk.first_id, last_id=chunk.last_id)
-    contacts_services.refresh_ledger_tallies(chunk.owner_id, person_ids=people.values("pk"), today=day)
-    outcome = rules.recompute(people, today=day)
+    # Tallies already following the day's windows are kept current by the
+    # ledger services; only an older day's need rebuilding.
+    if not LedgerSettings.objects.filter(owner_id=chunk.owner_id, tallied_on=day).exists():
+        contacts_services.refresh_ledger_tallies(chunk.owner_id, person_ids=people.values("pk"), today=day)
+    outcome = rules.Outcome()
+    if not _recomputed(chunk, day):
+        outcome = rules.recompute(people, today=day)
     with transaction.atomic():
         JobChunk.objects.filter(pk=chunk.pk).update(finished_at=timezone.now())
         unfinished = JobChunk.objects.filter(run_id=chunk.run_id, finished_at__isnull=True)
         if not unfinished.filter(owner_id=chunk.owner_id).exists():
-            # Every tally of this owner now follows the day's windows.
+            # Every tally of this owner now follows the day's windows, and
+            # every follow-up the day's dates.
             LedgerSettings.objects.update_or_create(owner_id=chunk.owner_id, defaults={"tallied_on": day})
+            FollowUpSettings.objects.update_or_create(owner_id=chunk.owner_id, defaults={"recomputed_on": day})
         if not unfinished.exists():
             JobRun.objects.filter(pk=chunk.run_id, finished_at__isnull=True).update(finished_at=timezone.now())
     return outcome
+
+
+def _recomputed(chunk: JobChunk, day: datetime.date) -> bool:
+    """Whether an earlier run of the same day already recomputed the chunk's people and nothing
+    changed since: every change since then left a PendingRecompute note until it was applied."""
+    if not FollowUpSettings.objects.filter(owner_id=chunk.owner_id, recomputed_on=day).exists():
+        return False
+    pending = PendingRecompute.objects.filter(
+        owner_id=chunk.owner_id, person_id__gte=chunk.first_id, person_id__lte=chunk.last_id
+    )
+    return not pending.exists()
 
 
 def run_nightly_here(*, day: datetime.date | None = None, owner_ids: list[int] | None = None) -> rules.Outcome:

@@ -202,17 +202,10 @@ def run_one(size: int, repeat: int) -> list[dict]:
 
     # The nightly follow-up job for everyone (this user and the two others),
     # then at once again with nothing changed.
-    from followups import services as followup_services
-    from followups.models import FollowUp, JobRun
+    from followups.models import FollowUp
 
     day = datetime.date.today()
-    job_times = {}
-    for label in ("nightly job, full run", "nightly job, unchanged re-run"):
-        JobRun.objects.all().delete()
-        with CaptureQueriesContext(connection) as queries:
-            t0 = time.perf_counter()
-            followup_services.run_nightly_here(day=day)
-            job_times[label] = ((time.perf_counter() - t0) * 1000, len(queries))
+    job_times = time_nightly(day)
     # "This week" with 1,000 items due.
     FollowUp.objects.filter(owner=owner).update(show_on=day + datetime.timedelta(days=60))
     due = list(FollowUp.objects.filter(owner=owner).order_by("pk").values_list("pk", flat=True)[:1000])
@@ -294,16 +287,76 @@ def run_one(size: int, repeat: int) -> list[dict]:
     return rows
 
 
+def time_nightly(day) -> dict[str, tuple[float, int]]:
+    """Run the nightly follow-up job for everyone in this process, then at once again with nothing
+    changed. Returns {label: (milliseconds, SQL queries)}."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from followups import services as followup_services
+    from followups.models import JobRun
+
+    times = {}
+    for label in ("nightly job, full run", "nightly job, unchanged re-run"):
+        JobRun.objects.all().delete()
+        with CaptureQueriesContext(connection) as queries:
+            t0 = time.perf_counter()
+            followup_services.run_nightly_here(day=day)
+            times[label] = ((time.perf_counter() - t0) * 1000, len(queries))
+    return times
+
+
+def run_fleet(users: int, people: int) -> list[dict]:
+    """Inside a prepared process: `users` users with `people` people each, then the nightly job."""
+    import datetime
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "networking.settings")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from contacts.models import LedgerEntry, Person
+    from followups.models import FollowUp
+
+    call_command("migrate", verbosity=0)
+    started = time.monotonic()
+    call_command(
+        "seed_demo", user="fleet-1", people=people, others=users - 1, others_people=people, followups=False,
+        verbosity=0,
+    )  # fmt: skip
+    seed_seconds = time.monotonic() - started
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    rows = []
+    for label, (ms, queries) in time_nightly(datetime.date.today()).items():
+        rows.append(
+            {"scenario": f"{label}, {users:,} users × {people} people", "people_all": Person.objects.count(),
+             "entries": LedgerEntry.objects.count(), "followups": FollowUp.objects.count(), "ms": ms,
+             "queries": queries, "seed_s": seed_seconds}
+        )  # fmt: skip
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--sizes", default="1000,100000")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--fleet", default="1000x200", help="USERSxPEOPLE for the many-users nightly job; 0 to leave it out."
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-fleet", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         print(json.dumps(run_one(args.child, args.repeat), ensure_ascii=False))
+        return 0
+    if args.child_fleet:
+        users, people = (int(n) for n in args.child_fleet.split("x"))
+        print(json.dumps(run_fleet(users, people), ensure_ascii=False))
         return 0
 
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -361,6 +414,36 @@ def main() -> int:
             else scenario
         )
         print(f"| {label} | " + " | ".join(cells) + f" | {ratio:.2f}×{flags} |")
+    fleet = []
+    if args.fleet and args.fleet != "0":
+        env = prepare_environment(args.backend)
+        print(f"[bench] {args.backend}: seeding {args.fleet} (users x people) and running the nightly job…", flush=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-fleet", args.fleet], env=env, cwd=BASE_DIR, capture_output=True,
+            text=True,
+        )  # fmt: skip
+        if out.returncode != 0:
+            print(out.stdout[-3000:], out.stderr[-3000:], file=sys.stderr)
+            return 1
+        fleet = json.loads(out.stdout.strip().splitlines()[-1])
+        for row in fleet:
+            print(
+                f"| {row['scenario']} ({row['people_all']:,} people, {row['entries']:,} ledger entries, "
+                f"{row['followups']:,} follow-ups) | {row['ms']:.0f} ms ({row['queries']:,} q) |"
+            )
+        print(f"Seeding the users: {fleet[0]['seed_s']:.0f} s")
+    jobs = [by_size for by_size in results.values() if next(iter(by_size.values())).get("job")]
+    for row_set in (jobs, [{0: row} for row in fleet]):
+        full = next((r for r in row_set if "full" in next(iter(r.values()))["scenario"]), None)
+        again = next((r for r in row_set if "re-run" in next(iter(r.values()))["scenario"]), None)
+        if full and again:
+            for size in full:
+                a, b = full[size], again[size]
+                ms_a, ms_b = a.get("ms") or a["p95"], b.get("ms") or b["p95"]
+                ratio = ms_b / ms_a if ms_a else 0
+                where = f"{size:,} people" if size else args.fleet
+                met = "met" if ratio < 0.25 else "NOT MET"
+                print(f"Nightly re-run / full run at {where}: {ratio:.2f} (target < 0.25: {met})")
     first = next(iter(results.values()))
     print()
     print(

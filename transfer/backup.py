@@ -56,7 +56,8 @@ REGISTRY = [
     Entry("ledger_settings", LedgerSettings, derived=("tallied_on",), replaceable=True),
     Entry("followups", FollowUp),
     # The calendar feed's secret address is not carried over: the restored account makes its own.
-    Entry("followup_settings", FollowUpSettings, derived=("feed_token",), replaceable=True),
+    # … nor the day of the last nightly recompute: the restored account's first night recomputes all.
+    Entry("followup_settings", FollowUpSettings, derived=("feed_token", "recomputed_on"), replaceable=True),
 ]
 
 

@@ -24,7 +24,7 @@ from followups.models import (
     Reason,
     State,
 )
-from tests.factories import make_followup, make_meeting, make_person, make_user
+from tests.factories import make_followup, make_ledger_entry, make_meeting, make_person, make_user
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 16)  # a Monday
@@ -98,6 +98,62 @@ def test_the_nightly_run_is_claimed_once_a_day_and_split_in_bounded_chunks(user,
     assert FollowUp.objects.filter(reason=Reason.THANK_YOU).count() == 11
     assert FollowUp.objects.filter(reason=Reason.KEEP_IN_TOUCH).count() == 11
     assert LedgerSettings.objects.get(owner=user).tallied_on == TODAY
+
+
+@time_machine.travel("2026-11-16 03:10 +0900")
+def test_the_nightly_run_rebuilds_tallies_of_an_older_day_and_leaves_current_ones_alone(user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contacts.models import LedgerTally
+
+    person = _people(user, 1)[0]
+    # Given a year and a day ago: inside the 12-month window yesterday, outside it today.
+    make_ledger_entry(owner=user, person=person, direction="gave", date=TODAY - datetime.timedelta(days=366))
+    LedgerSettings.objects.filter(owner=user).update(tallied_on=TODAY - datetime.timedelta(days=1))
+    LedgerTally.objects.filter(person=person).update(given_year=2)  # what yesterday's windows said
+    services.run_nightly_here(day=TODAY)
+    tally = LedgerTally.objects.get(person=person)
+    assert (tally.given_year, tally.given_all) == (0, 2)
+    assert LedgerSettings.objects.get(owner=user).tallied_on == TODAY
+
+    JobRun.objects.all().delete()  # the same night again: the tallies already follow today
+    with CaptureQueriesContext(connection) as queries:
+        services.run_nightly_here(day=TODAY)
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert not [sql for sql in writes if "ledgertally" in sql.lower()]
+    assert JobRun.objects.get().finished_at is not None
+
+
+@time_machine.travel("2026-11-16 03:10 +0900")
+def test_a_second_run_the_same_night_recomputes_only_what_changed_since(user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    people = _people(user, 3)
+    services.run_nightly_here(day=TODAY)
+    assert FollowUpSettings.objects.get(owner=user).recomputed_on == TODAY
+    before = set(FollowUp.objects.values_list("pk", "person_id", "reason", "due_on", "show_on"))
+
+    JobRun.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        services.run_nightly_here(day=TODAY)
+    writes = [q["sql"] for q in queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert not [sql for sql in writes if '"followups_followup"' in sql]
+    assert not [q for q in queries if '"contacts_meeting"' in q["sql"]]  # the rules did not run again
+    assert set(FollowUp.objects.values_list("pk", "person_id", "reason", "due_on", "show_on")) == before
+
+    # A change whose recompute has not run yet leaves a note: that chunk is recomputed.
+    FollowUp.objects.filter(person=people[0]).delete()
+    PendingRecompute.objects.create(person=people[0], owner=user, requested_at=timezone.now())
+    JobRun.objects.all().delete()
+    services.run_nightly_here(day=TODAY)
+    assert FollowUp.objects.filter(person=people[0], reason=Reason.KEEP_IN_TOUCH).count() == 1
+
+    # The next night recomputes everyone, whatever the notes say.
+    FollowUp.objects.filter(person=people[1]).delete()
+    services.run_nightly_here(day=TODAY + datetime.timedelta(days=1))
+    assert FollowUp.objects.filter(person=people[1], reason=Reason.KEEP_IN_TOUCH).count() == 1
 
 
 @time_machine.travel("2026-11-16 03:10 +0900")
