@@ -8,7 +8,7 @@ PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: setup run test test-browser test-postgres bench lint format lock smoke messages clean
+.PHONY: setup run test test-browser test-postgres bench lint format lock smoke messages clean audit
 
 setup: $(STAMP)
 
@@ -48,6 +48,13 @@ smoke: setup
 bench: setup
 	$(PYTHON) scripts/bench.py --backend sqlite $(BENCH_ARGS)
 	@if [ -n "$$DATABASE_URL" ]; then $(PYTHON) scripts/bench.py --backend postgres $(BENCH_ARGS); fi
+
+## Security checks: bandit over our code (exceptions explained in pyproject.toml),
+## and pip-audit over the locked dependencies (it needs PyPI's per-release JSON;
+## where that is unreachable it lists the packages it could not check).
+audit: setup
+	$(BIN)/bandit -q -c pyproject.toml -r accounts contacts followups transfer networking scripts manage.py
+	$(BIN)/pip-audit -r requirements-dev.lock --no-deps --disable-pip --progress-spinner off
 
 lint: setup
 	$(BIN)/ruff check .

@@ -24,3 +24,19 @@ class User(AbstractUser):
 # Sent when an account is created through the app (sign-up, demo data), with
 # `user`. Other apps connect to it to set up what a new account starts with.
 account_created = Signal()
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted per user name and per client address.
+
+    Too many within the window locks the key for a while: even the right
+    password is refused until then, so guessing gains nothing.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.key

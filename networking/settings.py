@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("JINMYAKU_VAR_DIR", BASE_DIR / "var"))
 
-DEFAULT_SECRET_KEY = "insecure-local-only-key-do-not-use-in-production"
+# Refused when DEBUG is off (see SECRET_KEY below).
+DEFAULT_SECRET_KEY = "insecure-local-only-key-do-not-use-in-production"  # nosec B105
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -200,6 +201,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in throttling (accounts/throttle.py): this many failures within
+# LOGIN_LOCKOUT_MINUTES lock a user name (or a client address) for that long.
+LOGIN_FAILURES_PER_USER = env_int("LOGIN_FAILURES_PER_USER", 5)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+
 # Sessions live in the database, so a Redis outage never logs anyone out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
@@ -332,6 +339,10 @@ CELERY_BEAT_SCHEDULE = {
     "weekly-digests": {
         "task": "followups.dispatch_digests",
         "schedule": crontab(minute="*/15"),
+    },
+    "purge-login-throttles": {
+        "task": "accounts.purge_login_throttles",
+        "schedule": crontab(minute=5),
     },
 }
 # A nightly chunk unfinished this long after it was sent is sent again (its

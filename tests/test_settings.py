@@ -107,3 +107,24 @@ def test_csp_is_strict():
     assert csp["object-src"] == [CSP.NONE]
     assert csp["base-uri"] == [CSP.NONE]
     assert csp["frame-ancestors"] == [CSP.NONE]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_every_response_carries_the_security_headers(client, signed_in):
+    from django.urls import reverse
+
+    from tests.factories import make_user
+
+    if signed_in:
+        client.force_login(make_user(username="owner"))
+    response = client.get(reverse("contacts:person_list" if signed_in else "accounts:login"))
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy and "frame-ancestors 'none'" in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    if signed_in:
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]

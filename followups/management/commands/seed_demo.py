@@ -13,7 +13,8 @@ from contacts.models import Person, Status
 from followups import rules, services
 
 DEMO_USERNAME = "demo"
-DEMO_PASSWORD = "demo-jinmyaku"
+# The documented demo login (README), for a local demo account.
+DEMO_PASSWORD = "demo-jinmyaku"  # nosec B105
 DEMO_PEOPLE = 80
 
 
