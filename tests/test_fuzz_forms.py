@@ -20,7 +20,7 @@ HOSTILE = [
     "a\x00b",
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',
-    "=HYPERLINK(\"http://evil\")",
+    '=HYPERLINK("http://evil")',
     "' OR 1=1 --",
     "-1",
     "0",
