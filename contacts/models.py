@@ -547,3 +547,36 @@ class LedgerTally(models.Model):
 
     def __str__(self):
         return f"ledger tally of {self.person_id}"
+
+
+TRASH_DAYS = 30
+
+
+class TrashedPerson(models.Model):
+    """A deleted person, restorable for TRASH_DAYS days: every row that went with them, serialized.
+
+    `rows` holds the person, their contact points, ledger entries, follow-ups,
+    the meetings that had only them, and their links to fields, tags and
+    shared meetings, in the order they are put back. `pointers` holds the
+    other rows that named them (people they introduced, entries naming them as
+    the person introduced), set back when restored.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trash")
+    person_id = models.BigIntegerField()
+    name = models.CharField(max_length=250)
+    trashed_at = models.DateTimeField(db_index=True)
+    rows = models.TextField()
+    pointers = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "-trashed_at"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def purge_on(self):
+        import datetime
+
+        return (self.trashed_at + datetime.timedelta(days=TRASH_DAYS)).date()

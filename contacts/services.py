@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connections, router, transaction
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import F, Max, Q, QuerySet
 from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -429,26 +429,6 @@ def merge_people(*, keep: Person, other: Person) -> Person:
         _announce(keep.owner_id, [keep.pk, gone])
     keep.refresh_from_db()
     return keep
-
-
-def delete_person(*, person: Person) -> None:
-    """Delete a person, and the meetings that had nobody else (a meeting needs a person).
-
-    Their ledger entries go with them; entries naming them as the person
-    introduced stay, without the name.
-    """
-    with transaction.atomic():
-        owner_id, pk = person.owner_id, person.pk
-        named_in = list(
-            LedgerEntry.objects.filter(introduced_person=person).values_list("person_id", flat=True).distinct()
-        )
-        theirs = Meeting.people.through.objects.filter(person=person).values("meeting_id")
-        solo = list(
-            Meeting.objects.filter(pk__in=theirs).annotate(n=Count("people")).filter(n=1).values_list("pk", flat=True)
-        )
-        person.delete()
-        Meeting.objects.filter(pk__in=solo).delete()
-        _announce(owner_id, [pk, *named_in])
 
 
 def find_similar(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import capture, events, fields, ledger, people, person
+from .views import capture, events, fields, ledger, people, person, trash
 
 app_name = "contacts"
 
@@ -39,6 +39,9 @@ urlpatterns = [
     path("ledger/entries/<int:pk>/delete/", ledger.ledger_entry_delete, name="ledger_entry_delete"),
     path("ledger/entries/<int:pk>/return/", ledger.ledger_entry_return, name="ledger_entry_return"),
     # Fields and tags (contacts/views/fields.py)
+    path("trash/", trash.trash_list, name="trash"),
+    path("trash/<int:pk>/restore/", trash.trash_restore, name="trash_restore"),
+    path("trash/<int:pk>/delete/", trash.trash_delete, name="trash_delete"),
     path("fields/", fields.field_list, name="field_list"),
     path("fields/<int:pk>/", fields.field_edit, name="field_edit"),
     path("fields/<int:pk>/delete/", fields.field_delete, name="field_delete"),

@@ -340,6 +340,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followups.dispatch_digests",
         "schedule": crontab(minute="*/15"),
     },
+    "purge-trash": {
+        "task": "contacts.purge_trash",
+        "schedule": crontab(hour=4, minute=20),
+    },
     "purge-login-throttles": {
         "task": "accounts.purge_login_throttles",
         "schedule": crontab(minute=5),

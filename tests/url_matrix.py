@@ -49,6 +49,14 @@ def _feed(owner: User) -> dict:
     return {"token": services.enable_feed(owner=owner).feed_token}
 
 
+def _trashed(owner: User) -> dict:
+    from contacts import trash
+
+    person = factories.make_person(owner=owner, family_name="削除")
+    factories.make_meeting(owner=owner, people=[person])
+    return {"pk": trash.trash_person(person=person).pk}
+
+
 def _field(owner: User) -> dict:
     return {"pk": factories.make_field(owner=owner, name=f"IT {next(_serial)}").pk}
 
@@ -217,6 +225,9 @@ ROUTES = [
         expect={"get": 200, "post": 302},
         kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
     ),
+    Route("contacts:trash", "login"),
+    Route("contacts:trash_restore", "owned", expect={"get": 405, "post": 302}, kwargs=_trashed),
+    Route("contacts:trash_delete", "owned", expect={"get": 405, "post": 302}, kwargs=_trashed),
     Route(
         "contacts:meeting_create",
         "login",

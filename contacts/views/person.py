@@ -20,9 +20,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.views import AuthedRequest
 
-from .. import selectors, services
+from .. import selectors, services, trash
 from ..forms import MAX_ID, EndRelationshipForm, MeetingForm, MergeForm, PersonForm
 from ..models import (
+    TRASH_DAYS,
     ContactPointKind,
     Event,
     Meeting,
@@ -449,8 +450,12 @@ def person_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk, owner=request.user)
     if request.method == "POST":
         name = person.display_name
-        services.delete_person(person=person)
-        messages.success(request, _("%(name)s was deleted.") % {"name": name})
+        trash.trash_person(person=person)
+        messages.success(
+            request,
+            _("%(name)s was moved to the trash. You can restore them from the trash for %(days)d days.")
+            % {"name": name, "days": TRASH_DAYS},
+        )
         return _redirect(request, reverse("contacts:person_list"))
     meetings = Meeting.objects.filter(owner=request.user, people=person)
     only_them = Meeting.objects.filter(pk__in=meetings.values("pk")).annotate(n=Count("people")).filter(n=1).count()
@@ -465,6 +470,7 @@ def person_delete(request: AuthedRequest, pk: int) -> HttpResponse:
             "shared_meeting_count": total - only_them,
             "introduced_count": person.introduced.count(),
             "contact_count": person.contact_points.count(),
+            "trash_days": TRASH_DAYS,
         },
     )
 

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from contacts import selectors, services
+from contacts import selectors, services, trash
 from contacts.models import LedgerEntry
 from tests.factories import make_meeting, make_person, make_user
 
@@ -226,7 +226,7 @@ def test_merging_moves_entries_and_introductions_to_the_kept_person(user):
 def test_deleting_a_person_deletes_their_entries(user):
     person = make_person(owner=user)
     make_entry(owner=user, person=person)
-    services.delete_person(person=person)
+    trash.trash_person(person=person)
     assert not LedgerEntry.objects.exists()
 
 
