@@ -1,6 +1,7 @@
 """The give-and-take ledger on the person page: entries, balances, money, isolation."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -269,3 +270,22 @@ def test_writing_an_entry_announces_the_person(user, django_capture_on_commit_ca
     finally:
         people_changed.disconnect(listener)
     assert [person.pk] in seen
+
+
+def test_the_meeting_page_adds_an_entry_for_each_person_met_linked_to_the_meeting(auth_client, user):
+    taro, hanako = make_person(owner=user), make_person(owner=user, family_name="鈴木", given_name="花子")
+    meeting = make_meeting(owner=user, people=[taro, hanako], date=datetime.date(2026, 11, 10))
+    page = auth_client.get(reverse("contacts:meeting_edit", args=[meeting.pk])).text
+    link = reverse("contacts:ledger_entry_create", args=[hanako.pk]) + f"?meeting={meeting.pk}&amp;direction=received"
+    assert link in page
+    form = auth_client.get(link.replace("&amp;", "&")).text
+    assert f'<option value="{meeting.pk}" selected>' in form
+    assert re.search(r'<input type="radio" name="direction" value="received"[^>]*checked', form)
+    assert 'value="2026-11-10"' in form
+    response = auth_client.post(
+        reverse("contacts:ledger_entry_create", args=[hanako.pk]),
+        {"date": "2026-11-10", "direction": "received", "kind": "advice", "weight": "2", "meeting": meeting.pk},
+    )
+    assert response.status_code == 302
+    entry = LedgerEntry.objects.get(person=hanako)
+    assert (entry.meeting_id, entry.direction) == (meeting.pk, "received")
