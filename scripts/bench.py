@@ -38,7 +38,9 @@ def bench_database_url(url: str) -> tuple[str, str, str]:
     return urlunsplit(parts._replace(path="/" + name)), urlunsplit(parts._replace(path="/postgres")), name
 
 
-def prepare_environment(backend: str) -> dict:
+def prepare_environment(backend: str, reuse: str = "") -> dict:
+    """A fresh database for one measuring process; with `reuse`, the one named by it is kept as
+    it is when it exists (PostgreSQL only: seeding 100,000 people again takes minutes)."""
     env = os.environ.copy()
     env["DEBUG"] = "true"
     env["ALLOWED_HOSTS"] = "testserver"
@@ -53,8 +55,17 @@ def prepare_environment(backend: str) -> dict:
         if not os.environ.get("DATABASE_URL"):
             raise SystemExit("Set DATABASE_URL to a PostgreSQL server for --backend postgres.")
         url, admin, name = bench_database_url(os.environ["DATABASE_URL"])
-        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
-        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
+        if reuse:
+            name = f"{name}_{reuse}"
+            url = urlunsplit(urlsplit(url)._replace(path="/" + name))
+            exists = subprocess.run(
+                ["psql", admin, "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                check=True, capture_output=True, text=True,
+            ).stdout.strip()  # fmt: skip
+            env["BENCH_REUSED"] = exists
+        if not env.get("BENCH_REUSED"):
+            subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=True)
+            subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{name}"'], check=True)
         env["DATABASE_URL"] = url
     return env
 
@@ -157,6 +168,8 @@ def run_one(size: int, repeat: int) -> list[dict]:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "networking.settings")
     django.setup()
+    import datetime
+
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -165,32 +178,45 @@ def run_one(size: int, repeat: int) -> list[dict]:
 
     from accounts.models import User
     from contacts import services
-    from contacts.models import Event, Field, LedgerEntry, Person
+    from contacts.models import Event, Field, LedgerEntry, Meeting, Person
 
     call_command("migrate", verbosity=0)
     started = time.monotonic()
-    call_command(
-        "seed_demo", user="bench", people=size, others=2, others_people=min(size, 1000), followups=False, verbosity=0
-    )
+    reused = os.environ.get("BENCH_REUSED") and User.objects.filter(username="bench").exists()
+    if not reused:
+        call_command(
+            "seed_demo", user="bench", people=size, others=2, others_people=min(size, 1000), followups=False,
+            verbosity=0,
+        )  # fmt: skip
     seed_seconds = time.monotonic() - started
     owner = User.objects.get(username="bench")
 
     # Someone with 500 meetings, for the person page.
-    busy = services.create_person(
-        owner=owner,
-        values={"family_name": "多忙", "given_name": "一郎", "family_reading": "たぼう", "given_reading": "いちろう"},
-    )
-    import datetime
-
-    from contacts.models import Meeting
-
-    meetings = Meeting.objects.bulk_create(
-        [
-            Meeting(
-                owner=owner, date=datetime.date(2024, 1, 1) + datetime.timedelta(days=i), kind="coffee", summary=f"#{i}"
-            )
-            for i in range(500)
-        ]
+    busy = Person.objects.filter(owner=owner, family_name="多忙").first()
+    if busy is None:
+        busy = services.create_person(
+            owner=owner,
+            values={
+                "family_name": "多忙",
+                "given_name": "一郎",
+                "family_reading": "たぼう",
+                "given_reading": "いちろう",
+            },
+        )
+    meetings = (
+        []
+        if reused
+        else Meeting.objects.bulk_create(
+            [
+                Meeting(
+                    owner=owner,
+                    date=datetime.date(2024, 1, 1) + datetime.timedelta(days=i),
+                    kind="coffee",
+                    summary=f"#{i}",
+                )
+                for i in range(500)
+            ]
+        )
     )
     Meeting.people.through.objects.bulk_create(
         [Meeting.people.through(meeting_id=m.pk, person_id=busy.pk) for m in meetings]
@@ -293,9 +319,14 @@ def time_nightly(day) -> dict[str, tuple[float, int]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from contacts.models import LedgerSettings
     from followups import services as followup_services
-    from followups.models import JobRun
+    from followups.models import FollowUp, FollowUpSettings, JobRun
 
+    # From scratch, as on a fresh database: no follow-ups, tallies of another day.
+    FollowUp.objects.all().delete()
+    FollowUpSettings.objects.update(recomputed_on=None)
+    LedgerSettings.objects.update(tallied_on=None)
     times = {}
     for label in ("nightly job, full run", "nightly job, unchanged re-run"):
         JobRun.objects.all().delete()
@@ -347,6 +378,11 @@ def main() -> int:
     parser.add_argument(
         "--fleet", default="1000x200", help="USERSxPEOPLE for the many-users nightly job; 0 to leave it out."
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL: keep one database per size (<name>_bench_<size>) and reuse it when it exists.",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-fleet", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -363,8 +399,9 @@ def main() -> int:
     results = {}
     transfers = []
     for size in sizes:
-        env = prepare_environment(args.backend)
-        print(f"[bench] {args.backend}: seeding {size:,} people and measuring…", flush=True)
+        env = prepare_environment(args.backend, reuse=str(size) if args.reuse else "")
+        seeding = "reusing" if env.get("BENCH_REUSED") else "seeding"
+        print(f"[bench] {args.backend}: {seeding} {size:,} people and measuring…", flush=True)
         out = subprocess.run(
             [sys.executable, __file__, "--child", str(size), "--repeat", str(args.repeat)],
             env=env, cwd=BASE_DIR, capture_output=True, text=True,
