@@ -308,8 +308,9 @@ def run_one(size: int, repeat: int) -> list[dict]:
             {"scenario": label, "size": size, "p50": ms, "p95": ms, "people_all": people_all,
              "queries": queries, "seed_s": seed_seconds, "entries": rows[0]["entries"], "job": True}
         )  # fmt: skip
-    for row in run_transfer(owner, client):
-        rows.append(row | {"size": size, "transfer": True})
+    if not os.environ.get("BENCH_SKIP_TRANSFER"):
+        for row in run_transfer(owner, client):
+            rows.append(row | {"size": size, "transfer": True})
     return rows
 
 
@@ -383,6 +384,7 @@ def main() -> int:
         action="store_true",
         help="PostgreSQL: keep one database per size (<name>_bench_<size>) and reuse it when it exists.",
     )
+    parser.add_argument("--skip-transfer", action="store_true", help="leave out the import and export timings")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-fleet", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -400,6 +402,8 @@ def main() -> int:
     transfers = []
     for size in sizes:
         env = prepare_environment(args.backend, reuse=str(size) if args.reuse else "")
+        if args.skip_transfer:
+            env["BENCH_SKIP_TRANSFER"] = "1"
         seeding = "reusing" if env.get("BENCH_REUSED") else "seeding"
         print(f"[bench] {args.backend}: {seeding} {size:,} people and measuring…", flush=True)
         out = subprocess.run(
