@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from contacts.forms import date_field
 from contacts.models import Field, Profile
 
 from .models import Goal
@@ -55,6 +56,7 @@ class GoalForm(OwnedFieldsMixin, forms.ModelForm):
 
 class TagForm(OwnedFieldsMixin, forms.Form):
     field = forms.ModelChoiceField(label=_("Field"), queryset=Field.objects.none(), empty_label=None)
+    tagged_on = date_field(_("Key person since"), help_text=_("Empty: today."))
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, owner, **kwargs):

@@ -7,7 +7,7 @@ every figure is an aggregate computed by the database.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext as _
 
 from contacts.models import EventKind, Field, KeyPerson, LedgerTally, Meeting, Person, Status, Tier
@@ -187,6 +187,7 @@ def event_kinds(owner_id: int, *, since: datetime.date | None) -> Chart:
             (_("Became network"), column("network")),
             (_("Became key person"), column("key")),
         ],
+        horizontal=True,
     )
 
 
@@ -273,16 +274,22 @@ def tie_health(owner_id: int, *, today: datetime.date) -> dict:
 
 
 def introductions(owner_id: int) -> dict:
-    """The top connectors (most people introduced who became network) and whom they introduced (two queries)."""
-    connectors = list(
-        Person.objects.filter(owner_id=owner_id)
-        .annotate(
-            brought=Count("introduced"),
-            became_network=Count("introduced", filter=Q(introduced__tier=Tier.NETWORK)),
-        )
-        .filter(brought__gt=0)
-        .order_by("-became_network", "-brought", "sort_key", "pk")[:CONNECTORS_SHOWN]
+    """The top connectors (most people introduced who became network) and whom they introduced (three queries).
+
+    Counted from the introduced side, so only the people someone introduced are grouped, not everyone.
+    """
+    top = list(
+        Person.objects.filter(owner_id=owner_id, introduced_by__isnull=False)
+        .values("introduced_by")
+        .annotate(brought=Count("pk"), became_network=Count("pk", filter=Q(tier=Tier.NETWORK)))
+        .order_by("-became_network", "-brought", "introduced_by")[:CONNECTORS_SHOWN]
     )
+    found = Person.objects.filter(owner_id=owner_id).in_bulk([row["introduced_by"] for row in top])
+    connectors = []
+    for row in top:
+        connector = found[row["introduced_by"]]
+        connector.brought, connector.became_network = row["brought"], row["became_network"]
+        connectors.append(connector)
     children: dict[int, list] = {c.pk: [] for c in connectors}
     introduced = (
         Person.objects.filter(owner_id=owner_id, introduced_by__in=list(children))
@@ -319,14 +326,16 @@ def goals_with_matches(owner_id: int) -> list[tuple[Goal, list[Person]]]:
     for goal in goals:
         matches: list[Person] = []
         if not goal.is_met:
-            condition = Q(what_they_do__icontains=goal.description.strip())
+            does = Q(what_they_do__icontains=goal.description.strip())
+            condition = does
             field_ids = [f.pk for f in goal.fields.all()]
             if field_ids:
                 condition |= Q(pk__in=Person.fields.through.objects.filter(field_id__in=field_ids).values("person_id"))
+            # People who do what the goal names first, then the rest of the fields' people.
             matches = list(
-                Person.objects.filter(condition, owner_id=owner_id, status=Status.ACTIVE).order_by(
-                    F("last_contact_on").desc(nulls_last=True), "sort_key", "pk"
-                )[:GOAL_MATCHES_SHOWN]
+                Person.objects.filter(condition, owner_id=owner_id, status=Status.ACTIVE)
+                .annotate(does=Case(When(does, then=Value(1)), default=Value(0), output_field=IntegerField()))
+                .order_by("-does", F("last_contact_on").desc(nulls_last=True), "sort_key", "pk")[:GOAL_MATCHES_SHOWN]
             )
         result.append((goal, matches))
     return result

@@ -33,6 +33,7 @@ def keyperson_list(request: AuthedRequest) -> HttpResponse:
             "blocks": blocks,
             "uncovered": sum(1 for block in blocks if not block.covered),
             "profile": Profile.for_owner(request.user.pk),
+            "today": timezone.localdate(),
         },
     )
 
@@ -44,7 +45,7 @@ def _field_block_response(request: AuthedRequest, field_id: int) -> HttpResponse
     return render(
         request,
         "insights/keyperson_list.html#field-block",
-        {"block": selectors.field_block(request.user.pk, field_obj)},
+        {"block": selectors.field_block(request.user.pk, field_obj), "today": timezone.localdate()},
     )
 
 
@@ -112,7 +113,11 @@ def keyperson_tag(request: AuthedRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
     else:
         services.tag_key_person(
-            owner=request.user, person=person, field=form.cleaned_data["field"], note=form.cleaned_data["note"]
+            owner=request.user,
+            person=person,
+            field=form.cleaned_data["field"],
+            note=form.cleaned_data["note"],
+            on=form.cleaned_data["tagged_on"],
         )
         if request.htmx:
             return _person_panel(request, person)

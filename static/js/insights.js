@@ -17,7 +17,8 @@
     var ink = styles.color;
     if (spec.horizontal) {
       // One row per label, so long field names and many fields stay readable.
-      canvas.parentNode.style.height = Math.max(160, spec.labels.length * (spec.stacked ? 30 : 38) + 70) + "px";
+      var perRow = spec.stacked ? 30 : spec.series.length * 9 + 20;
+      canvas.parentNode.style.height = Math.max(160, spec.labels.length * perRow + 90) + "px";
     }
     var stackedSeries = spec.stacked && spec.series.length === 2;
     var datasets = spec.series.map(function (series, i) {

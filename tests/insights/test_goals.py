@@ -16,9 +16,12 @@ def test_a_goal_lists_known_people_in_its_fields_or_doing_what_it_names(auth_cli
     by_work = make_person(owner=user, family_name="顧問", what_they_do="税理士として中小企業を支援")
     make_person(owner=user, family_name="無関係", what_they_do="デザイナー")
     make_goal(owner=user, description="税理士", fields=[tax])
-    html = auth_client.get(reverse("insights:goals")).content.decode()
+    response = auth_client.get(reverse("insights:goals"))
+    html = response.content.decode()
     assert in_field.display_name in html and by_work.display_name in html
     assert "無関係" not in html
+    ((goal, matches),) = response.context["goals"]
+    assert matches == [by_work, in_field]  # doing what the goal names comes first
 
 
 def test_a_met_goal_lists_nobody_and_can_be_reopened(auth_client, user):

@@ -87,12 +87,14 @@ def test_person_page_shows_the_fields_they_are_key_in_and_tags_and_untags(auth_c
     assert 'id="key-roles"' in page and reverse("insights:keyperson_tag", args=[person.pk]) in page
 
     response = auth_client.post(
-        reverse("insights:keyperson_tag", args=[person.pk]), {"field": it.pk, "note": "相談相手"}, **HTMX
+        reverse("insights:keyperson_tag", args=[person.pk]),
+        {"field": it.pk, "note": "相談相手", "tagged_on": "2026-04-01"},
+        **HTMX,
     )
     html = response.content.decode()
     assert html.lstrip().startswith('<section id="key-roles"') and "IT" in html and "相談相手" in html
     key = KeyPerson.objects.get(person=person, field=it)
-    assert list(person.fields.all()) == [it]
+    assert key.tagged_on == datetime.date(2026, 4, 1) and list(person.fields.all()) == [it]
 
     response = auth_client.post(reverse("insights:keyperson_untag", args=[key.pk]), {"panel": "person"}, **HTMX)
     assert 'id="key-roles"' in response.content.decode()
