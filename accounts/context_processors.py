@@ -8,8 +8,8 @@ NAVIGATION = [
     ("contacts:capture", _("Capture")),
     ("contacts:person_list", _("People")),
     ("followups:week", _("This week")),
-    ("followups:keyperson_list", _("Key persons")),
-    ("followups:insights", _("Insights")),
+    ("insights:keyperson_list", _("Key persons")),
+    ("insights:overview", _("Insights")),
     ("transfer:index", _("Import/Export")),
 ]
 

@@ -580,3 +580,56 @@ class TrashedPerson(models.Model):
         import datetime
 
         return (self.trashed_at + datetime.timedelta(days=TRASH_DAYS)).date()
+
+
+class KeyPerson(models.Model):
+    """A person the user chose as a key person for a field (分野ごとのキーパーソン).
+
+    A person can be key in several fields and a field can have several key
+    persons (one to three is the advice). It lives with the people it tags,
+    like the tier does, so the follow-up engine can read it without
+    depending on the insights app that suggests candidates.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="key_persons")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="key_roles", verbose_name=_("person"))
+    field = models.ForeignKey(Field, on_delete=models.CASCADE, related_name="key_persons", verbose_name=_("field"))
+    tagged_on = models.DateField(_("key person since"))
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["tagged_on", "pk"]
+        indexes = [models.Index(fields=["owner", "field"], name="keyperson_owner_field")]
+        constraints = [models.UniqueConstraint(fields=["person", "field"], name="keyperson_once_per_field")]
+        verbose_name = _("key person")
+        verbose_name_plural = _("key persons")
+
+    def __str__(self):
+        return f"key person {self.person_id} in {self.field_id}"
+
+
+class Profile(models.Model):
+    """The user's own card: their stage, what they do, what they want.
+
+    The same two lines the user keeps for everyone else, kept for themselves.
+    The stage steers the key-person suggestions (people at a similar stage
+    come first); what they want is repeated in the weekly digest as a
+    reminder of what to tell people. Without a row, everything is empty.
+    It lives here, beside `Person`, so the digest (followups) and the
+    insights app can both read it.
+    """
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_profile")
+    stage = models.CharField(_("my stage"), max_length=20, choices=Stage, blank=True)
+    what_i_do = models.CharField(_("what I do"), max_length=500, blank=True)
+    what_i_want = models.CharField(_("what I want"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+
+    def __str__(self):
+        return f"profile of {self.owner_id}"
+
+    @classmethod
+    def for_owner(cls, owner_id: int) -> "Profile":
+        return cls.objects.filter(owner_id=owner_id).first() or cls(owner_id=owner_id)

@@ -19,6 +19,7 @@ from .models import (
     ContactPoint,
     Event,
     Field,
+    KeyPerson,
     LedgerEntry,
     LedgerKind,
     LedgerSettings,
@@ -420,6 +421,8 @@ def merge_people(*, keep: Person, other: Person) -> Person:
         LedgerEntry.objects.filter(person=other).update(person=keep)
         LedgerEntry.objects.filter(introduced_person=other).update(introduced_person=keep)
         LedgerEntry.objects.filter(person=keep, introduced_person=keep).update(introduced_person=None)
+        key_fields = KeyPerson.objects.filter(person=keep).values("field_id")
+        KeyPerson.objects.filter(person=other).exclude(field_id__in=key_fields).update(person=keep)
         gone = other.pk
         person_merging.send(sender=Person, keep=keep, other=other)
         other.delete()

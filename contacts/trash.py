@@ -21,7 +21,7 @@ from .models import TRASH_DAYS, LedgerEntry, LedgerTally, Meeting, Person, Trash
 from .services import _announce, refresh_ledger_tallies, refresh_search
 
 # Rows rebuilt from the others after a restore: not kept.
-DERIVED = {LedgerTally, "followups.PendingRecompute"}
+DERIVED = {LedgerTally, "followups.PendingRecompute", "insights.Suggestion"}
 
 
 class _Encoder(DjangoJSONEncoder):

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from contacts.models import Profile
 
 from . import selectors
 
@@ -25,6 +26,8 @@ def build_digest(user: User, *, today: datetime.date) -> EmailMultiAlternatives 
         context = {
             "user": user,
             "queue": queue,
+            # What the user wants, as a reminder of what to tell the people they see this week.
+            "what_i_want": Profile.for_owner(user.pk).what_i_want,
             "site_url": settings.SITE_URL,
             "week_url": settings.SITE_URL + reverse("followups:week"),
             "settings_url": settings.SITE_URL + reverse("followups:settings"),

@@ -12,7 +12,12 @@ follow-up twice (the database allows one open follow-up per person and reason).
   brought in later) get none.
 - **Keep in touch**: the cadence of the person (their own, or their tier's),
   counted from the last touch: the latest meeting, ledger entry, first meeting
-  or keep-in-touch follow-up closed. Any of them resets the clock.
+  or keep-in-touch (or key-person) follow-up closed. Any of them resets the clock.
+- **Key-person check-in**: for a person who is key in any field, it *replaces*
+  the keep-in-touch follow-up (one clock per person, not two reminders for the
+  same tie): same clock, the key-person cadence (`key_person_days`) unless the
+  person has a cadence of their own. Tagging closes the open keep-in-touch
+  follow-up and opens this one; untagging does the reverse.
 - **Next step**: a meeting's next step, on its date, one at a time per person.
 - **Give back**: while the ledger says I owe them; closed when I no longer do.
   Done or skipped, it does not come back for 30 days.
@@ -25,7 +30,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from contacts.models import LedgerEntry, LedgerTally, Meeting, Person, Status
+from contacts.models import KeyPerson, LedgerEntry, LedgerTally, Meeting, Person, Status
 
 from .models import FollowUp, FollowUpSettings, Reason, State
 
@@ -34,6 +39,7 @@ THANK_YOU_OVERDUE_AFTER = datetime.timedelta(days=3)
 GIVE_BACK_QUIET = datetime.timedelta(days=30)
 NOON = 12
 CLOSED_BY_USER = (State.DONE, State.SKIPPED)
+CADENCE_REASONS = (Reason.KEEP_IN_TOUCH, Reason.KEY_PERSON)
 
 
 @dataclass
@@ -77,7 +83,7 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
             ),
             last_kept=Subquery(
                 FollowUp.objects.filter(
-                    person_id=OuterRef("pk"), reason=Reason.KEEP_IN_TOUCH, state__in=CLOSED_BY_USER
+                    person_id=OuterRef("pk"), reason__in=CADENCE_REASONS, state__in=CLOSED_BY_USER
                 )
                 .order_by("-closed_at")
                 .values("closed_at")[:1]
@@ -87,9 +93,10 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
                 .order_by("meeting__date", "meeting_id")
                 .values("meeting_id")[:1]
             ),
+            is_key=Exists(KeyPerson.objects.filter(person_id=OuterRef("pk"))),
         ).values_list(
             "pk", "owner_id", "tier", "keep_in_touch_days", "last_contact_on", "first_met_on", "created_at",
-            "last_entry", "last_kept", "first_meeting",
+            "last_entry", "last_kept", "first_meeting", "is_key",
         )
     )  # fmt: skip
     if not rows and not ended:
@@ -162,15 +169,19 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
             move.append(FollowUp(pk=pk, due_on=due, show_on=due, overdue_on=overdue, snoozed=False))
 
     for (
-        person_id, owner_id, tier, own_days, last_contact, first_met, created_at, last_entry, last_kept, first_meeting
+        person_id, owner_id, tier, own_days, last_contact, first_met, created_at, last_entry, last_kept, first_meeting,
+        is_key,
     ) in rows:  # fmt: skip
         settings = cadences.get(owner_id) or FollowUpSettings(owner_id=owner_id)
         touches = [d for d in (last_contact, last_entry, _local_date(last_kept), first_met) if d]
         last_touch = max(touches) if touches else _local_date(created_at)
-        want(
-            owner_id, person_id, Reason.KEEP_IN_TOUCH,
-            last_touch + datetime.timedelta(days=own_days or settings.cadence(tier)),
-        )  # fmt: skip
+        cadence = own_days or (settings.key_person_days if is_key else settings.cadence(tier))
+        reason, replaced = (
+            (Reason.KEY_PERSON, Reason.KEEP_IN_TOUCH) if is_key else (Reason.KEEP_IN_TOUCH, Reason.KEY_PERSON)
+        )
+        if (person_id, replaced) in open_now:
+            close.append(open_now[(person_id, replaced)][0])
+        want(owner_id, person_id, reason, last_touch + datetime.timedelta(days=cadence))
         if first_meeting in recent_meetings and person_id not in thanked:
             met_on, logged_at = recent_meetings[first_meeting]
             due, overdue = thank_you_dates(met_on, logged_at)

@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "contacts",
     "followups",
     "transfer",
+    "insights",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -347,6 +348,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-login-throttles": {
         "task": "accounts.purge_login_throttles",
         "schedule": crontab(minute=5),
+    },
+    # Sunday night, so Monday's digest and key-person page show fresh candidates.
+    "weekly-key-person-suggestions": {
+        "task": "insights.refresh_everyone",
+        "schedule": crontab(day_of_week="sun", hour=4, minute=30),
     },
 }
 # A nightly chunk unfinished this long after it was sent is sent again (its

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("contacts.urls")),
     path("", include("followups.urls")),
     path("transfer/", include("transfer.urls")),
+    path("", include("insights.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -162,6 +162,61 @@ def run_transfer(owner, client) -> list[dict]:
     return rows
 
 
+def run_insights(owner, client, repeat: int) -> list[dict]:
+    """The key-person scoring job (full, then unchanged), the key-person page and the insights page.
+
+    A key person is tagged in the first five fields (the top candidate), so
+    the pages show keys, candidates and uncovered fields at every size.
+    """
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from contacts.models import KeyPerson, Person
+    from insights import services as insights_services
+    from insights.models import Suggestion
+
+    today = datetime.date.today()
+    people = Person.objects.filter(owner=owner).count()
+    rows = []
+    for label in ("key-person scoring job, full run", "key-person scoring job, unchanged re-run"):
+        if label.endswith("full run"):
+            Suggestion.objects.filter(owner=owner).delete()
+        with CaptureQueriesContext(connection) as queries:
+            t0 = time.perf_counter()
+            insights_services.refresh_suggestions(owner_id=owner.pk, today=today)
+            ms = (time.perf_counter() - t0) * 1000
+        rows.append(
+            {"scenario": label, "p50": ms, "p95": ms, "queries": len(queries), "people_all": people, "job": True}
+        )
+    top = Suggestion.objects.filter(owner=owner, rank=1).order_by("field__position")[:5]
+    KeyPerson.objects.bulk_create(
+        [KeyPerson(owner=owner, person_id=s.person_id, field_id=s.field_id, tagged_on=today) for s in top],
+        ignore_conflicts=True,
+    )
+    for name, url in (
+        ("key persons page", reverse("insights:keyperson_list")),
+        ("insights page", reverse("insights:overview")),
+        ("insights page, all time", reverse("insights:overview") + "?period=all"),
+    ):
+        times = []
+        for i in range(repeat + 3):
+            t0 = time.perf_counter()
+            response = client.get(url)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if response.status_code >= 400:
+                raise SystemExit(f"{name}: HTTP {response.status_code}")
+            if i >= 3:  # warm-up
+                times.append(elapsed)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        rows.append({"scenario": name, "p50": statistics.median(times), "p95": percentile(times, 95),
+                     "queries": len(queries)})  # fmt: skip
+    return rows
+
+
 def run_one(size: int, repeat: int) -> list[dict]:
     """Inside a prepared process: migrate, seed, measure. Returns result rows."""
     import django
@@ -308,6 +363,10 @@ def run_one(size: int, repeat: int) -> list[dict]:
             {"scenario": label, "size": size, "p50": ms, "p95": ms, "people_all": people_all,
              "queries": queries, "seed_s": seed_seconds, "entries": rows[0]["entries"], "job": True}
         )  # fmt: skip
+    rows += [
+        row | {"size": size, "seed_s": seed_seconds, "entries": rows[0]["entries"]}
+        for row in run_insights(owner, client, repeat)
+    ]
     if not os.environ.get("BENCH_SKIP_TRANSFER"):
         for row in run_transfer(owner, client):
             rows.append(row | {"size": size, "transfer": True})
@@ -482,8 +541,9 @@ def main() -> int:
         print(f"Seeding the users: {fleet[0]['seed_s']:.0f} s")
     jobs = [by_size for by_size in results.values() if next(iter(by_size.values())).get("job")]
     for row_set in (jobs, [{0: row} for row in fleet]):
-        full = next((r for r in row_set if "full" in next(iter(r.values()))["scenario"]), None)
-        again = next((r for r in row_set if "re-run" in next(iter(r.values()))["scenario"]), None)
+        named = [(next(iter(r.values()))["scenario"], r) for r in row_set]
+        full = next((r for name, r in named if name.startswith("nightly job, full")), None)
+        again = next((r for name, r in named if name.startswith("nightly job, unchanged")), None)
         if full and again:
             for size in full:
                 a, b = full[size], again[size]

@@ -88,3 +88,36 @@ def make_followup(*, owner: User, person=None, **overrides):
     day = overrides.pop("due_on", datetime.date.today())
     values = {"reason": "manual", "due_on": day, "show_on": day, "overdue_on": day, "note": "電話する"} | overrides
     return FollowUp.objects.create(owner=owner, person=person, **values)
+
+
+def make_key_person(*, owner: User, person=None, field=None, **overrides):
+    """A key-person tag, made through the service (so the person's follow-ups are recomputed)."""
+    from insights import services
+
+    person = person or make_person(owner=owner)
+    field = field or make_field(owner=owner, name=f"分野 {next(_serial)}")
+    return services.tag_key_person(owner=owner, person=person, field=field, **overrides)
+
+
+def make_suggestion(*, owner: User, person=None, field=None, **overrides):
+    """A suggestion row as the scoring job writes it."""
+    import datetime
+
+    from insights.models import Suggestion
+
+    person = person or make_person(owner=owner)
+    field = field or make_field(owner=owner, name=f"分野 {next(_serial)}")
+    values = {
+        "score": 60, "rank": 1, "meetings_year": 4, "meetings_half": 2, "met_since": datetime.date(2026, 5, 10),
+        "i_want": True, "they_want": True, "balance": 0, "same_stage": "starting",
+        "last_contact_on": datetime.date(2026, 11, 1),
+    } | overrides  # fmt: skip
+    return Suggestion.objects.create(owner=owner, person=person, field=field, **values)
+
+
+def make_goal(*, owner: User, description: str = "税理士", fields=(), **overrides):
+    from insights.models import Goal
+
+    goal = Goal.objects.create(owner=owner, description=description, **overrides)
+    goal.fields.set(list(fields))
+    return goal

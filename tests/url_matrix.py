@@ -350,6 +350,60 @@ ROUTES = [
         kwargs=lambda owner: {"pk": factories.make_ledger_entry(owner=owner, kind="money", amount=1000).pk},
         data=lambda owner: {"returned": "400", "returned_on": "2026-11-21"},
     ),
+    # --- insights: key persons, suggestions, insights, profile and goals ---
+    Route("insights:keyperson_list", "login"),
+    Route("insights:suggestions_refresh", "login", expect={"get": 405, "post": 302}),
+    Route(
+        "insights:suggestion_accept",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_suggestion(owner=owner).pk},
+    ),
+    Route(
+        "insights:suggestion_dismiss",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_suggestion(owner=owner).pk},
+    ),
+    Route(
+        "insights:keyperson_untag",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_key_person(owner=owner).pk},
+    ),
+    Route(
+        "insights:keyperson_tag",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
+        data=lambda owner: {"field": _field(owner)["pk"], "note": "IT の相談相手"},
+    ),
+    Route("insights:overview", "login"),
+    Route("insights:goals", "login"),
+    Route(
+        "insights:profile_save",
+        "login",
+        expect={"get": 405, "post": 302},
+        data=lambda owner: {"stage": "starting", "what_i_do": "Web 制作", "what_i_want": "税理士の紹介"},
+    ),
+    Route(
+        "insights:goal_create",
+        "login",
+        expect={"get": 405, "post": 302},
+        data=lambda owner: {"description": "土曜のゴルフ仲間", "fields": [_field(owner)["pk"]]},
+    ),
+    Route(
+        "insights:goal_met",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_goal(owner=owner).pk},
+    ),
+    Route(
+        "insights:goal_delete",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_goal(owner=owner).pk},
+    ),
     # --- transfer: import and export ---
     Route("transfer:index", "login"),
     Route(

@@ -21,9 +21,21 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from contacts.models import ContactPoint, Event, Field, LedgerEntry, LedgerSettings, Meeting, Person, Tag
+from contacts.models import (
+    ContactPoint,
+    Event,
+    Field,
+    KeyPerson,
+    LedgerEntry,
+    LedgerSettings,
+    Meeting,
+    Person,
+    Profile,
+    Tag,
+)
 from contacts.services import people_changed, refresh_ledger_tallies, refresh_search
 from followups.models import FollowUp, FollowUpSettings
+from insights.models import Dismissal, Goal
 
 from .decoding import FileRejected
 
@@ -58,6 +70,12 @@ REGISTRY = [
     # The calendar feed's secret address is not carried over: the restored account makes its own.
     # … nor the day of the last nightly recompute: the restored account's first night recomputes all.
     Entry("followup_settings", FollowUpSettings, derived=("feed_token", "recomputed_on"), replaceable=True),
+    Entry("key_persons", KeyPerson),
+    Entry("profile", Profile, replaceable=True),
+    Entry("goals", Goal),
+    Entry("dismissals", Dismissal),
+    # Key-person suggestions (insights.Suggestion) are not in the backup: they are
+    # derived from the rows above, and the weekly job (or "Refresh suggestions") rebuilds them.
 ]
 
 

@@ -8,7 +8,7 @@ import time_machine
 from django.urls import reverse
 
 from contacts import services, trash
-from contacts.models import ContactPoint, LedgerEntry, LedgerTally, Meeting, Person, TrashedPerson
+from contacts.models import ContactPoint, KeyPerson, LedgerEntry, LedgerTally, Meeting, Person, TrashedPerson
 from contacts.tasks import purge_trash
 from followups.models import FollowUp
 from tests.factories import (
@@ -37,6 +37,7 @@ def _notebook(user):
     make_ledger_entry(owner=user, person=person, meeting=solo, description="助言")
     named = make_ledger_entry(owner=user, person=friend, kind="introduction", introduced_person=person)
     make_followup(owner=user, person=person, reason="manual", note="電話する", meeting=solo)
+    KeyPerson.objects.create(owner=user, person=person, field=field, tagged_on=datetime.date(2026, 11, 1), note="要")
     return person, friend, introduced, solo, shared, named, field
 
 
@@ -51,6 +52,7 @@ def _rows(person_pk):
         "entries": list(LedgerEntry.objects.filter(person_id=person_pk).order_by("pk").values()),
         "followups": list(FollowUp.objects.filter(person_id=person_pk).order_by("pk").values()),
         "tally": list(LedgerTally.objects.filter(person_id=person_pk).values()),
+        "key": list(KeyPerson.objects.filter(person_id=person_pk).values()),
         "introduced": sorted(Person.objects.filter(introduced_by=person_pk).values_list("pk", flat=True)),
         "named_in": sorted(LedgerEntry.objects.filter(introduced_person=person_pk).values_list("pk", flat=True)),
     }
@@ -60,7 +62,7 @@ def test_trash_then_restore_puts_back_every_row_as_it_was(user):
     person, friend, introduced, solo, shared, named, _field = _notebook(user)
     pk = person.pk
     before = _rows(pk)
-    assert before["followups"] and before["tally"] and before["introduced"] and before["named_in"]
+    assert before["followups"] and before["tally"] and before["introduced"] and before["named_in"] and before["key"]
 
     trashed = trash.trash_person(person=person)
     assert not Person.objects.filter(pk=pk).exists()

@@ -85,6 +85,9 @@ class Command(BaseCommand):
         for i in range(others):
             seed_contacts(owner=self._user(f"{user}-other-{i + 1}"), people=others_people, rng=rng)
         if followups:
+            from insights.demo import seed_insights
+
+            seed_insights(owner=owner, rng=rng)
             self._seed_followups(owner, rng)
         self.stdout.write(
             self.style.SUCCESS(

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contacts', '0009_person_keep_in_touch_days'),
+        ('contacts', '0010_keyperson_profile'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

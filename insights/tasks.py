@@ -1,0 +1,17 @@
+"""Celery tasks of the insights app. Task names are a public API: never rename one in place."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="insights.refresh_suggestions")
+def refresh_suggestions(owner_id: int) -> None:
+    """Rebuild one owner's key-person suggestions (idempotent: a diff against what is there)."""
+    services.refresh_suggestions(owner_id=owner_id)
+
+
+@shared_task(name="insights.refresh_everyone")
+def refresh_everyone() -> None:
+    """The weekly run from beat: one refresh task per owner."""
+    services.refresh_everyone()
