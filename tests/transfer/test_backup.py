@@ -170,3 +170,26 @@ def test_every_model_with_a_user_owner_is_in_the_registry_or_known_not_to_be_use
             continue
         owned = any(f.is_relation and f.related_model is User for f in model._meta.concrete_fields)
         assert not owned or model in registered, f"add {model._meta.label} to transfer.backup.REGISTRY"
+
+
+def test_backup_reads_links_from_join_tables_in_a_few_queries_per_chunk(user, other_user, monkeypatch):
+    """Prefetching the linked people made SQLite scan everyone's people for every chunk."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _everything(user)
+    _everything(other_user)
+    for i in range(4):
+        make_person(owner=user, family_name=f"追加{i}", tags=[Tag.objects.get(owner=user)])
+    monkeypatch.setattr(backup, "CHUNK", 2)
+    with CaptureQueriesContext(connection) as queries:
+        text = backup.backup_text(user)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any("_prefetch_related_val" in s for s in sql)
+    # One query per section, one for the people's own numbers (they point at each other),
+    # and one per many-to-many relation for each chunk of rows that has one.
+    people_chunks = -(-Person.objects.filter(owner=user).count() // 2)
+    meeting_chunks = -(-Meeting.objects.filter(owner=user).count() // 2)
+    people_m2m = len(Person._meta.local_many_to_many)
+    assert len(sql) == len(backup.REGISTRY) + 1 + people_chunks * people_m2m + meeting_chunks
+    assert "後から" in text and "追加3" in text
