@@ -130,11 +130,12 @@ def test_a_failure_after_some_batches_saves_nothing(user, monkeypatch):
 
 
 def test_the_progress_fragment_shows_the_workers_progress(auth_client, user):
-    job = ImportJob.objects.create(owner=user, filename="a.vcf", format="vcard", status=ImportStatus.RUNNING, total=10)
-    progress.report(job.pk, phase="saving", done=3, total=10)
+    job = ImportJob.objects.create(owner=user, filename="a.vcf", format="vcard", status=ImportStatus.RUNNING)
+    progress.report(job.pk, phase="saving", done=3000, total=10_000)
     response = auth_client.get(job.get_absolute_url(), **PROGRESS)
     assert 'id="import-progress"' in response.text and "<html" not in response.text
-    assert 'max="10" value="3"' in response.text and "Saving" in response.text and "3 of 10 (30%)" in response.text
+    assert 'max="10000" value="3000"' in response.text and "Saving" in response.text
+    assert "3,000 of 10,000 (30%)" in response.text
     assert "hx-get" in response.text
 
 

@@ -193,3 +193,32 @@ def test_backup_reads_links_from_join_tables_in_a_few_queries_per_chunk(user, ot
     people_m2m = len(Person._meta.local_many_to_many)
     assert len(sql) == len(backup.REGISTRY) + 1 + people_chunks * people_m2m + meeting_chunks
     assert "後から" in text and "追加3" in text
+
+
+def test_restore_upload_into_an_account_with_people_is_refused_and_changes_nothing(auth_client, user, other_user):
+    _everything(other_user)
+    mine = make_person(owner=user, family_name="既存")
+    upload = SimpleUploadedFile("backup.json", backup.backup_text(other_user).encode())
+    response = auth_client.post(reverse("transfer:restore_upload"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 200
+    assert "空のアカウント" in response.text  # said in the user's language
+    assert list(Person.objects.filter(owner=user)) == [mine]
+    assert not Event.objects.filter(owner=user).exists()
+
+
+def test_restore_upload_then_backup_download_gives_the_same_bytes(auth_client, user, other_user):
+    _everything(other_user)
+    original = b"".join(backup.backup_stream(other_user))
+    auth_client.post(reverse("transfer:restore_upload"), {"file": SimpleUploadedFile("b.json", original)})
+    response = auth_client.get(reverse("transfer:export_download", args=["json"]))
+    assert b"".join(response.streaming_content) == original
+
+
+def test_restore_upload_over_the_limit_is_refused_before_it_is_read(auth_client, user, monkeypatch):
+    from transfer import views
+
+    monkeypatch.setattr(views, "MAX_RESTORE_BYTES", 10)
+    upload = SimpleUploadedFile("b.json", b"{" + b" " * 100_000 + b"}")
+    response = auth_client.post(reverse("transfer:restore_upload"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 413 and "larger than" in response.text
+    assert not Person.objects.filter(owner=user).exists()

@@ -330,3 +330,8 @@ def test_import_command_refuses_an_unknown_user_and_a_bad_file(user, tmp_path):
     with pytest.raises(CommandError, match="not imported"):
         call_command("import_contacts", str(junk), user=user.username)
     assert Person.objects.count() == 0
+
+
+def test_the_index_states_the_limits(auth_client):
+    page = auth_client.get(reverse("transfer:index"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Up to 20 MB and 20,000 people per file" in page
