@@ -49,8 +49,8 @@ def _chunks(items: list, size: int | None = None) -> Iterator[list]:
         yield items[start : start + size]
 
 
-def start_import(*, owner: User, filename: str, data: bytes) -> ImportJob:
-    """Take an uploaded file: read a small one now, leave a big one to the worker.
+def start_import(*, owner: User, filename: str, data: bytes, read_here: bool | None = None) -> ImportJob:
+    """Take an uploaded file: read a small one now, leave a big one to the worker (or as `read_here` says).
 
     A small file is read into a job ready to preview (or to map, for a generic
     CSV); FileRejected, with a message for the user, says it cannot be
@@ -66,7 +66,9 @@ def start_import(*, owner: User, filename: str, data: bytes) -> ImportJob:
     filename = (filename or "upload")[:255]
     with transaction.atomic():
         job = ImportJob.objects.create(owner=owner, filename=filename, format="", status=ImportStatus.READING)
-        if len(data) <= READ_HERE_BYTES:
+        if read_here is None:
+            read_here = len(data) <= READ_HERE_BYTES
+        if read_here:
             _read(job, data)
         else:
             ImportUpload.objects.create(job=job, data=data)
