@@ -307,6 +307,20 @@ else:
         # unacknowledged task to a second worker.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60 * 2, minimum=60),
     }
+# Where a running import reports how far it got (transfer/progress.py): a
+# cache the web and worker processes share, even while the import's
+# transaction is open. The broker's Redis when there is one, else a folder.
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES["progress"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CELERY_BROKER_URL,
+        "KEY_PREFIX": "jinmyaku-progress",
+    }
+else:
+    CACHES["progress"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "progress"),
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A task is acknowledged only after it finished, and each worker process takes
 # one message at a time: a worker killed mid-task leaves the message to be

@@ -82,6 +82,15 @@ def _import_job(owner: User, status: str = "preview") -> dict:
     return {"pk": job.pk}
 
 
+def _import_duplicate_row(owner: User) -> dict:
+    from transfer.models import ImportRow
+
+    pk = _import_job(owner)["pk"]
+    data = {"values": {"family_name": "山田", "given_name": "太郎"}, "points": [], "tags": []}
+    row = ImportRow.objects.create(job_id=pk, line=3, kind="duplicate", data=data, match_reason="name")
+    return {"pk": pk, "row_pk": row.pk}
+
+
 def _upload(name: str, content: bytes):
     """A file the test client can send more than once (it reads it whole each time)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -432,6 +441,20 @@ ROUTES = [
         expect={"get": 405, "post": 302},
         kwargs=_import_job,
         data=lambda owner: {"duplicates": "merge"},
+    ),
+    Route(
+        "transfer:import_duplicates",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=_import_job,
+        data=lambda owner: {"duplicates": "skip", "apply_to_all": "on"},
+    ),
+    Route(
+        "transfer:import_row_action",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=_import_duplicate_row,
+        data=lambda owner: {"action": "create"},
     ),
     Route("transfer:import_delete", "owned", expect={"get": 405, "post": 302}, kwargs=_import_job),
     Route("transfer:export_download", "login", kwargs=lambda owner: {"fmt": "vcard3"}),

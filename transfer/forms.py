@@ -15,11 +15,19 @@ class RestoreForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     duplicates = forms.ChoiceField(
-        label=_("People who look like someone already here"),
+        label=_("Duplicates without a choice of their own"),
         choices=DuplicateAction,
         initial=DuplicateAction.MERGE,
         widget=forms.RadioSelect,
     )
+
+
+class DuplicateDefaultForm(ConfirmForm):
+    apply_to_all = forms.BooleanField(required=False)
+
+
+class RowActionForm(forms.Form):
+    action = forms.ChoiceField(label=_("What to do"), choices=DuplicateAction)
 
 
 class MappingForm(forms.Form):

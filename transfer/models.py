@@ -16,6 +16,7 @@ class ImportFormat(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    READING = "reading", _("Reading the file")
     MAPPING = "mapping", _("Columns to map")
     PREVIEW = "preview", _("Ready to import")
     QUEUED = "queued", _("Waiting for the worker")
@@ -25,16 +26,20 @@ class ImportStatus(models.TextChoices):
 
 
 class DuplicateAction(models.TextChoices):
-    MERGE = "merge", _("Merge into the person already here")
-    SKIP = "skip", _("Skip them")
+    MERGE = "merge", _("Merge")
+    SKIP = "skip", _("Skip")
+    CREATE = "create", _("Create as a new person")
 
 
 class ImportJob(models.Model):
     """One uploaded file on its way in.
 
-    The file is read when uploaded: its records become `ImportRow`s (kept in
+    A small file is read when uploaded; a big one is kept as an `ImportUpload`
+    and read by the worker. Either way its records become `ImportRow`s (kept in
     the database, never in the queue), so the preview, the column mapping and
     a background run all work from them. Saving happens in one transaction.
+    `duplicate_action` is the default for rows that look like someone already
+    here; a row may have its own choice.
     """
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
@@ -69,11 +74,21 @@ class ImportJob(models.Model):
 
     @property
     def is_working(self) -> bool:
-        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+        return self.status in (ImportStatus.READING, ImportStatus.QUEUED, ImportStatus.RUNNING)
 
     @property
     def percent(self) -> int:
         return min(100, round(100 * self.processed / self.total)) if self.total else 0
+
+
+class ImportUpload(models.Model):
+    """The bytes of a file the worker is still to read; deleted once it is read."""
+
+    job = models.OneToOneField(ImportJob, on_delete=models.CASCADE, related_name="upload", primary_key=True)
+    data = models.BinaryField()
+
+    def __str__(self):
+        return f"upload of job {self.job_id}"
 
 
 class RowKind(models.TextChoices):
@@ -100,6 +115,10 @@ class ImportRow(models.Model):
     errors = models.JSONField(default=list)
     match = models.ForeignKey("contacts.Person", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     match_reason = models.CharField(max_length=10, choices=MatchReason, blank=True)
+    # A record that repeats an earlier one of the same file (and no one already here).
+    match_row = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The user's choice for this duplicate; blank follows the job's default.
+    action = models.CharField(max_length=10, choices=DuplicateAction, blank=True)
 
     class Meta:
         ordering = ["line", "pk"]
@@ -107,6 +126,9 @@ class ImportRow(models.Model):
 
     def __str__(self):
         return f"line {self.line} ({self.kind})"
+
+    def effective_action(self, default: str) -> str:
+        return self.action or default
 
     @property
     def values(self) -> dict:

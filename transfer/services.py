@@ -12,13 +12,23 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contacts import text
-from contacts.models import NOTES_MAX_LENGTH, ContactPoint, Person, Tag
+from contacts.models import NOTES_MAX_LENGTH, ContactPoint, ContactPointKind, Person, Tag
 from contacts.services import MERGE_TEXT_FIELDS, build_search_text, people_changed, refresh_search
 
+from . import progress
 from .cards import Card, CleanCard, clean_card
 from .csvformats import cards_from_table, guess_mapping, mapped_card, read_csv
 from .decoding import FileRejected, decode, looks_like_backup, looks_like_vcard
-from .models import DuplicateAction, ImportFormat, ImportJob, ImportRow, ImportStatus, MatchReason, RowKind
+from .models import (
+    DuplicateAction,
+    ImportFormat,
+    ImportJob,
+    ImportRow,
+    ImportStatus,
+    ImportUpload,
+    MatchReason,
+    RowKind,
+)
 from .vcard import read_vcards
 
 logger = logging.getLogger(__name__)
@@ -28,50 +38,110 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_IMPORT_ROWS = 20_000
 # Files with more rows than this are saved by the background worker.
 BACKGROUND_FROM_ROWS = 500
+# Files larger than this are read by the worker too (about 1,500 vCards).
+READ_HERE_BYTES = 512 * 1024
 BATCH = 1000
 
 
-def _chunks(items: list, size: int = BATCH) -> Iterator[list]:
+def _chunks(items: list, size: int | None = None) -> Iterator[list]:
+    size = size or BATCH
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
-def start_import(*, owner: User, filename: str, data: bytes) -> ImportJob:
-    """Read an uploaded file into a job ready to preview (or to map, for a generic CSV).
+def start_import(*, owner: User, filename: str, data: bytes, read_here: bool | None = None) -> ImportJob:
+    """Take an uploaded file: read a small one now, leave a big one to the worker (or as `read_here` says).
 
-    Raise FileRejected, with a message for the user, when the file cannot be
-    imported at all; nothing is stored then.
+    A small file is read into a job ready to preview (or to map, for a generic
+    CSV); FileRejected, with a message for the user, says it cannot be
+    imported at all, and nothing is stored then. A big file is stored and read
+    by the worker; a file it rejects ends as a failed job with that message.
     """
+    from .tasks import read_import_task
+
     if len(data) > MAX_IMPORT_BYTES:
         raise FileRejected(_("The file is larger than %(size)d MB.") % {"size": MAX_IMPORT_BYTES // (1024 * 1024)})
+    if not data.strip():
+        raise FileRejected(_("The file is empty."))
+    filename = (filename or "upload")[:255]
+    with transaction.atomic():
+        job = ImportJob.objects.create(owner=owner, filename=filename, format="", status=ImportStatus.READING)
+        if read_here is None:
+            read_here = len(data) <= READ_HERE_BYTES
+        if read_here:
+            _read(job, data)
+        else:
+            ImportUpload.objects.create(job=job, data=data)
+            read_import_task.delay_on_commit(job.pk)
+    return job
+
+
+def read_upload(*, job_id: int) -> bool:
+    """Read a stored upload into rows (the worker's half of start_import); False when already taken.
+
+    All or nothing: a file that cannot be imported, or a failure, leaves a
+    failed job with a message and no rows.
+    """
+    if (
+        ImportJob.objects.filter(pk=job_id, status=ImportStatus.READING, started_at__isnull=True).update(
+            started_at=timezone.now()
+        )
+        != 1
+    ):
+        return False
+    job = ImportJob.objects.get(pk=job_id)
+    message = ""
+    try:
+        with transaction.atomic():
+            upload = ImportUpload.objects.filter(job=job).first()
+            if upload is None:
+                raise FileRejected(_("The file is no longer here. Upload it again."))
+            _read(job, bytes(upload.data))
+            upload.delete()
+    except FileRejected as error:
+        message = str(error)
+    except Exception:
+        logger.exception("reading import %s failed", job_id)
+        message = _("The file could not be read, and nothing was saved. Try again, or import a smaller file.")
+    finally:
+        progress.clear(job_id)
+    if message:
+        ImportUpload.objects.filter(job_id=job_id).delete()
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, message=message, finished_at=timezone.now()
+        )
+    ImportJob.objects.filter(pk=job_id).update(started_at=None)
+    return True
+
+
+def _read(job: ImportJob, data: bytes) -> None:
+    """Decode, recognise and check a file into `job`'s rows. Raise FileRejected."""
     content, encoding = decode(data)
     if looks_like_backup(content):
         raise FileRejected(_("This is a Jinmyaku backup. Restore it in the backup section instead."))
-    filename = (filename or "upload")[:255]
+    job.encoding = encoding
     if looks_like_vcard(content):
-        cards = list(read_vcards(content, max_cards=MAX_IMPORT_ROWS))
-        if not cards:
+        job.format = ImportFormat.VCARD
+        job.save(update_fields=["encoding", "format"])
+        estimate = min(MAX_IMPORT_ROWS, content.upper().count("BEGIN:VCARD"))
+        if not _analyse(job, read_vcards(content, max_cards=MAX_IMPORT_ROWS), estimate=estimate):
             raise FileRejected(_("The file has no cards."))
-        with transaction.atomic():
-            job = ImportJob.objects.create(owner=owner, filename=filename, format=ImportFormat.VCARD, encoding=encoding)
-            _analyse(job, cards)
-        return job
+        return
     key, table = read_csv(content, max_rows=MAX_IMPORT_ROWS)
     if not table.rows:
         raise FileRejected(_("The file has a header row but no people."))
-    with transaction.atomic():
-        job = ImportJob.objects.create(owner=owner, filename=filename, format=key, encoding=encoding)
-        if key == ImportFormat.GENERIC:
-            job.header, job.mapping, job.status = table.header, guess_mapping(table.header), ImportStatus.MAPPING
-            job.total = len(table.rows)
-            job.save(update_fields=["header", "mapping", "status", "total"])
-            ImportRow.objects.bulk_create(
-                [ImportRow(job=job, line=line, kind=RowKind.RAW, data={"cells": cells}) for line, cells in table.rows],
-                batch_size=BATCH,
-            )
-        else:
-            _analyse(job, cards_from_table(key, table))
-    return job
+    job.format = key
+    job.save(update_fields=["encoding", "format"])
+    if key == ImportFormat.GENERIC:
+        job.header, job.mapping, job.status = table.header, guess_mapping(table.header), ImportStatus.MAPPING
+        job.total = len(table.rows)
+        job.save(update_fields=["header", "mapping", "status", "total"])
+        ImportRow.objects.bulk_create(
+            [ImportRow(job=job, line=line, kind=RowKind.RAW, data={"cells": cells}) for line, cells in table.rows],
+            batch_size=BATCH,
+        )
+    else:
+        _analyse(job, cards_from_table(key, table), estimate=len(table.rows))
 
 
 def apply_mapping(*, job: ImportJob, mapping: dict[str, int]) -> bool:
@@ -102,30 +172,75 @@ def reopen_mapping(*, job: ImportJob) -> bool:
     return True
 
 
-def _analyse(job: ImportJob, cards: Iterable[Card]) -> None:
-    """Check every card, find the ones that look like people already here, store the rows."""
-    cleaned = [clean_card(card) for card in cards]
+def _analyse(job: ImportJob, cards: Iterable[Card], *, estimate: int = 0) -> int:
+    """Check every card, find the ones that look like people already here or
+    repeat an earlier card of the file, store the rows; return how many."""
+    cleaned = []
+    for i, card in enumerate(cards, start=1):
+        cleaned.append(clean_card(card))
+        if i % BATCH == 0:
+            progress.report(job.pk, phase="reading", done=i, total=max(i, estimate))
     valid = [c for c in cleaned if not c.errors]
     matches = find_matches(owner_id=job.owner_id, cards=valid)
-    rows = []
+    repeats = find_repeats(valid)
+    rows, by_card, repeating = [], {}, []
     for card in cleaned:
+        row = ImportRow(job=job, line=card.line, kind=RowKind.NEW, data=card.to_json())
         if card.errors:
-            rows.append(
-                ImportRow(job=job, line=card.line, kind=RowKind.INVALID, data=card.to_json(), errors=card.errors)
-            )
+            row.kind, row.errors = RowKind.INVALID, card.errors
         elif id(card) in matches:
-            person_id, reason = matches[id(card)]
-            rows.append(
-                ImportRow(
-                    job=job, line=card.line, kind=RowKind.DUPLICATE, data=card.to_json(), match_id=person_id,
-                    match_reason=reason,
-                )
-            )  # fmt: skip
-        else:
-            rows.append(ImportRow(job=job, line=card.line, kind=RowKind.NEW, data=card.to_json()))
+            row.kind, (row.match_id, row.match_reason) = RowKind.DUPLICATE, matches[id(card)]
+        elif id(card) in repeats:
+            first, reason = repeats[id(card)]
+            row.kind, row.match_reason = RowKind.DUPLICATE, reason
+            if id(first) in matches:
+                # The card it repeats is someone already here: so is this one.
+                row.match_id = matches[id(first)][0]
+            else:
+                repeating.append((row, by_card[id(first)]))
+        by_card[id(card)] = row
+        rows.append(row)
     ImportRow.objects.bulk_create(rows, batch_size=BATCH)
+    # Now that the rows repeated have ids, point the repeats at them.
+    for row, first in repeating:
+        row.match_row_id = first.pk
+    ImportRow.objects.bulk_update([row for row, _first in repeating], ["match_row"], batch_size=BATCH)
     ImportJob.objects.filter(pk=job.pk).update(total=len(rows), status=ImportStatus.PREVIEW)
     job.total, job.status = len(rows), ImportStatus.PREVIEW
+    return len(rows)
+
+
+def _repeat_keys(card: CleanCard) -> list[tuple[str, str]]:
+    """What makes two cards of one file the same person: an e-mail, a mobile number, or name and company.
+
+    Office phone and fax numbers are left out: colleagues share them.
+    """
+    keys = [
+        (MatchReason.EMAIL if kind == ContactPointKind.EMAIL else MatchReason.PHONE, normalized)
+        for kind, _value, normalized in card.points
+        if kind in (ContactPointKind.EMAIL, ContactPointKind.MOBILE)
+    ]
+    name, company = _name_key(card.values["family_name"], card.values["given_name"], card.values["company"])
+    keys.append((MatchReason.NAME, f"{name}\x00{company}"))
+    return keys
+
+
+def find_repeats(cards: list[CleanCard]) -> dict[int, tuple[CleanCard, str]]:
+    """Map id(card) to (the first card of the file it repeats, reason) for cards seen before in the same file."""
+    first: dict[tuple[str, str], CleanCard] = {}
+    repeats = {}
+    for card in cards:
+        keys = _repeat_keys(card)
+        for key in keys:
+            if key in first:
+                original = first[key]
+                repeats[id(card)] = (original, key[0])
+                break
+        else:
+            original = card
+        for key in keys:
+            first.setdefault(key, original)
+    return repeats
 
 
 def _name_key(family: str, given: str, company: str) -> tuple[str, str]:
@@ -201,11 +316,33 @@ def _person_values(values: dict) -> dict:
     return values | {"birthday": _date(values.get("birthday")), "first_met_on": _date(values.get("first_met_on"))}
 
 
+def set_row_action(*, row: ImportRow, action: str) -> bool:
+    """Record the user's choice for one duplicate row; False once the job has left the preview."""
+    return (
+        ImportRow.objects.filter(pk=row.pk, kind=RowKind.DUPLICATE, job__status=ImportStatus.PREVIEW).update(
+            action=action
+        )
+        == 1
+    )
+
+
+def set_duplicate_default(*, job: ImportJob, action: str, apply_to_all: bool = False) -> bool:
+    """Set what happens to duplicates without a choice of their own; `apply_to_all` drops those choices."""
+    with transaction.atomic():
+        if ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEW).update(duplicate_action=action) != 1:
+            return False
+        if apply_to_all:
+            job.rows.filter(kind=RowKind.DUPLICATE).exclude(action="").update(action="")
+    job.duplicate_action = action
+    return True
+
+
 def run_import(*, job_id: int) -> bool:
     """Save a queued job's rows; False when another run already claimed it.
 
-    Preparing the people (search text, readings) is reported as progress;
-    then every row is written in one transaction: all or nothing.
+    Preparing the people (search text, readings), then writing them a batch at
+    a time, are reported as progress (transfer/progress.py, outside the
+    transaction); every row is written in one transaction: all or nothing.
     """
     if (
         ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
@@ -216,21 +353,42 @@ def run_import(*, job_id: int) -> bool:
         return False
     job = ImportJob.objects.select_related("owner").get(pk=job_id)
     try:
-        new_rows, duplicates, skipped = [], [], 0
+        new_rows, new_row_ids, duplicates, repeats, skipped = [], [], [], [], 0
         rows = job.rows.filter(kind__in=[RowKind.NEW, RowKind.DUPLICATE]).order_by("line", "pk")
-        for i, row in enumerate(rows.values("kind", "data", "match_id").iterator(chunk_size=BATCH), start=1):
-            if row["kind"] == RowKind.DUPLICATE and row["match_id"] is not None:
-                if job.duplicate_action == DuplicateAction.SKIP:
-                    skipped += 1
-                else:
-                    duplicates.append((row["match_id"], row["data"]))
-            else:
+        total = rows.count()
+        fields = ("pk", "kind", "data", "match_id", "match_row_id", "action")
+        for i, row in enumerate(rows.values(*fields).iterator(chunk_size=BATCH), start=1):
+            action = row["action"] or job.duplicate_action
+            if row["kind"] == RowKind.NEW or action == DuplicateAction.CREATE:
                 new_rows.append(_draft(job.owner, row["data"]))
+                new_row_ids.append(row["pk"])
+            elif action == DuplicateAction.SKIP:
+                skipped += 1
+            elif row["match_id"] is not None:
+                duplicates.append((row["match_id"], row["data"]))
+            elif row["match_row_id"] is not None:
+                repeats.append((row["match_row_id"], row["data"]))
+            else:
+                # The person it matched was deleted since the preview.
+                new_rows.append(_draft(job.owner, row["data"]))
+                new_row_ids.append(row["pk"])
             if i % BATCH == 0:
-                ImportJob.objects.filter(pk=job.pk).update(processed=i)
+                progress.report(job.pk, phase="preparing", done=i, total=total)
+        written = 0
+
+        def saved(count: int) -> None:
+            nonlocal written
+            written += count
+            progress.report(job.pk, phase="saving", done=written, total=total - skipped)
+
         with transaction.atomic():
-            created_ids = _create_people(job.owner, new_rows)
-            merged_ids = _merge_people(job.owner, duplicates)
+            saved(0)
+            created_ids = _create_people(job.owner, new_rows, on_batch=saved)
+            person_of_row = dict(zip(new_row_ids, created_ids, strict=True))
+            # A repeat whose first row was itself skipped goes with it.
+            skipped += sum(1 for row_id, _data in repeats if row_id not in person_of_row)
+            duplicates += [(person_of_row[row_id], data) for row_id, data in repeats if row_id in person_of_row]
+            merged_ids = _merge_people(job.owner, duplicates, on_batch=saved)
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportStatus.DONE,
                 processed=F("total"),
@@ -251,6 +409,8 @@ def run_import(*, job_id: int) -> bool:
             message=_("The import failed and nothing was saved. Try again, or import a smaller file."),
             finished_at=timezone.now(),
         )
+    finally:
+        progress.clear(job_id)
     return True
 
 
@@ -275,22 +435,27 @@ def _tags_by_name(owner: User, names: set[str]) -> dict[str, Tag]:
     return tags
 
 
-def _create_people(owner: User, drafts: list[tuple[Person, list, list[str]]]) -> list[int]:
-    """bulk_create the drafts with their contact points and tags; a few queries per thousand."""
+def _create_people(owner: User, drafts: list[tuple[Person, list, list[str]]], *, on_batch=None) -> list[int]:
+    """bulk_create the drafts with their contact points and tags, a batch at a time; a few queries per batch."""
     if not drafts:
         return []
     tags = _tags_by_name(owner, {name for _p, _points, names in drafts for name in names})
-    people = Person.objects.bulk_create([person for person, _points, _tags in drafts], batch_size=BATCH)
-    points, links = [], []
-    for person, (_p, draft_points, names) in zip(people, drafts, strict=True):
-        points += [ContactPoint(person=person, kind=k, value=v, normalized=n) for k, v, n in draft_points]
-        links += [Person.tags.through(person_id=person.pk, tag_id=tags[name].pk) for name in names]
-    ContactPoint.objects.bulk_create(points, batch_size=BATCH)
-    Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
-    return [person.pk for person in people]
+    ids = []
+    for batch in _chunks(drafts):
+        people = Person.objects.bulk_create([person for person, _points, _tags in batch])
+        points, links = [], []
+        for person, (_p, draft_points, names) in zip(people, batch, strict=True):
+            points += [ContactPoint(person=person, kind=k, value=v, normalized=n) for k, v, n in draft_points]
+            links += [Person.tags.through(person_id=person.pk, tag_id=tags[name].pk) for name in names]
+        ContactPoint.objects.bulk_create(points, batch_size=BATCH)
+        Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+        ids += [person.pk for person in people]
+        if on_batch:
+            on_batch(len(batch))
+    return ids
 
 
-def _merge_people(owner: User, duplicates: list[tuple[int, dict]]) -> list[int]:
+def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=None) -> list[int]:
     """Fill the blanks of people already here from the rows that match them, like merge_people does."""
     if not duplicates:
         return []
@@ -333,6 +498,8 @@ def _merge_people(owner: User, duplicates: list[tuple[int, dict]]) -> list[int]:
         Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
         refresh_search([person.pk for person in people])
         merged += [person.pk for person in people]
+        if on_batch:
+            on_batch(sum(len(by_person[person.pk]) for person in people))
     return merged
 
 

@@ -7,15 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.views import AuthedRequest
 from contacts.models import Person
 
-from . import backup, services
+from . import backup, progress, services
 from .decoding import FileRejected
 from .exporting import EXPORT_FORMATS, export_stream
-from .forms import ConfirmForm, ImportUploadForm, MappingForm, RestoreForm
-from .models import ImportJob, ImportStatus, RowKind
+from .forms import ConfirmForm, DuplicateDefaultForm, ImportUploadForm, MappingForm, RestoreForm, RowActionForm
+from .models import DuplicateAction, ImportJob, ImportRow, ImportStatus, RowKind
 
 PREVIEW_ROWS = 100
 RECENT_JOBS = 10
@@ -94,15 +95,18 @@ def _import_upload(request: AuthedRequest) -> HttpResponse:
 @login_required
 def import_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=pk, owner=request.user)
-    context = {"job": job}
+    context = {"job": job, "progress": progress.read(job.pk) if job.is_working else None}
     if request.htmx and request.htmx.target == "import-progress":
+        if job.status in (ImportStatus.MAPPING, ImportStatus.PREVIEW):
+            # The worker has read the file: show the whole page.
+            return HttpResponseClientRedirect(job.get_absolute_url())
         return render(request, "transfer/import_detail.html#import-progress", context)
     if job.status == ImportStatus.MAPPING:
         context["form"] = MappingForm(header=job.header, initial_mapping=job.mapping)
         context["sample"] = _sample(job)
     elif job.status == ImportStatus.PREVIEW:
         context |= _preview(job)
-        context["form"] = ConfirmForm()
+        context["form"] = ConfirmForm(initial={"duplicates": job.duplicate_action})
     return render(request, "transfer/import_detail.html", context)
 
 
@@ -112,16 +116,68 @@ def _sample(job: ImportJob) -> list[list[str]]:
 
 
 def _preview(job: ImportJob) -> dict:
-    """Counts per kind and the first rows of each: five queries whatever the size of the file."""
+    """Counts per kind and the first rows of each: six queries whatever the size of the file."""
     counts = dict(job.rows.exclude(kind=RowKind.RAW).values_list("kind").annotate(n=Count("pk")).order_by())
     rows = job.rows.order_by("line", "pk")
+    duplicates = rows.filter(kind=RowKind.DUPLICATE)
     return {
-        "counts": {kind: counts.get(kind, 0) for kind in (RowKind.NEW, RowKind.DUPLICATE, RowKind.INVALID)},
+        "counts": {kind: counts.get(kind, 0) for kind in (RowKind.NEW, RowKind.DUPLICATE, RowKind.INVALID)}
+        | {"repeat": duplicates.filter(match_row__isnull=False).count()},
         "new_rows": list(rows.filter(kind=RowKind.NEW)[:PREVIEW_ROWS]),
-        "duplicate_rows": list(rows.filter(kind=RowKind.DUPLICATE).select_related("match")[:PREVIEW_ROWS]),
+        "duplicate_rows": list(duplicates.select_related("match", "match_row")[:PREVIEW_ROWS]),
         "invalid_rows": list(rows.filter(kind=RowKind.INVALID)[:PREVIEW_ROWS]),
         "preview_rows": PREVIEW_ROWS,
+        "row_actions": DuplicateAction.choices,
     }
+
+
+def _left_preview(request, job: ImportJob) -> HttpResponse:
+    """The job moved on (another tab confirmed it): show where it is now."""
+    if request.htmx:
+        return HttpResponseClientRedirect(job.get_absolute_url())
+    return redirect(job)
+
+
+@login_required
+@require_POST
+def import_duplicates(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Set the default for duplicates, and with "apply to all", drop the rows' own choices."""
+    job = get_object_or_404(ImportJob, pk=pk, owner=request.user)
+    form = DuplicateDefaultForm(request.POST)
+    if job.status != ImportStatus.PREVIEW:
+        return _left_preview(request, job)
+    if not form.is_valid():
+        return HttpResponse(_("Choose what to do with the duplicates."), status=400)
+    if not services.set_duplicate_default(
+        job=job, action=form.cleaned_data["duplicates"], apply_to_all=form.cleaned_data["apply_to_all"]
+    ):
+        return _left_preview(request, job)
+    if request.htmx:
+        context = {"job": job, **_preview(job)}
+        return render(request, "transfer/import_detail.html#import-duplicates", context)
+    return redirect(job)
+
+
+@login_required
+@require_POST
+def import_row_action(request: AuthedRequest, pk: int, row_pk: int) -> HttpResponse:
+    """Merge, skip or create one duplicate row; a row of another job or user is a 404."""
+    job = get_object_or_404(ImportJob, pk=pk, owner=request.user)
+    row = get_object_or_404(
+        ImportRow.objects.select_related("match", "match_row"), pk=row_pk, job=job, kind=RowKind.DUPLICATE
+    )
+    if job.status != ImportStatus.PREVIEW:
+        return _left_preview(request, job)
+    form = RowActionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(_("Choose merge, skip or create."), status=400)
+    if not services.set_row_action(row=row, action=form.cleaned_data["action"]):
+        return _left_preview(request, job)
+    row.action = form.cleaned_data["action"]
+    if request.htmx:
+        context = {"job": job, "row": row, "row_actions": DuplicateAction.choices}
+        return render(request, "transfer/import_detail.html#duplicate-row", context)
+    return redirect(job)
 
 
 @login_required

@@ -8,7 +8,8 @@ from contacts.models import Person
 from tests.browser.conftest import log_in, switch_language
 from tests.factories import make_person
 from tests.transfer.helpers import FIXTURES
-from transfer import services
+from transfer import progress, services
+from transfer.models import ImportJob, ImportStatus
 
 pytestmark = pytest.mark.browser
 
@@ -76,10 +77,60 @@ def test_generic_csv_column_mapping(watched, live_server, browser_user, viewport
     watched.assert_clean()
 
 
-def test_a_big_import_shows_progress_and_finishes_without_a_reload(
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_each_duplicate_gets_its_own_choice_without_a_reload(watched, live_server, browser_user, viewport, language):
+    page = watched.page
+    make_person(owner=browser_user, family_name="鈴木", given_name="一郎", company="鈴木商店")
+    log_in(watched, live_server, "hanako")
+    switch_language(page, language)
+    page.goto(f"{live_server.url}/transfer/")
+    page.set_input_files("input[name=file]", str(FIXTURES / "repeats_3.0.vcf"))
+    page.locator("#import button[type=submit]").click()
+    page.locator("#import-duplicates").wait_for()
+    job = ImportJob.objects.get(owner=browser_user)
+    rows = {row.line: row for row in job.rows.filter(kind="duplicate")}
+    assert set(rows) == {20, 30, 36, 45}  # two already here (鈴木), two repeats of line 1
+    page.evaluate("window.__stayed = true")
+
+    page.locator(f"#import-row-{rows[30].pk} input[value=create]").check()
+    page.locator(f"#import-row-{rows[30].pk} .chip--accent").wait_for()
+    page.locator(f"#import-row-{rows[45].pk} input[value=skip]").check()
+    page.locator(f"#import-row-{rows[45].pk} .chip--accent").wait_for()
+    assert page.evaluate("window.__stayed") is True  # no reload
+    watched.screenshot(f"{viewport}-{language}-transfer-duplicates")
+
+    # The choices are kept: leave and come back.
+    page.goto(f"{live_server.url}/transfer/")
+    page.goto(f"{live_server.url}{job.get_absolute_url()}")
+    assert page.locator(f"#import-row-{rows[30].pk} input[value=create]").is_checked()
+    assert page.locator(f"#import-row-{rows[45].pk} input[value=skip]").is_checked()
+
+    # A new default moves the rows without a choice of their own, then "apply to all" moves them all.
+    page.locator("input[name=duplicates][value=skip]").check()
+    page.locator(f"#import-row-{rows[36].pk} input[value=skip]:checked").wait_for()
+    assert page.locator(f"#import-row-{rows[30].pk} input[value=create]").is_checked()
+    page.locator("button[name=apply_to_all]").click()
+    page.locator(f"#import-row-{rows[30].pk} input[value=skip]:checked").wait_for()
+    assert page.locator("#import-duplicates .chip--accent").count() == 0
+
+    page.locator("input[name=duplicates][value=merge]").check()
+    page.locator(f"#import-row-{rows[36].pk} input[value=merge]:checked").wait_for()
+    page.locator(f"#import-row-{rows[45].pk} input[value=create]").check()
+    page.locator(f"#import-row-{rows[45].pk} .chip--accent").wait_for()
+    page.locator("#import-preview button.button--primary").click()
+    page.locator("#import-progress .status--ok").wait_for()
+    job.refresh_from_db()
+    assert (job.created_count, job.merged_count, job.skipped_count) == (3, 3, 0)
+    assert Person.objects.filter(owner=browser_user, family_name="鈴木").count() == 1
+    assert Person.objects.filter(owner=browser_user, family_name="Yamada").count() == 1
+    watched.assert_clean()
+
+
+def test_a_big_file_is_read_and_saved_in_the_background(
     watched, live_server, browser_user, viewport, eager_celery, monkeypatch
 ):
     page = watched.page
+    monkeypatch.setattr(services, "READ_HERE_BYTES", 1)
     monkeypatch.setattr(services, "BACKGROUND_FROM_ROWS", 1)
     log_in(watched, live_server, "hanako")
     page.goto(f"{live_server.url}/transfer/")
@@ -88,6 +139,30 @@ def test_a_big_import_shows_progress_and_finishes_without_a_reload(
     page.locator("#import-preview button.button--primary").click()
     page.locator("#import-progress .status--ok").wait_for()
     assert Person.objects.filter(owner=browser_user).count() == 2
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_progress_bar_moves_while_the_worker_saves(watched, live_server, browser_user, viewport, language):
+    """The worker reports each batch from inside its transaction; the page polls and follows."""
+    page = watched.page
+    job = ImportJob.objects.create(
+        owner=browser_user, filename="10000.vcf", format="vcard", status=ImportStatus.RUNNING, total=10_000
+    )
+    progress.report(job.pk, phase="saving", done=3000, total=10_000)
+    log_in(watched, live_server, "hanako")
+    switch_language(page, language)
+    page.goto(f"{live_server.url}{job.get_absolute_url()}")
+    bar = page.locator("#import-progress progress")
+    assert bar.get_attribute("value") == "3000"
+    watched.screenshot(f"{viewport}-{language}-transfer-progress")
+    page.evaluate("window.__stayed = true")
+    progress.report(job.pk, phase="saving", done=8000, total=10_000)
+    page.locator("#import-progress progress[value='8000']").wait_for()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.DONE, created_count=10_000)
+    progress.clear(job.pk)
+    page.locator("#import-progress .status--ok").wait_for()
+    assert page.evaluate("window.__stayed") is True
     watched.assert_clean()
 
 
@@ -103,4 +178,27 @@ def test_export_downloads_a_file(watched, live_server, browser_user, viewport, f
     content = Path(download.path()).read_bytes().decode("utf-8-sig")
     assert "山田" in content
     assert download.suggested_filename.endswith({"vcard3": ".vcf", "csv": ".csv", "json": ".json"}[fmt])
+    watched.assert_clean()
+
+
+def test_a_backup_is_restored_from_the_page_into_an_empty_account(
+    watched, live_server, browser_user, viewport, tmp_path
+):
+    from tests.factories import make_user
+    from transfer import backup
+
+    source = make_user(username="source")
+    make_person(owner=source, family_name="復元", given_name="太郎")
+    path = tmp_path / "backup.json"
+    path.write_bytes(b"".join(backup.backup_stream(source)))
+    page = watched.page
+    log_in(watched, live_server, "hanako")
+    page.goto(f"{live_server.url}/transfer/")
+    page.set_input_files("#backup input[name=file]", str(path))
+    page.locator("#backup button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".person-row", has_text="復元").count() == 1
+    # Now the account is not empty: the page says so instead of offering the form.
+    page.goto(f"{live_server.url}/transfer/")
+    assert page.locator("#backup input[name=file]").count() == 0
     watched.assert_clean()

@@ -193,3 +193,58 @@ def test_every_model_with_a_user_owner_is_in_the_registry_or_known_not_to_be_use
             continue
         owned = any(f.is_relation and f.related_model is User for f in model._meta.concrete_fields)
         assert not owned or model in registered, f"add {model._meta.label} to transfer.backup.REGISTRY"
+
+
+def test_backup_reads_links_from_join_tables_in_a_few_queries_per_chunk(user, other_user, monkeypatch):
+    """Prefetching the linked people made SQLite scan everyone's people for every chunk."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _everything(user)
+    _everything(other_user)
+    for i in range(4):
+        make_person(owner=user, family_name=f"追加{i}", tags=[Tag.objects.get(owner=user)])
+    monkeypatch.setattr(backup, "CHUNK", 2)
+    with CaptureQueriesContext(connection) as queries:
+        text = backup.backup_text(user)
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert not any("_prefetch_related_val" in s for s in sql)
+    # One query per section, one for the people's own numbers (they point at each other),
+    # and one per many-to-many relation for each chunk of rows that has one.
+    link_queries = 0
+    for entry in backup.REGISTRY:
+        if links := len(entry.model._meta.local_many_to_many):
+            rows = entry.model.objects.filter(**{entry.owner: user}).count()
+            link_queries += -(-rows // 2) * links  # people: fields and tags; meetings: people; goals: fields
+    assert link_queries >= 5
+    assert len(sql) == len(backup.REGISTRY) + 1 + link_queries
+    assert "後から" in text and "追加3" in text
+
+
+def test_restore_upload_into_an_account_with_people_is_refused_and_changes_nothing(auth_client, user, other_user):
+    _everything(other_user)
+    mine = make_person(owner=user, family_name="既存")
+    upload = SimpleUploadedFile("backup.json", backup.backup_text(other_user).encode())
+    response = auth_client.post(reverse("transfer:restore_upload"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 200
+    assert "空のアカウント" in response.text  # said in the user's language
+    assert list(Person.objects.filter(owner=user)) == [mine]
+    assert not Event.objects.filter(owner=user).exists()
+
+
+def test_restore_upload_then_backup_download_gives_the_same_bytes(auth_client, user, other_user):
+    _everything(other_user)
+    original = b"".join(backup.backup_stream(other_user))
+    auth_client.post(reverse("transfer:restore_upload"), {"file": SimpleUploadedFile("b.json", original)})
+    response = auth_client.get(reverse("transfer:export_download", args=["json"]))
+    assert b"".join(response.streaming_content) == original
+
+
+def test_restore_upload_over_the_limit_is_refused_before_it_is_read(auth_client, user, monkeypatch):
+    from transfer import views
+
+    monkeypatch.setattr(views, "MAX_RESTORE_BYTES", 10)
+    upload = SimpleUploadedFile("b.json", b"{" + b" " * 100_000 + b"}")
+    response = auth_client.post(reverse("transfer:restore_upload"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 413 and "larger than" in response.text
+    assert not Person.objects.filter(owner=user).exists()

@@ -305,10 +305,13 @@ def test_recent_imports_list_only_mine(auth_client, user, other_user):
     assert mine.get_absolute_url() in page and "theirs.vcf" not in page
 
 
-def test_import_command_imports_each_file_and_reports_invalid_lines(user, capsys):
+def test_import_command_imports_each_file_and_reports_invalid_lines(user, capsys, monkeypatch):
     from django.core.management import call_command
 
     from tests.transfer.helpers import FIXTURES
+
+    # Files the web would leave to the worker: the command reads them itself.
+    monkeypatch.setattr(services, "READ_HERE_BYTES", 10)
 
     call_command(
         "import_contacts", str(FIXTURES / "iphone_3.0.vcf"), str(FIXTURES / "eight_sjis.csv"), user=user.username
@@ -330,3 +333,8 @@ def test_import_command_refuses_an_unknown_user_and_a_bad_file(user, tmp_path):
     with pytest.raises(CommandError, match="not imported"):
         call_command("import_contacts", str(junk), user=user.username)
     assert Person.objects.count() == 0
+
+
+def test_the_index_states_the_limits(auth_client):
+    page = auth_client.get(reverse("transfer:index"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Up to 20 MB and 20,000 people per file" in page

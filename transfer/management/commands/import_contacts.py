@@ -33,7 +33,7 @@ class Command(BaseCommand):
             except OSError as error:
                 raise CommandError(f"{path}: {error.strerror}") from None
             try:
-                job = services.start_import(owner=owner, filename=path.name, data=data)
+                job = services.start_import(owner=owner, filename=path.name, data=data, read_here=True)
             except FileRejected as error:
                 self.stderr.write(f"{path}: {error}")
                 failed = True
