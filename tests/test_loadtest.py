@@ -75,3 +75,8 @@ def test_the_mix_sends_saves_with_unique_markers_and_probes_expecting_404():
     assert share["list"] == pytest.approx(0.40, abs=0.04)
     assert share["save"] == pytest.approx(0.15, abs=0.03)
     assert share["probe"] == pytest.approx(0.05, abs=0.02)
+
+
+def test_the_ramp_aims_at_250_ms_unless_the_lowest_rate_already_misses_it():
+    assert loadtest.ramp_ceiling(120) == 250
+    assert loadtest.ramp_ceiling(600) == 750
