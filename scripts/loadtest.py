@@ -298,6 +298,10 @@ class Postgres:
         if os.geteuid() == 0:
             self.logfile.touch()
             shutil.chown(self.logfile, "postgres", "postgres")
+        if (self.data / "postmaster.pid").exists():
+            # Left running by a run that was killed outright: it is this script's own cluster.
+            with contextlib.suppress(subprocess.CalledProcessError):
+                self._ctl("stop")
         self._ctl("start")
 
     def _ctl(self, action: str) -> None:
