@@ -1062,16 +1062,24 @@ def main() -> int:  # noqa: C901 - one script, read top to bottom
         rate = args.rate
         if rate is None:
             step_rate, best, ceiling = args.ramp_start, None, None
-            for _ in range(14):
+            missed = 0
+            for _ in range(16):
                 start = runner.now()
                 results = runner.run(step_rate, ramp_step)
                 ramp_results.append(results)
-                s = phase_stats(results, Phase(f"ramp {step_rate:.1f}/s", start, start + ramp_step), [])
+                label = f"ramp {step_rate:.1f}/s" + (" (again)" if missed else "")
+                s = phase_stats(results, Phase(label, start, start + ramp_step), [])
                 ramp.append((step_rate, s))
                 ceiling = ceiling or ramp_ceiling(s.p99)
-                log(f"ramp {step_rate:.1f}/s: p50 {s.p50:.0f} ms, p99 {s.p99:.0f} ms, errors {s.error_count}")
+                log(f"{label}: p50 {s.p50:.0f} ms, p99 {s.p99:.0f} ms, errors {s.error_count}")
                 if s.p99 >= ceiling or s.error_count:
-                    break
+                    # A step's p99 is its one or two slowest requests: a step that misses runs
+                    # once more before the ramp stops, so one unlucky request does not end it.
+                    missed += 1
+                    if missed == 2:
+                        break
+                    continue
+                missed = 0
                 best = step_rate
                 step_rate = round(step_rate * args.ramp_factor, 1)
             rate = best or args.ramp_start
@@ -1149,7 +1157,7 @@ def main() -> int:  # noqa: C901 - one script, read top to bottom
         ]  # fmt: skip
         if ramp:
             if ceiling == P99_TARGET_MS:
-                why = "the highest step with p99 < 250 ms and no errors"
+                why = "the highest step with p99 < 250 ms and no errors (a step that misses runs once more)"
             else:
                 slowest = sorted(category_rows(ramp_results[0]), key=lambda row: -row[2])[:3]
                 why = (f"p99 < 250 ms is out of reach at any rate: at the lowest step p99 was {ramp[0][1].p99:.0f} ms, "
