@@ -79,4 +79,4 @@ def test_the_mix_sends_saves_with_unique_markers_and_probes_expecting_404():
 
 def test_the_ramp_aims_at_250_ms_unless_the_lowest_rate_already_misses_it():
     assert loadtest.ramp_ceiling(120) == 250
-    assert loadtest.ramp_ceiling(600) == 750
+    assert loadtest.ramp_ceiling(600) == 900
