@@ -992,10 +992,12 @@ def main() -> int:  # noqa: C901 - one script, read top to bottom
     parser.add_argument("--deadline", type=float, default=45, help="hard cap on the run, in minutes (seeding excluded)")
     parser.add_argument("--system-postgres", action="store_true",
                         help="use (and restart) the machine's PostgreSQL on 127.0.0.1:5432 instead of a cluster of its own")  # fmt: skip
-    parser.add_argument("--report", default=str(BASE_DIR / "artifacts" / "loadtest-report.md"))
+    parser.add_argument("--report", help="where to write the report (default artifacts/loadtest-report.md, "
+                        "artifacts/loadtest-report-quick.md with --quick)")  # fmt: skip
     args = parser.parse_args()
 
     people = args.people or (10_000 if args.quick else 100_000)
+    args.report = args.report or str(BASE_DIR / "artifacts" / f"loadtest-report{'-quick' if args.quick else ''}.md")
     schedule = Schedule.quick() if args.quick else Schedule.full()
     ramp_step = 8.0 if args.quick else 20.0
     run_id = secrets.token_hex(3)
