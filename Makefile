@@ -8,7 +8,7 @@ PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: setup run test test-browser test-postgres bench lint format lock smoke messages clean audit
+.PHONY: setup run test test-browser test-postgres bench loadtest lint format lock smoke messages clean audit
 
 setup: $(STAMP)
 
@@ -48,6 +48,13 @@ smoke: setup
 bench: setup
 	$(PYTHON) scripts/bench.py --backend sqlite $(BENCH_ARGS)
 	@if [ -n "$$DATABASE_URL" ]; then $(PYTHON) scripts/bench.py --backend postgres $(BENCH_ARGS); fi
+
+## Load and faults (about 15 minutes; the first run seeds 100,000 people):
+## gunicorn, a Celery worker and beat, PostgreSQL and Redis of its own, all on
+## 127.0.0.1, under a steady mix while a gunicorn worker, Redis, PostgreSQL and
+## the Celery worker fail in turn. LOADTEST_ARGS=--quick for a one-minute run.
+loadtest: setup
+	$(PYTHON) scripts/loadtest.py $(LOADTEST_ARGS)
 
 ## Security checks: bandit over our code (exceptions explained in pyproject.toml),
 ## and pip-audit over the locked dependencies (it needs PyPI's per-release JSON;

@@ -570,6 +570,7 @@ def refresh_ledger_tallies(
         quote(LedgerTally._meta.get_field(name.removesuffix("_id")).column) for name in selectors.TALLY_COLUMNS
     )
     with transaction.atomic(using=using):
+        _lock_tallies(owner_id, using)
         stale = LedgerTally.objects.filter(owner_id=owner_id)
         if ids is not None:
             stale = stale.filter(person_id__in=ids)
@@ -579,6 +580,37 @@ def refresh_ledger_tallies(
         if ids is None:
             LedgerSettings.objects.update_or_create(owner_id=owner_id, defaults={"tallied_on": today})
             ledger_settings.tallied_on = today
+
+
+def _lock_tallies(owner_id: int, using: str) -> None:
+    """Take the owner's tally lock until the transaction ends (their user row, FOR NO KEY UPDATE).
+
+    Two rebuilds at once (two overview requests on a new day, two saves for
+    one person) would each delete the rows they can see, then insert: the
+    second insert collides with the first's rows, or writes sums that miss
+    the other's entry. Under the lock the second one's DELETE and INSERT …
+    SELECT run after the first committed, so they see its rows and entries.
+    NO KEY UPDATE leaves inserts that reference the user unblocked. SQLite
+    serialises write transactions anyway and ignores the clause.
+    """
+    list(User.objects.using(using).select_for_update(no_key=True).filter(pk=owner_id).values_list("pk", flat=True))
+
+
+def refresh_stale_ledger_tallies(*, owner_id: int, today: datetime.date, ledger_settings: LedgerSettings) -> None:
+    """Rebuild all of the owner's tallies unless they already follow `today`'s windows.
+
+    For the overview on a day the nightly job has not reached yet: however
+    many requests ask at once, one rebuilds and the others, once it is done,
+    find the rows current.
+    """
+    using = router.db_for_write(LedgerTally)
+    with transaction.atomic(using=using):
+        _lock_tallies(owner_id, using)
+        tallied_on = LedgerSettings.objects.filter(owner_id=owner_id).values_list("tallied_on", flat=True).first()
+        if tallied_on == today:
+            ledger_settings.tallied_on = today
+            return
+        refresh_ledger_tallies(owner_id, today=today, ledger_settings=ledger_settings)
 
 
 class OverReturn(ValueError):

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from contacts.models import Meeting, Status
 
@@ -38,32 +38,50 @@ def with_context(followups: QuerySet) -> QuerySet:
 SECTION_SHOWN = 60
 
 
+SECTIONS = ("overdue", "this_week", "next_week")
+
+
 @dataclass
 class Queue:
+    """The three sections; `sizes` holds their full sizes when the lists were cut short in the query."""
+
     today: datetime.date
     overdue: list = field(default_factory=list)
     this_week: list = field(default_factory=list)
     next_week: list = field(default_factory=list)
+    sizes: dict[str, int] | None = None
+
+    def size(self, name: str) -> int:
+        return self.sizes[name] if self.sizes is not None else len(getattr(self, name))
 
     def shown(self, limit: int | None) -> dict:
-        """Each section cut to `limit` items (None: all), with how many are left out."""
-        return {
-            name: (items[:limit] if limit else items, max(0, len(items) - limit) if limit else 0)
-            for name, items in (("overdue", self.overdue), ("this_week", self.this_week), ("next_week", self.next_week))
-        }
+        """Each section cut to `limit` items (None: all), with how many are left out and its size."""
+        sections = {}
+        for name in SECTIONS:
+            items = getattr(self, name)
+            items = items[:limit] if limit else items
+            sections[name] = (items, self.size(name) - len(items), self.size(name))
+        return sections
 
     @property
     def count_due(self) -> int:
-        return len(self.overdue) + len(self.this_week)
+        return self.size("overdue") + self.size("this_week")
 
     @property
     def is_empty(self) -> bool:
-        return not (self.overdue or self.this_week or self.next_week)
+        return not any(self.size(name) for name in SECTIONS)
 
 
-def queue(owner_id: int, *, today: datetime.date) -> Queue:
-    """Overdue, this week and next week, in one query."""
+def queue(owner_id: int, *, today: datetime.date, limit: int | None = None) -> Queue:
+    """Overdue, this week and next week: every item in one query, or the first `limit` of each section.
+
+    With a limit, one query counts the sections and one per non-empty section
+    loads its first items with their context: a large notebook has tens of
+    thousands of items due, and the page shows 60 of each.
+    """
     this_end, next_end = week_bounds(today)
+    if limit is not None:
+        return _queue_cut(owner_id, today=today, this_end=this_end, next_end=next_end, limit=limit)
     result = Queue(today=today)
     items = with_context(open_followups(owner_id).filter(show_on__lte=next_end)).order_by("show_on", "reason", "pk")
     for item in items:
@@ -73,6 +91,23 @@ def queue(owner_id: int, *, today: datetime.date) -> Queue:
             result.this_week.append(item)
         else:
             result.next_week.append(item)
+    return result
+
+
+def _queue_cut(owner_id: int, *, today, this_end, next_end, limit: int) -> Queue:
+    # The same split as Queue building in `queue`: overdue first, then by show_on.
+    where = {
+        "overdue": Q(overdue_on__lt=today),
+        "this_week": Q(overdue_on__gte=today, show_on__lte=this_end),
+        "next_week": Q(overdue_on__gte=today, show_on__gt=this_end),
+    }
+    items = open_followups(owner_id).filter(show_on__lte=next_end)
+    sizes = items.aggregate(**{name: Count("pk", filter=condition) for name, condition in where.items()})
+    result = Queue(today=today, sizes=sizes)
+    for name, condition in where.items():
+        if sizes[name]:
+            section = with_context(items.filter(condition)).order_by("show_on", "reason", "pk")[:limit]
+            setattr(result, name, list(section))
     return result
 
 

@@ -64,11 +64,11 @@ def jobcheck_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _queue_context(request: AuthedRequest, **extra) -> dict:
     today = timezone.localdate()
-    queue = selectors.queue(request.user.pk, today=today)
-    show_all = request.GET.get("all") == "1"
+    limit = None if request.GET.get("all") == "1" else selectors.SECTION_SHOWN
+    queue = selectors.queue(request.user.pk, today=today, limit=limit)
     return {
         "queue": queue,
-        "sections": queue.shown(None if show_all else selectors.SECTION_SHOWN),
+        "sections": queue.shown(limit),
         "today": today,
         "done_form": DoneForm(initial={"date": today}),
         "snooze_form": SnoozeForm(initial={"until": SnoozeForm.TOMORROW}),

@@ -306,6 +306,13 @@ else:
         # Longer than any task may run, so Redis does not hand a running,
         # unacknowledged task to a second worker.
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 60 * 60 * 2, minimum=60),
+        # Sending a task while Redis is down tries once and gives up, instead
+        # of retrying for about 6 s: a save holds a gunicorn worker meanwhile,
+        # and a few saves stalled the whole site during an outage. Nothing is
+        # lost (services._send; the sweeper sends the work again). The worker
+        # reconnects by its own rules (broker_connection_max_retries).
+        "max_retries": 0,
+        "socket_connect_timeout": 2,
     }
 # Where a running import reports how far it got (transfer/progress.py): a
 # cache the web and worker processes share, even while the import's

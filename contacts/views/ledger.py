@@ -214,7 +214,7 @@ def _render_overview(request, form, ledger_settings, settings_form, status=200) 
     period, start, end = _period(data)
     if ledger_settings.tallied_on != today:
         # The windows moved since the tallies were built (the nightly job had not run).
-        services.refresh_ledger_tallies(request.user.pk, today=today, ledger_settings=ledger_settings)
+        services.refresh_stale_ledger_tallies(owner_id=request.user.pk, today=today, ledger_settings=ledger_settings)
     field = data.get("field")
     rows = selectors.overview(
         request.user.pk,

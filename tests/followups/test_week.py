@@ -128,13 +128,13 @@ def test_the_navigation_count_shows_what_is_due_this_week(auth_client, user):
 
 @time_machine.travel(FROZEN)
 @pytest.mark.parametrize("size", [2, 60])
-def test_the_page_runs_a_fixed_number_of_queries(auth_client, user, django_assert_num_queries, size):
+def test_the_page_runs_a_fixed_number_of_queries(auth_client, user, django_assert_max_num_queries, size):
     for i in range(size):
         person = make_person(owner=user, family_name=f"人{i}")
         make_meeting(owner=user, people=[person], date=days(-30))
         make_followup(owner=user, person=person, due_on=days(i % 12 - 4))
-    # session, user, the queue (people, tallies and last meetings joined in)
-    with django_assert_num_queries(3):
+    # session, user, the section sizes, and one per section (people, tallies and last meetings joined in)
+    with django_assert_max_num_queries(6):
         assert auth_client.get(URL).status_code == 200
 
 
@@ -161,3 +161,41 @@ def test_a_long_section_shows_the_first_items_and_a_link_to_all(auth_client, use
     assert page.count("data-followup>") == selectors.SECTION_SHOWN
     assert "and 5 more" in page
     assert auth_client.get(URL + "?all=1").content.decode().count("data-followup>") == selectors.SECTION_SHOWN + 5
+
+
+@time_machine.travel(FROZEN)
+def test_the_page_loads_only_the_items_it_shows_and_counts_the_rest(auth_client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from followups import selectors
+
+    for i in range(selectors.SECTION_SHOWN + 3):
+        make_followup(owner=user, person=make_person(owner=user, family_name=f"遅{i}"), due_on=days(-3))
+    make_followup(owner=user, person=make_person(owner=user, family_name="今週"), due_on=days(2))
+    with CaptureQueriesContext(connection) as queries:
+        page = auth_client.get(URL).content.decode()
+    assert f'<span class="week-section__count">{selectors.SECTION_SHOWN + 3}</span>' in page
+    assert '<span class="week-section__count">1</span>' in page
+    assert 'id="next-week-title"' not in page
+    loads = [q["sql"] for q in queries if "followups_followup" in q["sql"] and "LIMIT" in q["sql"]]
+    assert len(loads) == 2  # overdue and this week; next week is empty and not queried
+    assert all(f"LIMIT {selectors.SECTION_SHOWN}" in sql for sql in loads)
+
+
+@time_machine.travel(FROZEN)
+def test_the_cut_queue_splits_like_the_whole_one(user):
+    from followups import selectors
+
+    make_followup(owner=user, person=make_person(owner=user), due_on=days(-2))
+    make_followup(owner=user, person=make_person(owner=user), due_on=days(0))
+    make_followup(owner=user, person=make_person(owner=user), due_on=days(4))
+    make_followup(owner=user, person=make_person(owner=user), due_on=days(9))
+    snoozed = make_followup(owner=user, person=make_person(owner=user), due_on=days(-5))
+    FollowUp.objects.filter(pk=snoozed.pk).update(show_on=days(8), overdue_on=days(8), snoozed=True)
+    whole = selectors.queue(user.pk, today=TODAY)
+    cut = selectors.queue(user.pk, today=TODAY, limit=2)
+    for name in selectors.SECTIONS:
+        assert [f.pk for f in getattr(cut, name)] == [f.pk for f in getattr(whole, name)][:2]
+        assert cut.size(name) == whole.size(name)
+    assert cut.count_due == whole.count_due == 3
