@@ -19,13 +19,15 @@ def build_digest(user: User, *, today: datetime.date) -> EmailMultiAlternatives 
     """The message for `user` for the week starting `today`, or None with nothing due or no address."""
     if not user.email:
         return None
-    queue = selectors.queue(user.pk, today=today)
+    queue = selectors.queue(user.pk, today=today, limit=selectors.DIGEST_SHOWN)
     if not (queue.overdue or queue.this_week):
         return None
     with translation.override(user.language):
         context = {
             "user": user,
             "queue": queue,
+            # How many of each section the e-mail leaves out (it lists the first DIGEST_SHOWN).
+            "more": {name: queue.size(name) - len(getattr(queue, name)) for name in ("overdue", "this_week")},
             # What the user wants, as a reminder of what to tell the people they see this week.
             "what_i_want": Profile.for_owner(user.pk).what_i_want,
             "site_url": settings.SITE_URL,

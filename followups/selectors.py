@@ -34,8 +34,12 @@ def with_context(followups: QuerySet) -> QuerySet:
     )
 
 
-# The page shows at most this many items per section unless asked for all.
+# The page shows at most this many items per section unless asked for all;
+# "all" is still bounded, so one click never renders tens of thousands.
 SECTION_SHOWN = 60
+SECTION_ALL = 500
+# The digest lists at most this many per section, then says how many more.
+DIGEST_SHOWN = 30
 
 
 SECTIONS = ("overdue", "this_week", "next_week")

@@ -64,10 +64,12 @@ def jobcheck_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _queue_context(request: AuthedRequest, **extra) -> dict:
     today = timezone.localdate()
-    limit = None if request.GET.get("all") == "1" else selectors.SECTION_SHOWN
+    showing_all = request.GET.get("all") == "1"
+    limit = selectors.SECTION_ALL if showing_all else selectors.SECTION_SHOWN
     queue = selectors.queue(request.user.pk, today=today, limit=limit)
     return {
         "queue": queue,
+        "showing_all": showing_all,
         "sections": queue.shown(limit),
         "today": today,
         "done_form": DoneForm(initial={"date": today}),

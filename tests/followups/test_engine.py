@@ -215,6 +215,21 @@ def test_the_digest_renders_in_the_users_language_as_html_and_text(language, sub
     assert "<script" not in html
 
 
+def test_the_digest_lists_the_first_items_of_a_long_week_and_says_how_many_more(monkeypatch):
+    from followups import selectors
+    from followups.digest import build_digest
+
+    monkeypatch.setattr(selectors, "DIGEST_SHOWN", 3)
+    user = _digest_user("en")  # one follow-up due
+    for i in range(4):
+        make_followup(owner=user, person=make_person(owner=user, family_name=f"人{i}"), due_on=TODAY)
+    message = build_digest(user, today=TODAY)
+    assert "This week: 5 follow-ups" in message.subject
+    html = message.alternatives[0].content
+    assert message.body.count("\n- ") == 3 and html.count("<li") == 3
+    assert "… and 2 more" in message.body and "… and 2 more" in html
+
+
 @time_machine.travel("2026-11-16 07:05 +0900")
 def test_digests_go_on_monday_morning_in_the_users_time_zone_exactly_once(eager):
     tokyo = _digest_user("ja")

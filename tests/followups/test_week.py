@@ -164,6 +164,19 @@ def test_a_long_section_shows_the_first_items_and_a_link_to_all(auth_client, use
 
 
 @time_machine.travel(FROZEN)
+def test_show_all_is_bounded_too(auth_client, user, monkeypatch):
+    from followups import selectors
+
+    monkeypatch.setattr(selectors, "SECTION_SHOWN", 2)
+    monkeypatch.setattr(selectors, "SECTION_ALL", 4)
+    for i in range(6):
+        make_followup(owner=user, person=make_person(owner=user, family_name=f"人{i}"), due_on=days(1))
+    page = auth_client.get(URL + "?all=1", headers={"Accept-Language": "en"}).content.decode()
+    assert page.count("data-followup>") == 4
+    assert "and 2 more after these" in page and "?all=1" not in page.split("and 2 more")[1][:200]
+
+
+@time_machine.travel(FROZEN)
 def test_the_page_loads_only_the_items_it_shows_and_counts_the_rest(auth_client, user):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
