@@ -543,6 +543,13 @@ class LedgerTally(models.Model):
         indexes = [
             models.Index(fields=["owner", "-imbalance_year", "person"], name="tally_owner_year"),
             models.Index(fields=["owner", "-imbalance_all", "person"], name="tally_owner_all"),
+            # "Money outstanding" lists the few people with an open loan, in the same order.
+            models.Index(
+                fields=["owner", "-imbalance_year", "person"], condition=Q(money_open__gt=0), name="tally_money_year"
+            ),
+            models.Index(
+                fields=["owner", "-imbalance_all", "person"], condition=Q(money_open__gt=0), name="tally_money_all"
+            ),
         ]
 
     def __str__(self):
