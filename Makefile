@@ -61,7 +61,7 @@ loadtest: setup
 ## where that is unreachable it lists the packages it could not check).
 audit: setup
 	$(BIN)/bandit -q -c pyproject.toml -r accounts contacts followups insights transfer networking scripts manage.py
-	$(BIN)/pip-audit -r requirements-dev.lock --no-deps --disable-pip --progress-spinner off
+	scripts/audit-deps
 
 lint: setup
 	$(BIN)/ruff check .
