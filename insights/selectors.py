@@ -20,6 +20,9 @@ CONNECTORS_SHOWN = 10
 INTRODUCED_SHOWN = 8
 OWED_SHOWN = 10
 GOAL_MATCHES_SHOWN = 5
+# Matches are looked up for this many open goals (a query each), so the page's
+# query count has a bound whatever the user writes.
+GOALS_MATCHED = 10
 
 
 # The key-person page
@@ -326,16 +329,21 @@ def introductions(owner_id: int) -> dict:
 # Goals
 
 
-def goals_with_matches(owner_id: int) -> list[tuple[Goal, list[Person]]]:
+def goals_with_matches(owner_id: int) -> list[tuple[Goal, list[Person] | None]]:
     """Each goal with known people who may match: in one of its fields, or doing what it names.
 
-    Two queries, then one per open goal (a short list the user writes by hand).
+    Two queries, then one for each of the first GOALS_MATCHED open goals;
+    later open goals get None (not looked up).
     """
     goals = list(Goal.objects.filter(owner_id=owner_id).prefetch_related("fields"))
     result = []
+    looked_up = 0
     for goal in goals:
-        matches: list[Person] = []
-        if not goal.is_met:
+        matches: list[Person] | None = []
+        if not goal.is_met and looked_up >= GOALS_MATCHED:
+            matches = None
+        elif not goal.is_met:
+            looked_up += 1
             does = Q(what_they_do__icontains=goal.description.strip())
             condition = does
             field_ids = [f.pk for f in goal.fields.all()]

@@ -192,6 +192,7 @@ def _goals_page(request: AuthedRequest, *, profile_form=None, goal_form=None, st
             "profile_form": profile_form or ProfileForm(instance=Profile.for_owner(request.user.pk)),
             "goal_form": goal_form or GoalForm(owner=request.user),
             "goals": selectors.goals_with_matches(request.user.pk),
+            "goals_matched": selectors.GOALS_MATCHED,
         },
         status=status,
     )

@@ -70,3 +70,26 @@ def test_a_bad_stage_is_refused(auth_client, user):
     response = auth_client.post(reverse("insights:profile_save"), {"stage": "guru"})
     assert response.status_code == 422
     assert not Profile.objects.exists()
+
+
+def test_the_goals_page_runs_a_bounded_number_of_queries_however_many_goals(
+    auth_client, user, monkeypatch, django_assert_max_num_queries
+):
+    from insights import selectors
+
+    monkeypatch.setattr(selectors, "GOALS_MATCHED", 2)
+    it = make_field(owner=user, name="IT")
+    make_person(owner=user, what_they_do="税理士", fields=[it])
+    for i in range(2):
+        make_goal(owner=user, description=f"税理士{i}", fields=[it])
+    auth_client.get(reverse("insights:goals"))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        auth_client.get(reverse("insights:goals"))
+    for i in range(6):
+        make_goal(owner=user, description=f"税理士{i + 2}", fields=[it])
+    with django_assert_max_num_queries(len(few)):
+        page = auth_client.get(reverse("insights:goals"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Matches are shown for your first 2 open goals" in page
