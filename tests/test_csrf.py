@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.crypto import get_random_string
 
 from tests.factories import make_user
+from tests.snapshots import all_rows
 from tests.url_matrix import ROUTES, Route
 
 POSTED = [route for route in ROUTES if route.expect.get("post", 405) != 405 and route.access != "admin"]
@@ -18,18 +19,6 @@ def _client(owner, route: Route) -> Client:
     return client
 
 
-def _snapshot():
-    """Row counts and newest update stamps of every model: what a refused request must leave alone."""
-    from django.apps import apps
-
-    counts = {}
-    for model in apps.get_models():
-        if model._meta.app_label in {"sessions", "admin", "contenttypes", "auth"}:
-            continue
-        counts[model._meta.label] = model.objects.count()
-    return counts
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", POSTED, ids=lambda r: r.name)
 def test_a_post_without_a_token_is_refused_and_changes_nothing(route: Route):
@@ -37,10 +26,10 @@ def test_a_post_without_a_token_is_refused_and_changes_nothing(route: Route):
     kwargs = route.kwargs(owner) if route.kwargs else {}
     data = route.data(owner) if route.data else {}
     client = _client(owner, route)
-    before = _snapshot()
+    before = all_rows()
     response = client.post(reverse(route.name, kwargs=kwargs), data)
     assert response.status_code == 403, route.name
-    assert _snapshot() == before, route.name
+    assert all_rows() == before, route.name
 
 
 @pytest.mark.django_db

@@ -2,13 +2,13 @@
 the app refuses (an error status or a form shown with errors) leaves every row as it was."""
 
 import pytest
-from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import make_user
+from tests.snapshots import all_rows
 from tests.url_matrix import ROUTES, Route
 
 POSTED = [route for route in ROUTES if route.expect.get("post", 405) != 405 and route.access != "admin"]
@@ -35,19 +35,6 @@ HOSTILE = [
     "\u202e\u0644",
     "../../etc/passwd",
 ]
-# Rows that a refused request may still write: sign-in counters and sessions.
-UNWATCHED = {"accounts.LoginThrottle", "sessions.Session"}
-
-
-def _rows() -> dict:
-    snapshot = {}
-    for model in apps.get_models():
-        label = model._meta.label
-        if model._meta.app_label in {"admin", "contenttypes", "auth"} or label in UNWATCHED:
-            continue
-        values = model.objects.order_by("pk").values()
-        snapshot[label] = [{k: v for k, v in row.items() if k != "last_login"} for row in values]
-    return snapshot
 
 
 def _value(valid):
@@ -91,10 +78,10 @@ def test_fuzzed_posts_never_fail_and_refused_ones_change_nothing(route: Route):
         for value in data.values():
             if hasattr(value, "seek"):
                 value.seek(0)
-        before = _rows()
+        before = all_rows()
         response = client.post(url, data, headers={"HX-Request": "true"} if htmx else {})
         assert response.status_code < 500, (route.name, data)
         if _refused(response):
-            assert _rows() == before, (route.name, data, response.status_code)
+            assert all_rows() == before, (route.name, data, response.status_code)
 
     fuzz()
