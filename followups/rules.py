@@ -27,12 +27,14 @@ follow-up twice (the database allows one open follow-up per person and reason).
 import datetime
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from contacts.models import KeyPerson, LedgerEntry, LedgerTally, Meeting, Person, Status
 
 from .models import FollowUp, FollowUpSettings, Reason, State
+from .signals import followups_written
 
 THANK_YOU_WINDOW = datetime.timedelta(days=14)
 THANK_YOU_OVERDUE_AFTER = datetime.timedelta(days=3)
@@ -200,7 +202,16 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
     if move:
         FollowUp.objects.bulk_update(move, ["due_on", "show_on", "overdue_on", "snoozed"], batch_size=1000)
     closed = FollowUp.objects.filter(pk__in=close, state=State.OPEN).update(state=State.CLOSED, closed_at=now)
-    return Outcome(created=len(create), moved=len(move), closed=ended + closed)
+    outcome = Outcome(created=len(create), moved=len(move), closed=ended + closed)
+    if outcome.created or outcome.moved or outcome.closed:
+        owners = {row[1] for row in rows} or set(people.values_list("owner_id", flat=True).distinct())
+        _announce(owners)
+    return outcome
+
+
+def _announce(owner_ids) -> None:
+    ids = sorted(owner_ids)
+    transaction.on_commit(lambda: followups_written.send(sender=FollowUp, owner_ids=ids))
 
 
 def people_of(owner_id: int, person_ids=None, first_id=None, last_id=None) -> QuerySet:

@@ -29,6 +29,7 @@ from .models import (
     State,
     WorkerHeartbeat,
 )
+from .signals import followups_written
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +211,8 @@ def run_chunk(*, chunk_id: int) -> rules.Outcome:
             # every follow-up the day's dates.
             LedgerSettings.objects.update_or_create(owner_id=chunk.owner_id, defaults={"tallied_on": day})
             FollowUpSettings.objects.update_or_create(owner_id=chunk.owner_id, defaults={"recomputed_on": day})
+            owner_id = chunk.owner_id
+            transaction.on_commit(lambda: followups_written.send(sender=JobChunk, owner_ids=[owner_id]))
         if not unfinished.exists():
             JobRun.objects.filter(pk=chunk.run_id, finished_at__isnull=True).update(finished_at=timezone.now())
     return outcome

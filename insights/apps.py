@@ -7,8 +7,11 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Key persons and insights")
 
     def ready(self):
-        from contacts.services import person_merging
+        from contacts.services import people_changed, person_merging
+        from followups.signals import followups_written
 
         from . import receivers
 
         person_merging.connect(receivers.move_rows_on_merge, dispatch_uid="insights-merge")
+        people_changed.connect(receivers.figures_moved, dispatch_uid="insights-people-changed")
+        followups_written.connect(receivers.figures_moved, dispatch_uid="insights-followups-written")

@@ -17,12 +17,9 @@ PERIODS = [
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
 
-    def months(self) -> int | None:
-        """The chosen number of months (12 when nothing valid was chosen), None for all time."""
-        value = self.cleaned_data.get("period") if self.is_valid() else ""
-        if value == "all":
-            return None
-        return int(value or 12)
+    def period_key(self) -> str:
+        """The chosen period ("12", "24", "60" or "all"); the last 12 months when nothing valid was chosen."""
+        return (self.cleaned_data.get("period") if self.is_valid() else "") or "12"
 
 
 class ProfileForm(forms.ModelForm):

@@ -136,3 +136,26 @@ class Dismissal(models.Model):
 
     def __str__(self):
         return f"dismissed {self.person_id} in {self.field_id} until {self.until}"
+
+
+class InsightsSnapshot(models.Model):
+    """The insights page's figures for one owner, computed once and read many times.
+
+    Derived data (never in the backup). Every change that can move a figure
+    bumps `version` (see insights.figures); the figures are current while
+    `computed_version` equals it and `computed_on` is today, because the
+    cadences and periods follow the calendar.
+    """
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.PositiveBigIntegerField(default=1)
+    computed_version = models.PositiveBigIntegerField(default=0)
+    computed_on = models.DateField(null=True)
+    computed_at = models.DateTimeField(null=True)
+    figures = models.JSONField(default=dict)
+    # Set while a worker has been asked to recompute the figures, so a burst
+    # of saves sends one task, not one per save.
+    warm_requested_at = models.DateTimeField(null=True)
+
+    def __str__(self):
+        return f"insights of {self.owner_id} v{self.computed_version}/{self.version}"

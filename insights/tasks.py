@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import figures, services
 
 
 @shared_task(name="insights.refresh_suggestions")
@@ -15,3 +15,9 @@ def refresh_suggestions(owner_id: int) -> None:
 def refresh_everyone() -> None:
     """The weekly run from beat: one refresh task per owner."""
     services.refresh_everyone()
+
+
+@shared_task(name="insights.refresh_figures")
+def refresh_figures(owner_id: int) -> None:
+    """Recompute one owner's insights figures after a change, so the page reads them in one query."""
+    figures.refresh(owner_id)

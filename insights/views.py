@@ -1,7 +1,5 @@
 """The key-person page, the insights page and the goals page. Every lookup is scoped to the owner."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -12,10 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.views import AuthedRequest
-from contacts.models import KeyPerson, LedgerSettings, Person, Profile
-from contacts.services import refresh_ledger_tallies
+from contacts.models import KeyPerson, Person, Profile
 
-from . import selectors, services
+from . import figures, selectors, services
 from .forms import GoalForm, PeriodForm, ProfileForm, TagForm
 from .models import Goal, Suggestion
 
@@ -144,39 +141,29 @@ def keyperson_untag(request: AuthedRequest, pk: int) -> HttpResponse:
 # Insights
 
 
-def _months_ago(today: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
-    return datetime.date(year, month + 1, 1)
-
-
 @login_required
 @require_GET
 def overview(request: AuthedRequest) -> HttpResponse:
-    today = timezone.localdate()
     period_form = PeriodForm(request.GET)
-    months = period_form.months()
     owner_id = request.user.pk
-    ledger_settings = LedgerSettings.for_owner(owner_id)
-    if ledger_settings.tallied_on != today:
-        # The "I owe" flags follow windows that moved since the tallies were built (as on the ledger overview).
-        refresh_ledger_tallies(owner_id, today=today, ledger_settings=ledger_settings)
-    breadth = selectors.breadth(owner_id)
-    events = selectors.event_kinds(owner_id, since=_months_ago(today, months) if months else None)
-    ledger = selectors.give_and_take(owner_id)
-    health = selectors.tie_health(owner_id, today=today)
-    intros = selectors.introductions(owner_id)
-    charts = [breadth["chart"], events, ledger["chart"], health["chart"], intros["chart"]]
+    found = figures.current(owner_id)
+    charts = selectors.charts(found, selectors.people_named(owner_id, found), period=period_form.period_key())
     return render(
         request,
         "insights/overview.html",
         {
             "period_form": period_form,
-            "breadth": breadth,
-            "events": events,
-            "ledger": ledger,
-            "health": health,
-            "intros": intros,
-            "chart_data": {chart.id: chart.as_data() for chart in charts},
+            **charts,
+            "chart_data": {
+                chart.id: chart.as_data()
+                for chart in (
+                    charts["breadth"]["chart"],
+                    charts["events"],
+                    charts["ledger"]["chart"],
+                    charts["health"]["chart"],
+                    charts["intros"]["chart"],
+                )
+            },
         },
     )
 

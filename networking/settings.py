@@ -131,6 +131,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.NoStoreForAuthenticatedMiddleware",
+    # Any save of a signed-in user marks their insights figures stale.
+    "insights.figures.StaleFiguresMiddleware",
 ]
 
 if not DEBUG:

@@ -223,6 +223,19 @@ def run_insights(owner, client, repeat: int) -> list[dict]:
         [KeyPerson(owner=owner, person_id=s.person_id, field_id=s.field_id, tagged_on=today) for s in top],
         ignore_conflicts=True,
     )
+    # What a worker does a few seconds after a change (and the page itself
+    # when opened before that): recompute the insights figures.
+    from insights import figures
+
+    times = []
+    for _ in range(3):
+        figures.mark_stale(owner.pk)
+        with CaptureQueriesContext(connection) as queries:
+            t0 = time.perf_counter()
+            figures.current(owner.pk)
+            times.append((time.perf_counter() - t0) * 1000)
+    rows.append({"scenario": "insights figures, recomputed after a change (worker)", "p50": statistics.median(times),
+                 "p95": max(times), "queries": len(queries), "people_all": people, "job": True})  # fmt: skip
     for name, url in (
         ("key persons page", reverse("insights:keyperson_list")),
         ("insights page", reverse("insights:overview")),

@@ -77,6 +77,7 @@ REGISTRY = [
     Entry("dismissals", Dismissal),
     # Key-person suggestions (insights.Suggestion) are not in the backup: they are
     # derived from the rows above, and the weekly job (or "Refresh suggestions") rebuilds them.
+    # Nor is the insights page's InsightsSnapshot, recomputed on the next visit.
 ]
 
 

@@ -170,9 +170,19 @@ def test_the_pages_run_a_fixed_number_of_queries(auth_client, user, django_asser
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from insights.figures import mark_stale
+
     with CaptureQueriesContext(connection) as small:
         assert auth_client.get(url).status_code == 200
+    mark_stale(user.pk)
+    with CaptureQueriesContext(connection) as small_stale:
+        assert auth_client.get(url).status_code == 200
     _seed(user, 20)
+    mark_stale(user.pk)
+    # The insights page computes its figures once (as many queries as with 4 people)…
+    with django_assert_num_queries(len(small_stale)):
+        assert auth_client.get(url).status_code == 200
+    # … then reads them (as many queries as with 4 people).
     with django_assert_num_queries(len(small)):
         assert auth_client.get(url).status_code == 200
 
