@@ -48,6 +48,20 @@ def _announce(owner_id: int, person_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: people_changed.send(sender=Person, owner_id=owner_id, person_ids=ids))
 
 
+def delete_grouping(*, obj: Field | Tag) -> None:
+    """Delete a field or tag. Its people stay and their search text drops the name;
+    the field's key persons lose that tag, so their follow-ups are recomputed at once
+    (the key-person check-in gives way to keep-in-touch)."""
+    with transaction.atomic():
+        people = list(obj.people.values_list("pk", flat=True))
+        keys = []
+        if isinstance(obj, Field):
+            keys = list(KeyPerson.objects.filter(field=obj).values_list("person_id", flat=True))
+        obj.delete()
+        refresh_search(people)
+        _announce(obj.owner_id, keys)
+
+
 def ensure_default_fields(*, owner: User) -> None:
     """Give a new user the default list of fields, in their language."""
     if Field.objects.filter(owner=owner).exists():

@@ -92,11 +92,7 @@ def field_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _delete(request, obj, message: str) -> HttpResponse:
-    """Delete a field or tag; its people stay, and their search text drops the name."""
-    with transaction.atomic():
-        people = list(obj.people.values_list("pk", flat=True))
-        obj.delete()
-        services.refresh_search(people)
+    services.delete_grouping(obj=obj)
     messages.success(request, message % {"name": obj.name})
     return redirect("contacts:field_list")
 

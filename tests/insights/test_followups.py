@@ -112,3 +112,22 @@ def test_merging_moves_key_tags_and_dismissals_without_doubling_them(user):
     contacts_services.merge_people(keep=keep, other=other)
     assert sorted(KeyPerson.objects.filter(person=keep).values_list("field__name", flat=True)) == ["IT", "法律"]
     assert Dismissal.objects.get().person == keep
+
+
+def test_deleting_a_field_asks_for_its_key_persons_recompute(user, auth_client, django_capture_on_commit_callbacks):
+    """Their key-person check-in gives way to keep-in-touch now, not at the next nightly run."""
+    from unittest import mock
+
+    from django.urls import reverse
+
+    key, plain = make_person(owner=user), make_person(owner=user)
+    field = make_field(owner=user)
+    plain.fields.add(field)
+    services.tag_key_person(owner=user, person=key, field=field)
+    with (
+        mock.patch("followups.services.request_recompute") as recompute,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert auth_client.post(reverse("contacts:field_delete", args=[field.pk])).status_code == 302
+    recompute.assert_called_once_with(owner_id=user.pk, person_ids=[key.pk])
+    assert not KeyPerson.objects.exists()
