@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -67,12 +68,14 @@ def _queue_context(request: AuthedRequest, **extra) -> dict:
     showing_all = request.GET.get("all") == "1"
     limit = selectors.SECTION_ALL if showing_all else selectors.SECTION_SHOWN
     queue = selectors.queue(request.user.pk, today=today, limit=limit)
+    done_form = DoneForm(initial={"date": today})
     return {
         "queue": queue,
         "showing_all": showing_all,
         "sections": queue.shown(limit),
         "today": today,
-        "done_form": DoneForm(initial={"date": today}),
+        "done_form": done_form,
+        "kind_options": render_to_string("followups/week.html#kind-options", {"done_form": done_form}),
         "snooze_form": SnoozeForm(initial={"until": SnoozeForm.TOMORROW}),
         "skip_form": SkipForm(),
         **extra,
