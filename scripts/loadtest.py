@@ -474,9 +474,24 @@ class Client:
         self.origin = f"https://{HOST}:{port}"
         self.cookies: dict[str, str] = {}
         self.csrf = ""
+        self.retried = 0  # GETs sent again after a reset
+        self.lock = threading.Lock()
 
     def request(self, method: str, path: str, form: dict | None = None, headers: dict | None = None,
                 keep_cookies: bool = False) -> tuple[int, dict, str]:  # fmt: skip
+        """Send one request. A GET whose connection is reset before any answer (its gunicorn
+        worker was killed) is sent once more, as browsers do for idempotent requests
+        (RFC 9110, 9.2.2); a POST never is. Retries are counted in `self.retried`."""
+        try:
+            return self._send(method, path, form, headers, keep_cookies)
+        except ConnectionResetError:  # includes http.client.RemoteDisconnected
+            if method != "GET":
+                raise
+        with self.lock:
+            self.retried += 1
+        return self._send(method, path, form, headers, keep_cookies)
+
+    def _send(self, method, path, form, headers, keep_cookies) -> tuple[int, dict, str]:
         conn = HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
         try:
             all_headers = {
@@ -1177,6 +1192,8 @@ def main() -> int:  # noqa: C901 - one script, read top to bottom
         lines += [f"| {c.name} | {'PASS' if c.passed else '**FAIL**'} | {c.detail} |" for c in all_checks]
         failed = [c for c in all_checks if not c.passed]
         lines += ["", f"Saves: {counts['saves_ok']} seen to succeed, {counts['saves_failed']} seen to fail.",
+                  "", f"GETs sent once more after their connection was reset before any answer (a killed gunicorn "
+                      f"worker; browsers retry idempotent requests the same way, POSTs are never retried): {client.retried}.",
                   "", f"**{'PASS' if not failed else 'FAIL'}** ({len(all_checks) - len(failed)}/{len(all_checks)} checks passed)"]  # fmt: skip
         report = "\n".join(lines) + "\n"
         print()
