@@ -21,7 +21,7 @@ them takes one. The rule that keeps them right:
 import datetime
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -123,5 +123,10 @@ class StaleFiguresMiddleware:
         if request.method in self.UNSAFE and response.status_code < 400:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:
-                mark_stale(user.pk)
+                try:
+                    mark_stale(user.pk)
+                except DatabaseError as error:
+                    # The save itself committed: an error page now would say otherwise.
+                    # The figures catch up at the next change or the next day.
+                    log.warning("could not mark the insights of %s stale: %s", user.pk, error)
         return response

@@ -234,3 +234,17 @@ def test_key_persons_and_events_per_period(user, auth_client):
     assert found["events"]["all"] == found["events"]["60"]
     page = auth_client.get(URL + "?period=60", HTTP_ACCEPT_LANGUAGE="en").context["chart_data"]["chart-events"]
     assert page["labels"] == ["Cross-industry mixer", "Seminar / study group"]
+
+
+def test_a_save_still_succeeds_when_the_figures_cannot_be_marked(auth_client, user, notebook, monkeypatch):
+    from django.db import OperationalError
+
+    it, _people = notebook
+
+    def down(owner_id):
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(figures, "mark_stale", down)
+    response = auth_client.post(reverse("contacts:field_edit", args=[it.pk]), {"name": "情報技術"})
+    assert response.status_code == 302
+    assert Field.objects.get(pk=it.pk).name == "情報技術"
