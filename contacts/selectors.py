@@ -29,6 +29,16 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Direction, LedgerEntry, LedgerKind, LedgerSettings, LedgerTally, Meeting, Person, Status
 
+
+def ended_ids(owner_id: int) -> QuerySet:
+    """The owner's ended ties' ids, as a sub-query: few, found on the (owner, status) index.
+
+    Leave them out with `.exclude(person_id__in=ended_ids(owner))` instead of
+    joining rows to every person to read their status.
+    """
+    return Person.objects.filter(owner_id=owner_id, status=Status.ENDED).values("pk")
+
+
 YEAR = datetime.timedelta(days=365)
 SERIES_MONTHS = 12
 

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
-from contacts.models import Meeting, Person, Status
+from contacts.models import Meeting
+from contacts.selectors import ended_ids
 
 from .models import FollowUp, State
 
@@ -26,8 +27,7 @@ def open_followups(owner_id: int) -> QuerySet:
     joining every follow-up to its person: counting 23,000 due at 100,000
     people took 42 ms with the join, as it read every person's status.
     """
-    ended = Person.objects.filter(owner_id=owner_id, status=Status.ENDED).values("pk")
-    return FollowUp.objects.filter(owner_id=owner_id, state=State.OPEN).exclude(person_id__in=ended)
+    return FollowUp.objects.filter(owner_id=owner_id, state=State.OPEN).exclude(person_id__in=ended_ids(owner_id))
 
 
 def with_context(followups: QuerySet) -> QuerySet:

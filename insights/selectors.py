@@ -11,6 +11,7 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from contacts.models import EventKind, Field, KeyPerson, LedgerTally, Person, Status, Tier
+from contacts.selectors import ended_ids
 from followups.models import FollowUp, Reason, State
 
 from .models import Goal, Suggestion
@@ -109,11 +110,6 @@ def months_ago(today: datetime.date, months: int) -> datetime.date:
     """The first day of the month `months` months before today's."""
     year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
     return datetime.date(year, month + 1, 1)
-
-
-def ended_ids(owner_id: int):
-    """The owner's ended ties, as a sub-query: few, found on the (owner, status) index."""
-    return Person.objects.filter(owner_id=owner_id, status=Status.ENDED).values("pk")
 
 
 def figures(owner_id: int, *, today: datetime.date) -> dict:
