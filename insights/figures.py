@@ -101,8 +101,8 @@ def mark_stale(owner_id: int) -> None:
 
 def refresh(owner_id: int) -> None:
     """The worker's side of `mark_stale`: recompute the figures if they are not current."""
-    InsightsSnapshot.objects.filter(owner_id=owner_id).update(warm_requested_at=None)
-    if InsightsSnapshot.objects.filter(owner_id=owner_id).exists():
+    # No row: the account is gone (asks are only sent for owners who have one).
+    if InsightsSnapshot.objects.filter(owner_id=owner_id).update(warm_requested_at=None):
         current(owner_id)
 
 
