@@ -1,6 +1,22 @@
 import pytest
+from django.conf import settings
+from django.test import override_settings
 
 from tests.factories import make_user
+
+# Argon2 costs about 0.19 s per user made: far too slow for a suite that makes
+# thousands. Tests use a fast hasher, except those marked `real_hasher`, which
+# check the hashing that production uses.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(request):
+    if request.node.get_closest_marker("real_hasher"):
+        yield
+        return
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ def test_logout_requires_post_and_ends_the_session(auth_client):
     assert "_auth_user_id" not in auth_client.session
 
 
+@pytest.mark.real_hasher
 def test_signup_creates_an_account_and_logs_it_in(client):
     response = client.post(
         reverse("accounts:signup"),

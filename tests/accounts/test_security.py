@@ -101,6 +101,7 @@ def test_logging_out_deletes_the_session_on_the_server(client, user):
     assert thief.get(reverse("accounts:account")).status_code == 302
 
 
+@pytest.mark.real_hasher
 def test_passwords_are_hashed_with_argon2(user):
     make_user(username="fresh")
     assert user.password.startswith("argon2$")
