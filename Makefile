@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 PYTHON := $(BIN)/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# Test processes (pytest-xdist): one per core by default.
+TEST_WORKERS ?= auto
 
 .PHONY: setup run test test-browser test-postgres bench loadtest lint format lock smoke messages clean audit
 
@@ -26,7 +28,7 @@ run: setup
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n $(TEST_WORKERS)
 
 ## Browser tests in headless Chromium (installs Debian's chromium when missing).
 test-browser: setup
@@ -37,7 +39,7 @@ test-browser: setup
 test-postgres: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q -n $(TEST_WORKERS)
 
 ## gunicorn + Celery worker + beat against PostgreSQL and Redis, end to end.
 smoke: setup

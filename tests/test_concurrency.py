@@ -17,7 +17,7 @@ from django.urls import reverse
 from contacts.models import Person
 from tests.factories import make_person, make_user
 
-ROUNDS = 120
+ROUNDS = 50
 
 
 def _edit(client: Client, pk: int, name: str, round_: int, accepted: list, refused: list, errors: list):

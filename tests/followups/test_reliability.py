@@ -14,7 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
-import time
+import threading
 import uuid
 from pathlib import Path
 
@@ -52,22 +52,47 @@ def _env(**extra) -> dict:
     )
 
 
-def _worker(queue: str, **env) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "networking", "worker", "-Q", queue, "--pool", "solo",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
-        cwd=BASE_DIR, env=_env(**env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+class Worker:
+    """A real Celery worker process on one queue, whose log is read as it runs.
 
+    At INFO level the worker logs a line for each task that finished
+    ("Task followups.send_digest[…] succeeded in …"), so a test can wait for a
+    message delivered twice to have run twice instead of sleeping.
+    """
 
-def _stop(worker: subprocess.Popen) -> str:
-    if worker.poll() is None:
-        worker.terminate()
-    try:
-        return worker.communicate(timeout=20)[0].decode(errors="replace")
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        return worker.communicate()[0].decode(errors="replace")
+    def __init__(self, queue: str, **env):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "networking", "worker", "-Q", queue, "--pool", "solo",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
+            cwd=BASE_DIR, env=_env(**env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for raw in self.process.stdout:
+            self.lines.append(raw.decode(errors="replace"))
+
+    def finished(self, task: str) -> int:
+        """Count the runs of `task` that returned or raised."""
+        pattern = re.compile(rf"Task {re.escape(task)}\[[^\]]+\] (succeeded|raised)")
+        return sum(1 for line in list(self.lines) if pattern.search(line))
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._reader.join(timeout=10)
+        return "".join(self.lines)
 
 
 def _on_queue(monkeypatch, queue: str) -> None:
@@ -95,18 +120,17 @@ def test_a_worker_killed_in_the_middle_of_the_nightly_job_leaves_every_follow_up
     run = services.start_nightly(day=datetime.date.today())
     chunks = run.chunks.count()
     assert chunks >= 30
-    worker = _worker(queue)
+    worker = Worker(queue)
     try:
         started = _wait_for(lambda: run.chunks.filter(finished_at__isnull=False).count() >= 3, 120)
-        worker.send_signal(signal.SIGKILL)
-        worker.wait(timeout=10)
+        worker.kill()
         left = run.chunks.filter(finished_at__isnull=True).count()
         assert started and 0 < left < chunks, (left, chunks)
-        worker = _worker(queue)
+        worker = Worker(queue)
         services.reap(stale_after=datetime.timedelta(0))  # what beat's reaper does after FOLLOWUPS_STALE_AFTER
         assert _wait_for(lambda: JobRun.objects.filter(pk=run.pk, finished_at__isnull=False).exists(), 180)
     finally:
-        output = _stop(worker)
+        output = worker.stop()
     active = Person.objects.filter(status=Status.ACTIVE).count()
     assert FollowUp.objects.filter(reason=Reason.KEEP_IN_TOUCH, state=State.OPEN).count() == active, output
     assert _duplicates() == 0
@@ -121,12 +145,12 @@ def test_messages_delivered_twice_and_beat_started_twice_duplicate_nothing(monke
     _on_queue(monkeypatch, queue)
     from followups import tasks
 
-    worker = _worker(queue)
+    worker = Worker(queue)
     try:
         for _ in range(2):  # two beats
             tasks.start_nightly.apply_async((), queue=queue)
-        assert _wait_for(lambda: JobRun.objects.filter(chunks__isnull=False).exists(), 60)
-        time.sleep(1)  # the second beat's message finds the run claimed
+        # Both beats' messages have run: the second found the run claimed.
+        assert _wait_for(lambda: worker.finished("followups.start_nightly") == 2, 60), worker.lines
         # The worker sent the chunks to the default queue; deliver each message twice on ours.
         chunk_ids = list(JobRun.objects.get().chunks.values_list("pk", flat=True))
         for _ in range(2):
@@ -148,9 +172,11 @@ def test_messages_delivered_twice_and_beat_started_twice_duplicate_nothing(monke
             ),
             60,
         )
-        time.sleep(1)  # let the second copies run too
+        # Every message delivered twice has run twice: the copies found their work claimed.
+        copies = ("followups.run_chunks", "followups.recompute_pending", "followups.send_digest")
+        assert _wait_for(lambda: all(worker.finished(task) == 2 for task in copies), 60), worker.lines
     finally:
-        output = _stop(worker)
+        output = worker.stop()
     assert JobRun.objects.count() == 1
     assert _duplicates() == 0, output
     active = Person.objects.filter(owner=owner, status=Status.ACTIVE).count()
@@ -187,11 +213,11 @@ person = Person.objects.get(owner=owner)
 started = time.monotonic()
 with transaction.atomic():
     services.log_meeting(owner=owner, people=[person], date=datetime.date.today(), kind="first_at_event")
+print(f"saved in {time.monotonic() - started:.1f} s")
 client = Client()
 client.force_login(owner)
 assert client.get("/week/").status_code == 200
 assert client.get(person.get_absolute_url()).status_code == 200
-print(f"saved in {time.monotonic() - started:.1f} s")
 """
 
 
@@ -207,8 +233,9 @@ def test_with_redis_down_pages_and_saves_work_and_the_work_is_caught_up_when_it_
         env=_env(CELERY_BROKER_URL=url, ALLOWED_HOSTS="testserver"), timeout=120,
     )  # fmt: skip
     assert web.returncode == 0, web.stderr[-3000:]
-    # At once: each try to reach the broker costs a web worker that long.
-    assert float(re.search(r"saved in ([\d.]+) s", web.stdout).group(1)) < 2, web.stdout
+    # At once, not after kombu's retries (about 6 s): each try to reach the broker
+    # costs a web worker that long. The margin allows for a loaded machine.
+    assert float(re.search(r"saved in ([\d.]+) s", web.stdout).group(1)) < 3.5, web.stdout
     assert PendingRecompute.objects.filter(person=person).exists()
     assert not FollowUp.objects.filter(person=person).exists()
     # Redis is back: the sweep (beat's reaper) sends the waiting work and a worker catches up.
@@ -221,10 +248,10 @@ def test_with_redis_down_pages_and_saves_work_and_the_work_is_caught_up_when_it_
             text=True, env=_env(**queue_env), timeout=120,
         )  # fmt: skip
         assert reap.returncode == 0, reap.stderr[-3000:]
-        worker = _worker("celery", **queue_env)
+        worker = Worker("celery", **queue_env)
         caught_up = _wait_for(lambda: FollowUp.objects.filter(person=person, reason=Reason.THANK_YOU).exists(), 60)
     finally:
-        output = _stop(worker) if worker else ""
+        output = worker.stop() if worker else ""
         server.terminate()
         server.wait(timeout=10)
     assert caught_up, output
