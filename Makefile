@@ -10,7 +10,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist): one per core by default.
 TEST_WORKERS ?= auto
 
-.PHONY: setup run test test-browser test-postgres bench loadtest lint format lock smoke messages clean audit
+.PHONY: setup run test test-browser test-postgres bench bench-http loadtest lint format lock smoke messages clean audit
 
 setup: $(STAMP)
 
@@ -50,6 +50,13 @@ smoke: setup
 bench: setup
 	$(PYTHON) scripts/bench.py --backend sqlite $(BENCH_ARGS)
 	@if [ -n "$$DATABASE_URL" ]; then $(PYTHON) scripts/bench.py --backend postgres $(BENCH_ARGS); fi
+	$(MAKE) bench-http
+
+## Pages over HTTP (gunicorn, production settings) as ratios to a floor view:
+## SQLite at 1,000 people, and PostgreSQL at 100,000 when DATABASE_URL is set.
+bench-http: setup
+	$(PYTHON) scripts/bench_http.py --backend sqlite $(BENCH_HTTP_ARGS)
+	@if [ -n "$$DATABASE_URL" ]; then $(PYTHON) scripts/bench_http.py --backend postgres --reuse $(BENCH_HTTP_ARGS); fi
 
 ## Load and faults (about 15 minutes; the first run seeds 100,000 people):
 ## gunicorn, a Celery worker and beat, PostgreSQL and Redis of its own, all on
