@@ -7,6 +7,7 @@ app_name = "contacts"
 urlpatterns = [
     # People list and search
     path("people/", people.person_list, name="person_list"),
+    path("people/filters/", people.person_filters, name="person_filters"),
     # Person page, edit, merge, end, delete; meetings (contacts/views/person.py)
     path("people/new/", person.person_create, name="person_create"),
     path("people/<int:pk>/", person.person_detail, name="person_detail"),

@@ -50,7 +50,9 @@ def _people_met_at(event: Event):
 def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(Event, pk=pk, owner=request.user)
     page = Paginator(_people_met_at(event), PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = page.object_list.prefetch_related(Prefetch("fields", queryset=Field.objects.only("pk", "name")))
+    page.object_list = page.object_list.prefetch_related(
+        Prefetch("fields", queryset=Field.objects.only("pk", "name"), to_attr="field_list")
+    )
     return render(
         request,
         "contacts/event_detail.html",

@@ -55,27 +55,48 @@ def filtered_people(owner, form: PeopleFilterForm):
     return people.order_by(*ordering)
 
 
+def _with_event_choices(form: PeopleFilterForm, owner) -> PeopleFilterForm:
+    """Offer the most recent events in the event filter, and the chosen one if older."""
+    recent_events = list(Event.objects.filter(owner=owner).only("pk", "name", "date")[:EVENT_CHOICES_SHOWN])
+    selected_event = form.cleaned_data.get("event") if hasattr(form, "cleaned_data") else None
+    if selected_event and selected_event not in recent_events:
+        recent_events.append(selected_event)
+    form.fields["event"].choices = [("", _("Any event"))] + [(e.pk, str(e)) for e in recent_events]
+    return form
+
+
 @login_required
 def person_list(request: AuthedRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET, owner=request.user)
     people = filtered_people(request.user, form)
     rows = Person.objects.filter(owner=request.user).prefetch_related(
-        Prefetch("fields", queryset=Field.objects.only("pk", "name"))
+        Prefetch("fields", queryset=Field.objects.only("pk", "name"), to_attr="field_list")
     )
     page = IdFirstPaginator(people, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
-    recent_events = list(Event.objects.filter(owner=request.user).only("pk", "name", "date")[:EVENT_CHOICES_SHOWN])
-    selected_event = form.cleaned_data.get("event") if hasattr(form, "cleaned_data") else None
-    if selected_event and selected_event not in recent_events:
-        recent_events.append(selected_event)
-    form.fields["event"].choices = [("", _("Any event"))] + [(e.pk, str(e)) for e in recent_events]
+    filters_active = any(form.data.get(k) for k in FILTERS)
+    # The filter panel starts closed, so its choices are loaded when it is
+    # first opened (person_filters); open when a filter is in use.
+    show_filters = filters_active or "filters" in request.GET
+    if show_filters:
+        _with_event_choices(form, request.user)
     context = {
         "form": form,
         "page": page,
         "invalid_filters": sorted(form.errors),
         "status_ended": Status.ENDED,
         "is_filtered": any(form.data.get(k) for k in ("q", *FILTERS)),
-        "filters_active": any(form.data.get(k) for k in FILTERS),
+        "filters_active": filters_active,
+        "show_filters": show_filters,
     }
     if request.htmx and request.htmx.target == "people-results":
         return render(request, "contacts/person_list.html#people-results", context)
     return render(request, "contacts/person_list.html", context)
+
+
+@login_required
+def person_filters(request: AuthedRequest) -> HttpResponse:
+    """The filter panel's fields, with the current choices, for the people list."""
+    form = PeopleFilterForm(request.GET, owner=request.user)
+    form.is_valid()
+    _with_event_choices(form, request.user)
+    return render(request, "contacts/person_list.html#people-filters", {"form": form, "show_filters": True})

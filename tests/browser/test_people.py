@@ -64,3 +64,24 @@ def test_people_list_in_english_shows_western_names_given_name_first(watched, li
     assert page.locator("h1").inner_text() == "People"
     watched.screenshot(f"{viewport}-en-people")
     watched.assert_clean()
+
+
+def test_the_filter_panel_loads_when_opened_and_filters_the_list(watched, live_server, people, viewport):
+    page = watched.page
+    log_in(watched, live_server, "hanako")
+    page.goto(f"{live_server.url}/people/")
+    assert page.locator(".person-row").count() == 3
+    assert page.locator("#id_field").count() == 0  # not rendered until the panel opens
+    with page.expect_response(lambda r: "/people/filters/" in r.url and r.status == 200):
+        page.locator(".people-filters__more summary").click()
+    expect(page.locator("#id_field")).to_be_visible()
+    with page.expect_response(lambda r: "/people/?" in r.url and r.status == 200):
+        page.select_option("#id_field", label="IT")
+    expect(page.locator(".person-row")).to_have_count(1)
+    assert "field=" in page.url
+    # The filtered URL opens with the panel open and the field chosen.
+    page.goto(page.url)
+    expect(page.locator("#id_field")).to_be_visible()
+    assert page.locator(".person-row").count() == 1
+    watched.screenshot(f"{viewport}-ja-people-filters")
+    watched.assert_clean()

@@ -173,7 +173,59 @@ def test_query_count_does_not_grow_with_people(auth_client, user):
         make_person(owner=user, family_name=f"山田{i}", fields=[it])
     with CaptureQueriesContext(connection) as large:
         auth_client.get(URL, {"q": "やまだ"})
-    assert len(large) == len(small) <= 9
+    assert len(large) == len(small) <= 6
+
+
+def test_the_closed_filter_panel_is_not_rendered_until_opened(auth_client, user):
+    make_field(owner=user, name="IT")
+    make_event(owner=user, name="異業種交流会")
+    response = auth_client.get(URL)
+    assert 'name="field"' not in response.text
+    assert "異業種交流会" not in response.text
+    assert 'hx-get="/people/filters/?' in response.text
+    assert 'href="?filters=1"' in response.text  # without JavaScript, a link shows the panel
+
+
+def test_the_filter_panel_loads_with_the_users_choices_only(auth_client, user, other_user):
+    make_field(owner=user, name="IT")
+    make_event(owner=user, name="異業種交流会")
+    make_field(owner=other_user, name="Secret")
+    make_event(owner=other_user, name="秘密の会")
+    response = auth_client.get(reverse("contacts:person_filters"), {"tier": "network"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div class="people-filters__grid" id="people-filters">')
+    assert 'name="field"' in response.text and "IT" in response.text and "異業種交流会" in response.text
+    assert '<option value="network" selected>' in response.text
+    assert "Secret" not in response.text and "秘密の会" not in response.text
+
+
+@pytest.mark.parametrize("params", [{"filters": "1"}, {"tier": "network"}])
+def test_the_panel_is_rendered_open_when_asked_for_or_a_filter_is_in_use(auth_client, user, params):
+    make_field(owner=user, name="IT")
+    response = auth_client.get(URL, params)
+    assert 'name="field"' in response.text
+    assert '<details class="people-filters__more" open' in response.text
+
+
+def test_the_filter_panel_runs_a_fixed_number_of_queries(auth_client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_field(owner=user, name="IT")
+    url = reverse("contacts:person_filters")
+    with CaptureQueriesContext(connection) as small:
+        auth_client.get(url)
+    for i in range(20):
+        make_field(owner=user, name=f"F{i}")
+        make_event(owner=user, name=f"E{i}")
+    with CaptureQueriesContext(connection) as large:
+        auth_client.get(url)
+    assert len(large) == len(small)
+
+
+def test_the_filter_panel_needs_signing_in(client):
+    response = client.get(reverse("contacts:person_filters"))
+    assert response.status_code == 302
 
 
 @pytest.mark.parametrize("query", ["山田", "山", "やまだ"])
