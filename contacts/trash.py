@@ -5,10 +5,17 @@ deletion collector, so a model added later that cascades from Person comes
 along by itself), then deletes them. Restoring inserts the rows again with
 their old ids (ids are never reused), leaving out links to rows deleted in
 the meantime, and sets back the pointers that deletion had emptied.
+
+Other apps tell the trash about their own models through `register` (in their
+AppConfig.ready()): rows derived from the others, rebuilt after a restore
+instead of kept; rows whose pointer at the deleted person names another
+person, who is announced when it changes; and what to rebuild once a person
+is back. This module names no other app's model.
 """
 
 import datetime
 import json
+from collections.abc import Callable
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
@@ -17,11 +24,30 @@ from django.db.models import Count
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
-from .models import TRASH_DAYS, LedgerEntry, LedgerTally, Meeting, Person, TrashedPerson
-from .services import _announce, refresh_ledger_tallies, refresh_search
+from .models import TRASH_DAYS, Meeting, Person, TrashedPerson
+from .services import _announce, refresh_search
 
-# Rows rebuilt from the others after a restore: not kept.
-DERIVED = {LedgerTally, "followups.PendingRecompute", "insights.Suggestion"}
+# Filled by the apps in AppConfig.ready() through `register`.
+# Labels of models whose rows are rebuilt from the others after a restore: not kept.
+DERIVED: set[str] = set()
+# {model label: the attribute naming the person a row is about}, for rows that
+# point at the deleted person (a ledger entry naming them as the person introduced).
+POINTER_OWNERS: dict[str, str] = {}
+# Called with (owner_id, person_id) inside the restore's transaction, once the rows are back.
+ON_RESTORE: list[Callable[[int, int], None]] = []
+
+
+def register(
+    *,
+    derived: tuple[str, ...] = (),
+    pointer_owners: dict[str, str] | None = None,
+    on_restore: Callable[[int, int], None] | None = None,
+) -> None:
+    """Tell the trash about an app's models (call from its AppConfig.ready())."""
+    DERIVED.update(derived)
+    POINTER_OWNERS.update(pointer_owners or {})
+    if on_restore is not None and on_restore not in ON_RESTORE:
+        ON_RESTORE.append(on_restore)
 
 
 class _Encoder(DjangoJSONEncoder):
@@ -34,7 +60,7 @@ class _Encoder(DjangoJSONEncoder):
 
 
 def _derived(model) -> bool:
-    return model in DERIVED or model._meta.label in DERIVED
+    return model._meta.label in DERIVED
 
 
 def _solo_meetings(person: Person) -> list[int]:
@@ -59,9 +85,6 @@ def trash_person(*, person: Person) -> TrashedPerson:
         # As stored now (the caller's copy may predate meetings logged since).
         person = Person.objects.select_for_update().get(pk=person.pk)
         owner_id, pk = person.owner_id, person.pk
-        named_in = list(
-            LedgerEntry.objects.filter(introduced_person=person).values_list("person_id", flat=True).distinct()
-        )
         collector = Collector(using=using, origin=person)
         collector.collect([person])
         collector.collect(list(Meeting.objects.filter(pk__in=_solo_meetings(person))))
@@ -71,11 +94,16 @@ def trash_person(*, person: Person) -> TrashedPerson:
         objects = list({(type(obj), obj.pk): obj for obj in objects}.values())
         objects.sort(key=lambda obj: (_restore_order(type(obj)), type(obj)._meta.label, obj.pk))
         pointers = []
+        named_in = set()
         for (field, _value), batches in collector.field_updates.items():
             # Each row as it is before the deletion empties the pointer: [id, what it pointed at].
             was = sorted({(obj.pk, getattr(obj, field.attname)) for batch in batches for obj in batch})
             if was and not _derived(field.model):
                 pointers.append([field.model._meta.label, field.name, [list(pair) for pair in was]])
+                about = POINTER_OWNERS.get(field.model._meta.label)
+                if about:
+                    rows = field.model._base_manager.filter(pk__in=[pk for pk, _ in was])
+                    named_in.update(rows.values_list(about, flat=True))
         trashed = TrashedPerson.objects.create(
             owner_id=owner_id,
             person_id=pk,
@@ -136,12 +164,14 @@ def restore(*, trashed: TrashedPerson) -> Person:
                 ids = [pk for pk, value in was if value == target]
                 # Only where nobody has set it to something else since.
                 model._base_manager.filter(pk__in=ids, **{attname: None}).update(**{attname: target})
-            if model is LedgerEntry:
-                named_in += list(model.objects.filter(pk__in=[pk for pk, _ in was]).values_list("person_id", flat=True))
+            about = POINTER_OWNERS.get(model._meta.label)
+            if about:
+                named_in += list(model._base_manager.filter(pk__in=[pk for pk, _ in was]).values_list(about, flat=True))
         claimed.delete()
         person = Person.objects.get(pk=claimed.person_id)
         refresh_search([person.pk])
-        refresh_ledger_tallies(person.owner_id, person_ids=[person.pk])
+        for rebuild in ON_RESTORE:
+            rebuild(person.owner_id, person.pk)
         _announce(person.owner_id, [person.pk, *named_in])
     return person
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import capture, events, fields, ledger, people, person, trash
+from .views import capture, events, fields, people, person, trash
 
 app_name = "contacts"
 
@@ -32,13 +32,6 @@ urlpatterns = [
     path("capture/<int:event_id>/matches/", capture.capture_matches, name="capture_matches"),
     path("capture/<int:event_id>/existing/<int:person_id>/", capture.capture_existing, name="capture_existing"),
     path("capture/meetings/<int:meeting_id>/undo/", capture.capture_undo, name="capture_undo"),
-    # Give and take (contacts/views/ledger.py)
-    path("ledger/", ledger.ledger_overview, name="ledger"),
-    path("ledger/settings/", ledger.ledger_settings, name="ledger_settings"),
-    path("people/<int:pk>/ledger/", ledger.ledger_entry_create, name="ledger_entry_create"),
-    path("ledger/entries/<int:pk>/edit/", ledger.ledger_entry_edit, name="ledger_entry_edit"),
-    path("ledger/entries/<int:pk>/delete/", ledger.ledger_entry_delete, name="ledger_entry_delete"),
-    path("ledger/entries/<int:pk>/return/", ledger.ledger_entry_return, name="ledger_entry_return"),
     # Fields and tags (contacts/views/fields.py)
     path("trash/", trash.trash_list, name="trash"),
     path("trash/<int:pk>/restore/", trash.trash_restore, name="trash_restore"),

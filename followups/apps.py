@@ -7,9 +7,16 @@ class FollowupsConfig(AppConfig):
     verbose_name = _("Follow-ups")
 
     def ready(self):
+        from contacts import trash
         from contacts.services import people_changed, person_merging
+        from jobs import registry
 
-        from . import receivers
+        from . import receivers, services, tasks
 
         people_changed.connect(receivers.recompute_changed_people, dispatch_uid="followups-recompute")
         person_merging.connect(receivers.move_followups_on_merge, dispatch_uid="followups-merge")
+        # Pending recomputes are work notes, not data: a restored person is recomputed anyway.
+        trash.register(derived=("followups.PendingRecompute",))
+        # The nightly run's chunks are ours: the reaper sends stuck ones back to this task.
+        registry.register_chunk_task(services.NIGHTLY, tasks.run_chunks)
+        registry.register_reaper(services.sweep_on_reap)

@@ -4,60 +4,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class WorkerHeartbeat(models.Model):
-    """The last time Celery beat's heartbeat task ran on a worker.
-
-    Tells the user whether scheduled jobs (follow-ups, digests) are running at
-    all. Not user data: one row per worker host.
-    """
-
-    hostname = models.CharField(max_length=255, unique=True)
-    last_seen = models.DateTimeField()
-
-    class Meta:
-        ordering = ["-last_seen"]
-
-    def __str__(self):
-        return f"{self.hostname} @ {self.last_seen:%Y-%m-%d %H:%M:%S}"
-
-
-class JobCheckQuerySet(models.QuerySet):
-    def pending(self):
-        return self.filter(completed_at__isnull=True)
-
-
-class JobCheck(models.Model):
-    """A round trip through the background queue, asked for by a user.
-
-    The web process writes the row and enqueues a task; the worker stamps
-    `completed_at`. A row that stays pending shows the worker is not running.
-    """
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="job_checks")
-    requested_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    worker = models.CharField(max_length=255, blank=True)
-
-    objects = JobCheckQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
-        verbose_name = _("background job check")
-
-    def __str__(self):
-        return f"JobCheck {self.pk} ({'done' if self.completed_at else 'pending'})"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.completed_at is None
-
-    @property
-    def round_trip_seconds(self) -> float | None:
-        if self.completed_at is None:
-            return None
-        return (self.completed_at - self.requested_at).total_seconds()
-
-
 class Reason(models.TextChoices):
     THANK_YOU = "thank_you", _("Say thank you")
     KEEP_IN_TOUCH = "keep_in_touch", _("Keep in touch")
@@ -184,45 +130,6 @@ class PendingRecompute(models.Model):
 
     def __str__(self):
         return f"recompute {self.person_id}"
-
-
-class JobRun(models.Model):
-    """One run of a scheduled job for a day: claimed once, however often beat sends it."""
-
-    kind = models.CharField(max_length=40)
-    day = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="jobrun_once_a_day")]
-
-    def __str__(self):
-        return f"{self.kind} {self.day}"
-
-
-class JobChunk(models.Model):
-    """A bounded share of a run: one owner's people with ids in [first_id, last_id].
-
-    Workers mark chunks done; the reaper sends again those that stayed
-    unfinished too long (a worker died). Redoing a chunk is harmless.
-    """
-
-    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="chunks")
-    owner_id = models.IntegerField()
-    first_id = models.BigIntegerField()
-    last_id = models.BigIntegerField()
-    people = models.IntegerField(default=0)
-    sent_at = models.DateTimeField()
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=1)
-
-    class Meta:
-        indexes = [models.Index(fields=["run", "finished_at"], name="jobchunk_run_finished")]
-
-    def __str__(self):
-        return f"chunk {self.owner_id}:{self.first_id}-{self.last_id}"
 
 
 class DigestState(models.TextChoices):

@@ -31,7 +31,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from contacts.models import KeyPerson, LedgerEntry, LedgerTally, Meeting, Person, Status
+from contacts.models import KeyPerson, Meeting, Person, Status
+from ledger.models import LedgerEntry, LedgerTally
 
 from .models import FollowUp, FollowUpSettings, Reason, State
 from .signals import followups_written

@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from contacts import services as contacts_services
-from contacts.models import LedgerSettings, Person
+from contacts.models import Person
+from jobs import services as jobs
+from jobs.models import JobChunk, JobRun
+from jobs.services import send as _send
+from ledger import services as ledger_services
+from ledger.models import LedgerSettings
 
 from . import rules
 from .models import (
@@ -21,13 +26,9 @@ from .models import (
     DigestState,
     FollowUp,
     FollowUpSettings,
-    JobCheck,
-    JobChunk,
-    JobRun,
     PendingRecompute,
     Reason,
     State,
-    WorkerHeartbeat,
 )
 from .signals import followups_written
 
@@ -36,41 +37,6 @@ log = logging.getLogger(__name__)
 NIGHTLY = "nightly-followups"
 DIGEST_HOUR = 7
 DIGEST_MAX_ATTEMPTS = 8
-
-
-def request_job_check(*, user: User) -> JobCheck:
-    """Record a check and hand it to the worker once the row is committed."""
-    from .tasks import complete_job_check
-
-    with transaction.atomic():
-        check = JobCheck.objects.create(owner=user)
-        complete_job_check.delay_on_commit(check.pk)
-    return check
-
-
-def complete_job_check(*, check_id: int, worker: str) -> bool:
-    """Stamp a check as done. Return False when it was already done or is gone.
-
-    The conditional update makes a redelivered message harmless.
-    """
-    updated = JobCheck.objects.filter(pk=check_id, completed_at__isnull=True).update(
-        completed_at=timezone.now(), worker=worker[:255]
-    )
-    return updated == 1
-
-
-def record_heartbeat(*, hostname: str) -> None:
-    WorkerHeartbeat.objects.update_or_create(hostname=hostname[:255], defaults={"last_seen": timezone.now()})
-
-
-def _send(task, *args) -> bool:
-    """Enqueue a task; when the broker is down, log it and go on (the sweeper catches up)."""
-    try:
-        task.apply_async(args, retry=False)
-    except Exception as error:  # noqa: BLE001 - any broker failure must not break a save
-        log.warning("could not enqueue %s%r: %s", task.name, args, error)
-        return False
-    return True
 
 
 # Per-person recomputes, after a save
@@ -178,8 +144,8 @@ def start_nightly(*, day: datetime.date | None = None, owner_ids: list[int] | No
 
     day = day or timezone.localdate()
     with transaction.atomic():
-        run, created = JobRun.objects.get_or_create(kind=NIGHTLY, day=day)
-        if not created:
+        run = jobs.claim_run(kind=NIGHTLY, day=day)
+        if run is None:
             return None
         chunks = JobChunk.objects.bulk_create(_plan_chunks(run, owner_ids), batch_size=1000)
     if send:
@@ -193,28 +159,25 @@ def run_chunk(*, chunk_id: int) -> rules.Outcome:
     chunk = JobChunk.objects.select_related("run").filter(pk=chunk_id, finished_at__isnull=True).first()
     if chunk is None:
         return rules.Outcome()
-    JobChunk.objects.filter(pk=chunk.pk).update(started_at=timezone.now())
+    jobs.chunk_started(chunk)
     day = chunk.run.day
     people = rules.people_of(chunk.owner_id, first_id=chunk.first_id, last_id=chunk.last_id)
     # Tallies already following the day's windows are kept current by the
     # ledger services; only an older day's need rebuilding.
     if not LedgerSettings.objects.filter(owner_id=chunk.owner_id, tallied_on=day).exists():
-        contacts_services.refresh_ledger_tallies(chunk.owner_id, person_ids=people.values("pk"), today=day)
+        ledger_services.refresh_ledger_tallies(chunk.owner_id, person_ids=people.values("pk"), today=day)
     outcome = rules.Outcome()
     if not _recomputed(chunk, day):
         outcome = rules.recompute(people, today=day)
     with transaction.atomic():
-        JobChunk.objects.filter(pk=chunk.pk).update(finished_at=timezone.now())
-        unfinished = JobChunk.objects.filter(run_id=chunk.run_id, finished_at__isnull=True)
-        if not unfinished.filter(owner_id=chunk.owner_id).exists():
+        owner_done, _run_done = jobs.chunk_finished(chunk)
+        if owner_done:
             # Every tally of this owner now follows the day's windows, and
             # every follow-up the day's dates.
             LedgerSettings.objects.update_or_create(owner_id=chunk.owner_id, defaults={"tallied_on": day})
             FollowUpSettings.objects.update_or_create(owner_id=chunk.owner_id, defaults={"recomputed_on": day})
             owner_id = chunk.owner_id
             transaction.on_commit(lambda: followups_written.send(sender=JobChunk, owner_ids=[owner_id]))
-        if not unfinished.exists():
-            JobRun.objects.filter(pk=chunk.run_id, finished_at__isnull=True).update(finished_at=timezone.now())
     return outcome
 
 
@@ -241,21 +204,9 @@ def run_nightly_here(*, day: datetime.date | None = None, owner_ids: list[int] |
     return outcome
 
 
-def reap(*, stale_after: datetime.timedelta | None = None) -> int:
-    """Send again the chunks a worker took and never finished, and pending notes. Returns chunks sent."""
-    from .tasks import run_chunks
-
-    stale_after = stale_after if stale_after is not None else datetime.timedelta(seconds=settings.FOLLOWUPS_STALE_AFTER)
-    cutoff = timezone.now() - stale_after
-    stuck = list(
-        JobChunk.objects.filter(finished_at__isnull=True, sent_at__lte=cutoff).values_list("pk", flat=True)[:5000]
-    )
-    if stuck:
-        JobChunk.objects.filter(pk__in=stuck).update(sent_at=timezone.now(), attempts=F("attempts") + 1)
-        for chunk_id in stuck:
-            _send(run_chunks, [chunk_id])
+def sweep_on_reap(stale_after: datetime.timedelta) -> None:
+    """The reaper's pass (jobs.services.reap; stuck chunks are its own): pending notes left unsent."""
     sweep_pending(older_than=min(stale_after, datetime.timedelta(minutes=1)))
-    return len(stuck)
 
 
 # Actions from the weekly queue

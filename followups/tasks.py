@@ -1,28 +1,14 @@
 """Celery tasks. Task names are a public API: never rename one in place.
 
 Every task is safe to run twice: the services claim their rows with
-conditional updates or unique rows before doing anything.
+conditional updates or unique rows before doing anything. The job
+machinery's tasks (heartbeat, test job, reaper) live in `jobs.tasks` under
+the names they had here.
 """
-
-import socket
 
 from celery import shared_task
 
 from . import services
-
-
-def _worker_name(task) -> str:
-    return getattr(task.request, "hostname", None) or socket.gethostname()
-
-
-@shared_task(name="followups.complete_job_check", bind=True)
-def complete_job_check(self, check_id: int) -> None:
-    services.complete_job_check(check_id=check_id, worker=_worker_name(self))
-
-
-@shared_task(name="followups.record_heartbeat", bind=True)
-def record_heartbeat(self) -> None:
-    services.record_heartbeat(hostname=_worker_name(self))
 
 
 @shared_task(name="followups.recompute_pending")
@@ -39,11 +25,6 @@ def start_nightly() -> None:
 def run_chunks(chunk_ids: list[int]) -> None:
     for chunk_id in chunk_ids:
         services.run_chunk(chunk_id=chunk_id)
-
-
-@shared_task(name="followups.reap")
-def reap() -> None:
-    services.reap()
 
 
 @shared_task(name="followups.dispatch_digests")

@@ -15,7 +15,4 @@ urlpatterns = [
     path("week/calendar/off/", views.feed_disable, name="feed_disable"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("people/<int:pk>/followups/", views.followup_add, name="followup_add"),
-    path("jobs/", views.jobs_status, name="jobs_status"),
-    path("jobs/checks/", views.jobcheck_create, name="jobcheck_create"),
-    path("jobs/checks/<int:pk>/", views.jobcheck_detail, name="jobcheck_detail"),
 ]

@@ -14,51 +14,7 @@ from contacts.models import Person, Status
 
 from . import calendar, selectors, services
 from .forms import DoneForm, FollowUpSettingsForm, ManualForm, SkipForm, SnoozeForm
-from .models import FollowUp, FollowUpSettings, JobCheck, State, WorkerHeartbeat
-
-# A heartbeat older than this (beat sends one a minute) means beat or the
-# worker is down.
-HEARTBEAT_STALE_AFTER_SECONDS = 180
-
-
-def _broker_kind() -> str:
-    url = settings.CELERY_BROKER_URL
-    return url.split("://", 1)[0] if "://" in url else url
-
-
-@login_required
-def jobs_status(request: AuthedRequest) -> HttpResponse:
-    heartbeat = WorkerHeartbeat.objects.first()
-    age = (timezone.now() - heartbeat.last_seen).total_seconds() if heartbeat else None
-    stale = age is None or age > HEARTBEAT_STALE_AFTER_SECONDS
-    checks = JobCheck.objects.filter(owner=request.user)[:5]
-    return render(
-        request,
-        "followups/jobs_status.html",
-        {
-            "heartbeat": heartbeat,
-            "heartbeat_stale": stale,
-            "heartbeat_just_now": age is not None and age < 60,
-            "checks": checks,
-            "broker_kind": _broker_kind(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def jobcheck_create(request: AuthedRequest) -> HttpResponse:
-    check = services.request_job_check(user=request.user)
-    if request.htmx:
-        return render(request, "followups/jobs_status.html#jobcheck", {"check": check})
-    return redirect("followups:jobs_status")
-
-
-@login_required
-def jobcheck_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    check = get_object_or_404(JobCheck, pk=pk, owner=request.user)
-    return render(request, "followups/jobs_status.html#jobcheck", {"check": check})
-
+from .models import FollowUp, FollowUpSettings, State
 
 # The weekly queue
 

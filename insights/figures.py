@@ -25,8 +25,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from contacts.models import LedgerSettings
-from contacts.services import refresh_ledger_tallies
+from ledger.models import LedgerSettings
+from ledger.services import refresh_ledger_tallies
 
 from . import selectors
 from .models import InsightsSnapshot

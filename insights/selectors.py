@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext as _
 
-from contacts.models import EventKind, Field, KeyPerson, LedgerTally, Person, Status, Tier
+from contacts.models import EventKind, Field, KeyPerson, Person, Status, Tier
 from contacts.selectors import ended_ids
 from followups.models import FollowUp, Reason, State
+from ledger.models import LedgerTally
 
 from .models import Goal, Suggestion
 

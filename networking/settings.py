@@ -106,10 +106,14 @@ SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", True)
 
 INSTALLED_APPS = [
     "accounts",
+    "jobs",
     "contacts",
+    "ledger",
     "followups",
     "transfer",
     "insights",
+    # Wiring, plus the commands that span every app (seed_demo, db_fingerprint).
+    "networking",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -273,7 +273,8 @@ def run_one(size: int, repeat: int) -> list[dict]:
 
     from accounts.models import User
     from contacts import services
-    from contacts.models import Event, Field, LedgerEntry, Meeting, Person
+    from contacts.models import Event, Field, Meeting, Person
+    from ledger.models import LedgerEntry
 
     call_command("migrate", verbosity=0)
     started = time.monotonic()
@@ -355,12 +356,12 @@ def run_one(size: int, repeat: int) -> list[dict]:
         ),
     ]
     scenarios += [
-        ("ledger overview", "get", reverse("contacts:ledger"), None),
-        ("ledger overview, flag only taking", "get", reverse("contacts:ledger") + "?flag=taker", None),
+        ("ledger overview", "get", reverse("ledger:overview"), None),
+        ("ledger overview, flag only taking", "get", reverse("ledger:overview") + "?flag=taker", None),
         (
             "ledger overview, money outstanding, all time",
             "get",
-            reverse("contacts:ledger") + "?flag=money&period=all",
+            reverse("ledger:overview") + "?flag=money&period=all",
             None,
         ),
         ("This week, 1,000 items due", "get", reverse("followups:week"), None),
@@ -418,9 +419,10 @@ def time_nightly(day) -> dict[str, tuple[float, int]]:
     changed. Returns {label: (milliseconds, SQL queries)}."""
     from django.db import connection
 
-    from contacts.models import LedgerSettings
     from followups import services as followup_services
-    from followups.models import FollowUp, FollowUpSettings, JobRun
+    from followups.models import FollowUp, FollowUpSettings
+    from jobs.models import JobRun
+    from ledger.models import LedgerSettings
 
     count = [0]
 
@@ -455,8 +457,9 @@ def run_fleet(users: int, people: int) -> list[dict]:
     from django.core.management import call_command
     from django.db import connection
 
-    from contacts.models import LedgerEntry, Person
+    from contacts.models import Person
     from followups.models import FollowUp
+    from ledger.models import LedgerEntry
 
     call_command("migrate", verbosity=0)
     started = time.monotonic()

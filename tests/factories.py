@@ -3,7 +3,7 @@
 from itertools import count
 
 from accounts.models import User
-from followups.models import JobCheck
+from jobs.models import JobCheck
 
 _serial = count(1)
 PASSWORD = "correct horse battery staple"
@@ -71,7 +71,7 @@ def make_meeting(*, owner: User, people, **overrides):
 def make_ledger_entry(*, owner: User, person=None, **overrides):
     import datetime
 
-    from contacts import services
+    from ledger import services
 
     person = person or make_person(owner=owner)
     values = {"date": datetime.date(2026, 11, 20), "direction": "gave", "kind": "information", "weight": 2} | overrides

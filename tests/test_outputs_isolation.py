@@ -60,7 +60,7 @@ def test_exports_backup_digest_and_feed_hold_only_their_owners_data(client, user
     client.force_login(user)
     for name in (
         "followups:week",
-        "contacts:ledger",
+        "ledger:overview",
         "contacts:person_list",
         "contacts:event_list",
         "contacts:field_list",

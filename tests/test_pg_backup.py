@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from django.db import connection
 
-from accounts.management.commands.db_fingerprint import fingerprint, fingerprint_of
+from networking.management.commands.db_fingerprint import fingerprint, fingerprint_of
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump needs PostgreSQL"),
@@ -25,8 +25,8 @@ def _pg_env(settings_dict) -> tuple[list[str], dict]:
 def test_a_pg_dump_restored_into_an_empty_database_is_identical_table_by_table(tmp_path):
     import os
 
-    from contacts.demo import seed_contacts
     from followups import services
+    from networking.demo import seed_network as seed_contacts
     from tests.factories import make_user
 
     owner = make_user(username="owner")

@@ -15,8 +15,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from followups.models import JobCheck, WorkerHeartbeat
-from followups.tasks import complete_job_check, record_heartbeat
+from jobs.models import JobCheck, WorkerHeartbeat
+from jobs.tasks import complete_job_check, record_heartbeat
 from tests.factories import make_user
 
 BASE_DIR = Path(settings.BASE_DIR)

@@ -22,21 +22,12 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from contacts.models import (
-    ContactPoint,
-    Event,
-    Field,
-    KeyPerson,
-    LedgerEntry,
-    LedgerSettings,
-    Meeting,
-    Person,
-    Profile,
-    Tag,
-)
-from contacts.services import people_changed, refresh_ledger_tallies, refresh_search
+from contacts.models import ContactPoint, Event, Field, KeyPerson, Meeting, Person, Profile, Tag
+from contacts.services import people_changed, refresh_search
 from followups.models import FollowUp, FollowUpSettings
 from insights.models import Dismissal, Goal
+from ledger.models import LedgerEntry, LedgerSettings
+from ledger.services import refresh_ledger_tallies
 
 from .decoding import FileRejected
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.views import AuthedRequest
+from ledger.services import add_captured_entry
 
 from .. import services
 from ..forms import CaptureRowForm, EventForm, split_name
@@ -191,15 +193,18 @@ def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
     if not form.is_valid():
         return _form_response(request, event, form)
     email = form.cleaned_data["email"]
-    result = services.capture_person(
-        owner=request.user,
-        event=event,
-        values=form.person_values(),
-        fields=form.cleaned_data["fields"],
-        memo=form.cleaned_data["memo"].strip(),
-        contact_points=[(ContactPointKind.EMAIL, email, email.lower())] if email else [],
-        ledger=form.ledger_values(),
-    )
+    with transaction.atomic():
+        result = services.capture_person(
+            owner=request.user,
+            event=event,
+            values=form.person_values(),
+            fields=form.cleaned_data["fields"],
+            memo=form.cleaned_data["memo"].strip(),
+            contact_points=[(ContactPointKind.EMAIL, email, email.lower())] if email else [],
+        )
+        add_captured_entry(
+            owner=request.user, person=result.person, meeting=result.meeting, values=form.ledger_values()
+        )
     note = _("Saved %(name)s.") % {"name": result.person.display_name}
     return _saved_response(request, event, result.meeting, note)
 
@@ -249,13 +254,14 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
             return redirect(_capture_url(event))
         context = {"event": event, "form": _row_form(request), "note": note}
         return render(request, f"{TEMPLATE}#capture-form", context)
-    result = services.capture_existing(
-        owner=request.user,
-        event=event,
-        person=person,
-        memo=form.cleaned_data.get("memo", "").strip(),
-        ledger=form.ledger_values(),
-    )
+    with transaction.atomic():
+        result = services.capture_existing(
+            owner=request.user,
+            event=event,
+            person=person,
+            memo=form.cleaned_data.get("memo", "").strip(),
+        )
+        add_captured_entry(owner=request.user, person=person, meeting=result.meeting, values=form.ledger_values())
     note = _("Logged %(name)s, met again.") % {"name": person.display_name}
     return _saved_response(request, event, result.meeting, note)
 

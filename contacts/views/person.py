@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.views import AuthedRequest
+from ledger.views import ledger_context
 
 from .. import selectors, services, trash
 from ..forms import MAX_ID, EndRelationshipForm, MeetingForm, MergeForm, PersonForm
@@ -30,7 +31,6 @@ from ..models import (
     Person,
     Status,
 )
-from .ledger import ledger_context
 
 TIMELINE_PAGE_SIZE = 20
 INTRODUCER_LEVELS = 10
@@ -206,7 +206,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         return render(request, "contacts/person_detail.html#timeline-more", context)
     ledger = ledger_context(request, person, meeting_ids=meeting_ids)
     if request.htmx and request.htmx.target == "ledger":
-        return render(request, "contacts/person_detail.html#ledger", ledger)
+        return render(request, "ledger/person_ledger.html", ledger)
     return render(request, "contacts/person_detail.html", context | _detail_context(person) | ledger)
 
 

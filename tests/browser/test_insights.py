@@ -99,9 +99,9 @@ def test_dismiss_a_suggestion(watched, live_server, browser_user, viewport, lang
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_insights_page_draws_every_chart(watched, live_server, browser_user, viewport, language):
-    from contacts.demo import seed_contacts
     from followups import rules
     from insights.demo import seed_insights
+    from networking.demo import seed_network as seed_contacts
 
     seed_contacts(owner=browser_user, people=80, rng=random.Random(7))
     seed_insights(owner=browser_user, rng=random.Random(7))

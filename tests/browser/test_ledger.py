@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from contacts.models import LedgerEntry
+from ledger.models import LedgerEntry
 from tests.browser.conftest import log_in, switch_language
 from tests.factories import make_ledger_entry, make_meeting, make_person
 

@@ -8,9 +8,10 @@ import time_machine
 from django.urls import reverse
 
 from contacts import services, trash
-from contacts.models import ContactPoint, KeyPerson, LedgerEntry, LedgerTally, Meeting, Person, TrashedPerson
+from contacts.models import ContactPoint, KeyPerson, Meeting, Person, TrashedPerson
 from contacts.tasks import purge_trash
 from followups.models import FollowUp
+from ledger.models import LedgerEntry, LedgerTally
 from tests.factories import (
     make_event,
     make_field,

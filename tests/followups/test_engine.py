@@ -11,19 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from contacts.models import LedgerSettings
 from followups import services, tasks
-from followups.models import (
-    DigestDelivery,
-    DigestState,
-    FollowUp,
-    FollowUpSettings,
-    JobChunk,
-    JobRun,
-    PendingRecompute,
-    Reason,
-    State,
-)
+from followups.models import DigestDelivery, DigestState, FollowUp, FollowUpSettings, PendingRecompute, Reason, State
+from jobs import services as jobs_services
+from jobs.models import JobChunk, JobRun
+from ledger.models import LedgerSettings
 from tests.factories import make_followup, make_ledger_entry, make_meeting, make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +97,7 @@ def test_the_nightly_run_rebuilds_tallies_of_an_older_day_and_leaves_current_one
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from contacts.models import LedgerTally
+    from ledger.models import LedgerTally
 
     person = _people(user, 1)[0]
     # Given a year and a day ago: inside the 12-month window yesterday, outside it today.
@@ -163,10 +155,10 @@ def test_the_reaper_sends_again_chunks_a_dead_worker_left(user, monkeypatch):
     run = services.start_nightly(day=TODAY)
     assert run.chunks.filter(finished_at__isnull=True).count() == 1
     sent = []
-    monkeypatch.setattr(services, "_send", lambda task, *args: sent.append(args) or True)
-    assert services.reap(stale_after=datetime.timedelta(minutes=15)) == 0  # not stale yet
+    monkeypatch.setattr(jobs_services, "send", lambda task, *args: sent.append(args) or True)
+    assert jobs_services.reap(stale_after=datetime.timedelta(minutes=15)) == 0  # not stale yet
     with time_machine.travel("2026-11-16 03:40 +0900"):
-        assert services.reap(stale_after=datetime.timedelta(minutes=15)) == 1
+        assert jobs_services.reap(stale_after=datetime.timedelta(minutes=15)) == 1
     chunk = JobChunk.objects.get()
     assert chunk.attempts == 2
     tasks.run_chunks(*sent[0])

@@ -23,10 +23,12 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 
-from contacts.demo import seed_contacts
 from contacts.models import Person, Status
 from followups import services
-from followups.models import DigestDelivery, DigestState, FollowUp, JobRun, PendingRecompute, Reason, State
+from followups.models import DigestDelivery, DigestState, FollowUp, PendingRecompute, Reason, State
+from jobs import services as jobs_services
+from jobs.models import JobRun
+from networking.demo import seed_network as seed_contacts
 from tests.factories import make_followup, make_person, make_user
 from tests.test_worker_roundtrip import _database_url_for_worker, _wait_for
 
@@ -98,6 +100,7 @@ class Worker:
 def _on_queue(monkeypatch, queue: str) -> None:
     """Send the services' messages to this test's own queue (no other worker takes them)."""
     monkeypatch.setattr(services, "_send", lambda task, *args: task.apply_async(args, queue=queue) or True)
+    monkeypatch.setattr(jobs_services, "send", lambda task, *args: task.apply_async(args, queue=queue) or True)
 
 
 def _duplicates() -> int:
@@ -127,7 +130,7 @@ def test_a_worker_killed_in_the_middle_of_the_nightly_job_leaves_every_follow_up
         left = run.chunks.filter(finished_at__isnull=True).count()
         assert started and 0 < left < chunks, (left, chunks)
         worker = Worker(queue)
-        services.reap(stale_after=datetime.timedelta(0))  # what beat's reaper does after FOLLOWUPS_STALE_AFTER
+        jobs_services.reap(stale_after=datetime.timedelta(0))  # what beat's reaper does after FOLLOWUPS_STALE_AFTER
         assert _wait_for(lambda: JobRun.objects.filter(pk=run.pk, finished_at__isnull=False).exists(), 180)
     finally:
         output = worker.stop()

@@ -9,6 +9,7 @@ from contacts import services as contacts
 from contacts.models import Person
 from followups import rules, services
 from followups.models import FollowUp, FollowUpSettings, Reason, State
+from ledger import services as ledger
 from tests.factories import make_meeting, make_person
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +65,7 @@ def test_keep_in_touch_follows_the_tier_cadence_and_any_meeting_or_ledger_entry_
     assert open_of(network, Reason.KEEP_IN_TOUCH).get().due_on == datetime.date(2026, 12, 30)  # 90 days
     assert open_of(acquaintance, Reason.KEEP_IN_TOUCH).get().due_on == datetime.date(2027, 10, 1)  # 365
     assert open_of(own, Reason.KEEP_IN_TOUCH).get().due_on == datetime.date(2026, 10, 15)
-    contacts.add_ledger_entry(owner=user, person=own, values={"date": TODAY, "direction": "gave", "kind": "advice"})
+    ledger.add_ledger_entry(owner=user, person=own, values={"date": TODAY, "direction": "gave", "kind": "advice"})
     make_meeting(owner=user, people=[network], date=datetime.date(2026, 11, 10))
     run(user)
     assert open_of(own, Reason.KEEP_IN_TOUCH).get().due_on == TODAY + datetime.timedelta(days=14)
@@ -116,13 +117,13 @@ def test_next_steps_come_one_at_a_time_on_their_dates(user):
 @time_machine.travel("2026-11-18 15:00 +0900")
 def test_give_back_opens_while_i_owe_and_closes_when_i_do_not(user):
     person = make_person(owner=user)
-    received = contacts.add_ledger_entry(
+    received = ledger.add_ledger_entry(
         owner=user, person=person,
         values={"date": TODAY - datetime.timedelta(days=45), "direction": "received", "kind": "help", "weight": 3},
     )  # fmt: skip
     run(user)
     assert open_of(person, Reason.GIVE_BACK).get().due_on == TODAY
-    contacts.delete_ledger_entry(entry=received)
+    ledger.delete_ledger_entry(entry=received)
     run(user)
     assert not open_of(person, Reason.GIVE_BACK).exists()
     assert FollowUp.objects.get(person=person, reason=Reason.GIVE_BACK).state == State.CLOSED

@@ -10,7 +10,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from contacts import services as contacts_services
-from contacts.models import ContactPoint, Event, Field, LedgerEntry, LedgerSettings, Meeting, Person, Tag
+from contacts.models import ContactPoint, Event, Field, Meeting, Person, Tag
+from ledger import services as ledger_services
+from ledger.models import LedgerEntry, LedgerSettings
 from tests.factories import make_event, make_field, make_ledger_entry, make_meeting, make_person, make_tag, make_user
 from transfer import backup
 
@@ -32,7 +34,7 @@ def _everything(owner):
     meeting = make_meeting(owner=owner, people=[taro, introducer], event=event, summary="名刺交換")
     make_ledger_entry(owner=owner, person=taro, meeting=meeting, description="税理士を紹介")
     loan = make_ledger_entry(owner=owner, person=taro, kind="money", amount=Decimal("100000"), description="立て替え")
-    contacts_services.mark_loan_returned(entry=loan, on=datetime.date(2026, 12, 1), returned=Decimal("40000"))
+    ledger_services.mark_loan_returned(entry=loan, on=datetime.date(2026, 12, 1), returned=Decimal("40000"))
     LedgerSettings.objects.update_or_create(owner=owner, defaults={"owe_after_days": 20})
     from followups import services as followup_services
     from followups.models import FollowUpSettings
@@ -179,9 +181,9 @@ def test_every_model_with_a_user_owner_is_in_the_registry_or_known_not_to_be_use
 
     registered = {entry.model for entry in backup.REGISTRY}
     not_user_data = {
-        "followups.JobCheck", "transfer.ImportJob", "transfer.ImportRow", "admin.LogEntry",
+        "jobs.JobCheck", "transfer.ImportJob", "transfer.ImportRow", "admin.LogEntry",
         # Derived or operational rows, rebuilt from the data above: tallies, pending work, digests sent.
-        "contacts.LedgerTally", "followups.PendingRecompute", "followups.DigestDelivery",
+        "ledger.LedgerTally", "followups.PendingRecompute", "followups.DigestDelivery",
         # Key-person suggestions: derived by the weekly job, left out of the backup.
         "insights.Suggestion",
         # The insights page's figures: computed from the rows above.

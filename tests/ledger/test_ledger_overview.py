@@ -9,14 +9,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contacts import selectors, services
-from contacts.models import Field, LedgerSettings, Person
+from contacts import services as contacts_services
+from contacts.models import Field, Person
+from ledger import selectors, services
+from ledger.models import LedgerSettings
 from tests.factories import make_field, make_person
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 21)
 FROZEN = "2026-11-21 09:00 +0900"
-URL = reverse("contacts:ledger")
+URL = reverse("ledger:overview")
 
 
 def entry(owner, person, days_ago=0, **values):
@@ -214,7 +216,7 @@ def test_tallies_kept_by_each_write_match_summing_the_entries(user):
     )
     services.mark_loan_returned(entry=made[2], on=TODAY)
     services.delete_ledger_entry(entry=made[4])
-    services.merge_people(keep=people[4], other=people[5])
+    contacts_services.merge_people(keep=people[4], other=people[5])
     settings = LedgerSettings.for_owner(user.pk)
     assert settings.tallied_on == TODAY
     year_start = TODAY - datetime.timedelta(days=364)
@@ -235,7 +237,7 @@ def test_changing_the_thresholds_rebuilds_the_flags(auth_client, user):
     assert "借" in (page := auth_client.get(URL).content.decode()).split("ledger-results")[-1]
     assert "ledger-flag--owe" not in page.split("ledger-results")[-1]
     auth_client.post(
-        reverse("contacts:ledger_settings"),
+        reverse("ledger:settings"),
         {"owe_after_days": "7", "taker_min_entries": "3", "taker_window_days": "365"},
     )
     assert "ledger-flag--owe" in auth_client.get(URL).content.decode().split("ledger-results")[-1]
@@ -243,13 +245,13 @@ def test_changing_the_thresholds_rebuilds_the_flags(auth_client, user):
 
 def test_settings_are_saved_and_bad_values_get_a_message(auth_client, user):
     response = auth_client.post(
-        reverse("contacts:ledger_settings"),
+        reverse("ledger:settings"),
         {"owe_after_days": "14", "taker_min_entries": "5", "taker_window_days": "180"},
     )
     assert response.status_code == 302
     assert LedgerSettings.objects.get(owner=user).owe_after_days == 14
     response = auth_client.post(
-        reverse("contacts:ledger_settings"),
+        reverse("ledger:settings"),
         {"owe_after_days": "-3", "taker_min_entries": "x", "taker_window_days": "99999"},
     )
     assert response.status_code == 422

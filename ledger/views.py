@@ -13,12 +13,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.views import AuthedRequest
+from contacts.forms import MAX_ID
+from contacts.models import Field, Meeting, Person
+from contacts.selectors import person_meeting_ids, recent_people
 
-from .. import selectors, services
-from ..forms import MAX_ID, LedgerEntryForm, LedgerFilterForm, LedgerSettingsForm, LoanReturnForm
-from ..models import Field, LedgerEntry, LedgerSettings, Meeting, Person
+from . import selectors, services
+from .forms import LedgerEntryForm, LedgerFilterForm, LedgerSettingsForm, LoanReturnForm
+from .models import LedgerEntry, LedgerSettings
 
-DETAIL = "contacts/person_detail.html"
+PANEL = "ledger/person_ledger.html"
 ENTRIES_SHOWN = 100
 MEETING_CHOICES_SHOWN = 50
 PEOPLE_CHOICES_SHOWN = 50
@@ -48,13 +51,13 @@ def _dress_entry_form(
     person of the owner.
     """
     if meeting_ids is None:
-        meeting_ids = selectors.person_meeting_ids(person)
+        meeting_ids = person_meeting_ids(person)
     meetings = list(Meeting.objects.filter(pk__in=meeting_ids).order_by("-date", "-pk")[:MEETING_CHOICES_SHOWN])
     chosen = _one_id(form["meeting"].value())
     if chosen and chosen not in {m.pk for m in meetings} and chosen in meeting_ids:
         meetings += list(Meeting.objects.filter(pk=chosen))
     form.fields["meeting"].choices = [("", _("No meeting"))] + [(m.pk, str(m)) for m in meetings]
-    people = list(selectors.recent_people(owner, exclude_pk=person.pk).only(*LABEL_COLUMNS)[:PEOPLE_CHOICES_SHOWN])
+    people = list(recent_people(owner, exclude_pk=person.pk).only(*LABEL_COLUMNS)[:PEOPLE_CHOICES_SHOWN])
     chosen = _one_id(form["introduced_person"].value())
     if chosen and chosen not in {p.pk for p in people}:
         people = list(Person.objects.filter(owner=owner, pk=chosen).exclude(pk=person.pk).only(*LABEL_COLUMNS)) + people
@@ -103,7 +106,7 @@ def _page_person(request: AuthedRequest, entry: LedgerEntry) -> Person:
 
 def _ledger_response(request: AuthedRequest, person: Person, note: str = "", **extra) -> HttpResponse:
     if request.htmx:
-        return render(request, f"{DETAIL}#ledger", ledger_context(request, person, note=note, **extra))
+        return render(request, PANEL, ledger_context(request, person, note=note, **extra))
     if note:
         messages.success(request, note)
     return redirect(person.get_absolute_url() + "#ledger")
@@ -119,8 +122,8 @@ def ledger_entry_create(request: AuthedRequest, pk: int) -> HttpResponse:
             services.add_ledger_entry(owner=request.user, person=person, values=form.ledger_values())
             return _ledger_response(request, person, _("The entry was added."))
         if request.htmx:
-            return render(request, f"{DETAIL}#ledger", ledger_context(request, person, form, form_open=True))
-        return render(request, "contacts/ledger_entry_form.html", {"form": form, "person": person}, status=422)
+            return render(request, PANEL, ledger_context(request, person, form, form_open=True))
+        return render(request, "ledger/entry_form.html", {"form": form, "person": person}, status=422)
     initial = {"date": timezone.localdate()}
     meeting_id = _one_id(request.GET.get("meeting"))
     meeting = Meeting.objects.filter(owner=request.user, people=person, pk=meeting_id).first() if meeting_id else None
@@ -130,8 +133,8 @@ def ledger_entry_create(request: AuthedRequest, pk: int) -> HttpResponse:
         initial["direction"] = request.GET["direction"]
     form = _entry_form(request, person, initial=initial)
     if request.htmx and request.htmx.target == "ledger-form":
-        return render(request, f"{DETAIL}#ledger-form", {"person": person, "ledger_form": form, "form_open": True})
-    return render(request, "contacts/ledger_entry_form.html", {"form": form, "person": person})
+        return render(request, f"{PANEL}#ledger-form", {"person": person, "ledger_form": form, "form_open": True})
+    return render(request, "ledger/entry_form.html", {"form": form, "person": person})
 
 
 @login_required
@@ -149,9 +152,7 @@ def ledger_entry_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         form = _entry_form(request, person, instance=entry)
         status = 200
-    return render(
-        request, "contacts/ledger_entry_form.html", {"form": form, "person": person, "entry": entry}, status=status
-    )
+    return render(request, "ledger/entry_form.html", {"form": form, "person": person, "entry": entry}, status=status)
 
 
 @login_required
@@ -182,7 +183,7 @@ def ledger_entry_return(request: AuthedRequest, pk: int) -> HttpResponse:
         error = " ".join(str(message) for messages_ in form.errors.values() for message in messages_)
     if error:
         if request.htmx:
-            return render(request, f"{DETAIL}#ledger", ledger_context(request, shown, return_error=(entry.pk, error)))
+            return render(request, PANEL, ledger_context(request, shown, return_error=(entry.pk, error)))
         messages.error(request, error)
         return redirect(shown.get_absolute_url() + "#ledger")
     return _ledger_response(request, shown, _("The return was recorded."))
@@ -260,8 +261,8 @@ def _render_overview(request, form, ledger_settings, settings_form, status=200) 
         "is_filtered": any(request.GET.get(k) for k in ("flag", "kind", "field", "start", "end")),
     }
     if request.htmx and request.htmx.target == "ledger-results":
-        return render(request, "contacts/ledger_overview.html#ledger-results", context)
-    return render(request, "contacts/ledger_overview.html", context, status=status)
+        return render(request, "ledger/overview.html#ledger-results", context)
+    return render(request, "ledger/overview.html", context, status=status)
 
 
 @login_required
@@ -275,7 +276,7 @@ def ledger_settings(request: AuthedRequest) -> HttpResponse:
         saved.save()
         services.refresh_ledger_tallies(request.user.pk)
         messages.success(request, _("The ledger settings were saved."))
-        return redirect(reverse("contacts:ledger"))
+        return redirect(reverse("ledger:overview"))
     messages.error(request, _("The settings were not saved: check the values below."))
     filters = LedgerFilterForm({}, owner=request.user, flags=selectors.Flag.CHOICES)
     return _render_overview(request, filters, current, form, status=422)

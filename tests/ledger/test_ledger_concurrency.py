@@ -15,8 +15,8 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from contacts import services
-from contacts.models import LedgerSettings, LedgerTally
+from ledger import services
+from ledger.models import LedgerSettings, LedgerTally
 from tests.factories import make_ledger_entry, make_person, make_user
 
 TODAY = datetime.date(2026, 11, 21)

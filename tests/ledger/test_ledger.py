@@ -9,8 +9,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from contacts import selectors, services, trash
-from contacts.models import LedgerEntry
+from contacts import services as contacts_services
+from contacts import trash
+from ledger import selectors, services
+from ledger.models import LedgerEntry
 from tests.factories import make_meeting, make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +28,7 @@ def make_entry(*, owner, person, **values):
 def _post(client, person, headers=None, **data):
     body = {"direction": "gave", "kind": "information", "weight": "2", "date": "2026-11-21", "currency": "JPY"} | data
     return client.post(
-        reverse("contacts:ledger_entry_create", args=[person.pk]),
+        reverse("ledger:entry_create", args=[person.pk]),
         body,
         headers={"HX-Request": "true"} | (headers or {}),
     )
@@ -75,12 +77,12 @@ def test_editing_and_deleting_an_entry_updates_the_balance(auth_client, user):
     person = make_person(owner=user)
     entry = make_entry(owner=user, person=person, weight=1)
     response = auth_client.post(
-        reverse("contacts:ledger_entry_edit", args=[entry.pk]),
+        reverse("ledger:entry_edit", args=[entry.pk]),
         {"direction": "received", "kind": "advice", "weight": "3", "date": "2026-11-20", "currency": "JPY"},
     )
     assert response.status_code == 302
     assert selectors.person_balance(person, today=TODAY).all_time == -3
-    response = auth_client.post(reverse("contacts:ledger_entry_delete", args=[entry.pk]), HTTP_HX_REQUEST="true")
+    response = auth_client.post(reverse("ledger:entry_delete", args=[entry.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert selectors.person_balance(person, today=TODAY).all_time == 0
 
@@ -128,7 +130,7 @@ def test_an_oversized_description_is_refused(auth_client, user):
 def test_a_loan_can_be_returned_partly_then_fully(auth_client, user):
     person = make_person(owner=user)
     loan = make_entry(owner=user, person=person, kind="money", amount=Decimal("100000"))
-    url = reverse("contacts:ledger_entry_return", args=[loan.pk])
+    url = reverse("ledger:entry_return", args=[loan.pk])
     auth_client.post(url, {"returned": "40,000", "returned_on": "2026-11-21"}, HTTP_HX_REQUEST="true")
     loan.refresh_from_db()
     assert (loan.return_state, loan.outstanding) == ("partly", Decimal("60000"))
@@ -142,7 +144,7 @@ def test_returning_more_than_the_amount_is_refused(auth_client, user):
     person = make_person(owner=user)
     loan = make_entry(owner=user, person=person, kind="money", amount=Decimal("1000"))
     response = auth_client.post(
-        reverse("contacts:ledger_entry_return", args=[loan.pk]),
+        reverse("ledger:entry_return", args=[loan.pk]),
         {"returned": "1500", "returned_on": "2026-11-21"},
         HTTP_HX_REQUEST="true",
     )
@@ -203,7 +205,7 @@ def test_adding_from_a_meeting_preselects_it(auth_client, user):
     person = make_person(owner=user)
     meeting = make_meeting(owner=user, people=[person], date=datetime.date(2026, 10, 1))
     response = auth_client.get(
-        reverse("contacts:ledger_entry_create", args=[person.pk]) + f"?meeting={meeting.pk}",
+        reverse("ledger:entry_create", args=[person.pk]) + f"?meeting={meeting.pk}",
         HTTP_HX_REQUEST="true",
         HTTP_HX_TARGET="ledger-form",
     )
@@ -219,7 +221,7 @@ def test_merging_moves_entries_and_introductions_to_the_kept_person(user):
     third = make_person(owner=user, family_name="佐藤")
     make_entry(owner=user, person=other, weight=3)
     make_entry(owner=user, person=third, kind="introduction", introduced_person=other)
-    services.merge_people(keep=keep, other=other)
+    contacts_services.merge_people(keep=keep, other=other)
     assert selectors.person_balance(keep, today=TODAY).all_time == 3
     assert LedgerEntry.objects.get(person=third).introduced_person == keep
 
@@ -276,14 +278,14 @@ def test_the_meeting_page_adds_an_entry_for_each_person_met_linked_to_the_meetin
     taro, hanako = make_person(owner=user), make_person(owner=user, family_name="鈴木", given_name="花子")
     meeting = make_meeting(owner=user, people=[taro, hanako], date=datetime.date(2026, 11, 10))
     page = auth_client.get(reverse("contacts:meeting_edit", args=[meeting.pk])).text
-    link = reverse("contacts:ledger_entry_create", args=[hanako.pk]) + f"?meeting={meeting.pk}&amp;direction=received"
+    link = reverse("ledger:entry_create", args=[hanako.pk]) + f"?meeting={meeting.pk}&amp;direction=received"
     assert link in page
     form = auth_client.get(link.replace("&amp;", "&")).text
     assert f'<option value="{meeting.pk}" selected>' in form
     assert re.search(r'<input type="radio" name="direction" value="received"[^>]*checked', form)
     assert 'value="2026-11-10"' in form
     response = auth_client.post(
-        reverse("contacts:ledger_entry_create", args=[hanako.pk]),
+        reverse("ledger:entry_create", args=[hanako.pk]),
         {"date": "2026-11-10", "direction": "received", "kind": "advice", "weight": "2", "meeting": meeting.pk},
     )
     assert response.status_code == 302

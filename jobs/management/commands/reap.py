@@ -2,11 +2,11 @@ import datetime
 
 from django.core.management.base import BaseCommand
 
-from followups import services
+from jobs import services
 
 
 class Command(BaseCommand):
-    help = "Send again nightly chunks a dead worker left unfinished, and recomputes still waiting."
+    help = "Send again the chunks a dead worker left unfinished (nightly follow-ups), and recomputes still waiting."
 
     def add_arguments(self, parser):
         parser.add_argument("--stale-after", type=int, default=None, help="seconds (default: FOLLOWUPS_STALE_AFTER)")

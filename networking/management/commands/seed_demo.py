@@ -8,9 +8,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User, account_created
-from contacts.demo import seed_contacts
 from contacts.models import Person, Status
 from followups import rules, services
+from networking.demo import seed_network
 
 DEMO_USERNAME = "demo"
 # The documented demo login (README), for a local demo account.
@@ -83,9 +83,9 @@ class Command(BaseCommand):
             user = DEMO_USERNAME
         started = time.monotonic()
         owner = self._user(user)
-        result = seed_contacts(owner=owner, people=people, rng=rng)
+        result = seed_network(owner=owner, people=people, rng=rng)
         for i in range(others):
-            seed_contacts(owner=self._user(f"{user}-other-{i + 1}"), people=others_people, rng=rng)
+            seed_network(owner=self._user(f"{user}-other-{i + 1}"), people=others_people, rng=rng)
         if followups:
             from insights.demo import seed_insights
 
