@@ -129,13 +129,27 @@ def build_search_text(person: Person, fields: Iterable[str], tags: Iterable[str]
     return "\n".join(text.fold(part) for part in parts if part)
 
 
-def set_contact_points(*, person: Person, points: Iterable[tuple[str, str, str]]) -> None:
-    """Replace a person's e-mail addresses and numbers with (kind, value, normalized)."""
+def set_contact_points(*, person: Person, points: Iterable[tuple[str, ...]]) -> None:
+    """Replace a person's e-mail addresses and numbers with (kind, value, normalized[, label]).
+
+    A point given without a label keeps the label it had (an imported 会社 or "Main").
+    """
+    labels = {
+        (kind, normalized): label
+        for kind, normalized, label in person.contact_points.values_list("kind", "normalized", "label")
+        if label
+    }
     ContactPoint.objects.filter(person=person).delete()
     ContactPoint.objects.bulk_create(
         [
-            ContactPoint(person=person, kind=kind, value=value, normalized=normalized)
-            for kind, value, normalized in points
+            ContactPoint(
+                person=person,
+                kind=kind,
+                value=value,
+                normalized=normalized,
+                label=(label[0] if label else "") or labels.get((kind, normalized), ""),
+            )
+            for kind, value, normalized, *label in points
         ]
     )
 
@@ -386,6 +400,7 @@ def reactivate(*, person: Person) -> None:
 MERGE_TEXT_FIELDS = [
     "family_name", "given_name", "family_reading", "given_reading", "company", "company_reading", "department",
     "title", "address", "website", "line", "facebook", "x_handle", "linkedin", "what_they_do", "what_they_want", "stage",
+    "postal_code", "region", "locality", "country",
 ]  # fmt: skip
 
 

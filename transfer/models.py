@@ -147,5 +147,12 @@ class ImportRow(models.Model):
         return " ".join(p for p in (values.get("family_reading", ""), values.get("given_reading", "")) if p)
 
     @property
+    def warnings(self) -> list[str]:
+        """What was left out of this row or kept as written, in the reader's language."""
+        from .cards import describe
+
+        return [describe(entry) for entry in self.data.get("warnings", [])]
+
+    @property
     def point_values(self) -> list[str]:
         return [point[1] for point in self.data.get("points", [])]
