@@ -47,8 +47,12 @@ def _digits(text: str) -> str:
     return "".join(_DIGITS.findall(text))
 
 
+# Dashes typed for hyphens, the long-vowel mark ー among them (a Japanese keyboard's "-" key).
+_DASHES = str.maketrans(dict.fromkeys("ー‐‑‒–—―−ｰ", "-"))
+
+
 def _clean(raw: str) -> str:
-    text = unicodedata.normalize("NFKC", raw or "")
+    text = unicodedata.normalize("NFKC", raw or "").translate(_DASHES)
     text = re.sub(r"[\x00-\x1f\x7f]", " ", text).strip()
     if text[:4].lower() == "tel:":
         text = text[4:].strip()
@@ -172,3 +176,31 @@ def tel_href(normalized: str, value: str) -> str:
     if _LETTERS.search(unicodedata.normalize("NFKC", value)) or len(_digits(value)) < 3:
         return ""
     return "tel:" + re.sub(r"[^\d+*#]", "", unicodedata.normalize("NFKC", value))
+
+
+def search_digits(normalized: str) -> list[str]:
+    """How a stored number is found by search: its digits, and for a verified one also its
+    national form (+81312345678 is found by 0312345678 and by 81312345678)."""
+    main = normalized.split(";", 1)[0]
+    digits = _digits(main)
+    if len(digits) < 4:
+        return []
+    if not is_verified(normalized):
+        return [digits]
+    try:
+        national = _digits(
+            phonenumbers.format_number(phonenumbers.parse(main, None), phonenumbers.PhoneNumberFormat.NATIONAL)
+        )
+    except phonenumbers.NumberParseException:
+        return [digits]
+    return [digits, national] if national != digits else [digits]
+
+
+_PHONE_TERM = re.compile(r"^\+?[\d()\-.]*\d[\d()\-.]*$")
+
+
+def search_term(term: str) -> str:
+    """A query term written like a phone number (03-1234-5678, (650)555) searched by its digits."""
+    if _PHONE_TERM.match(term) and len(_digits(term)) >= 3:
+        return _digits(term)
+    return term

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import selectors, text
+from . import phones, selectors, text
 from .models import (
     ContactPoint,
+    ContactPointKind,
     Event,
     Field,
     KeyPerson,
@@ -82,7 +83,9 @@ def refresh_search(person_ids: Iterable[int]) -> None:
     if not ids:
         return
     people = list(
-        Person.objects.filter(pk__in=ids).select_related("first_met_event").prefetch_related("fields", "tags")
+        Person.objects.filter(pk__in=ids)
+        .select_related("first_met_event")
+        .prefetch_related("fields", "tags", "contact_points")
     )
     events: dict[int, set[str]] = defaultdict(set)
     for person_id, event_name in Meeting.people.through.objects.filter(
@@ -97,6 +100,7 @@ def refresh_search(person_ids: Iterable[int]) -> None:
             [f.name for f in person.fields.all()],
             [t.name for t in person.tags.all()],
             events[person.pk],
+            numbers=[p.normalized for p in person.contact_points.all() if p.kind != ContactPointKind.EMAIL],
         )
         person.sort_key = text.sort_key(
             person.family_reading + person.given_reading,
@@ -105,7 +109,11 @@ def refresh_search(person_ids: Iterable[int]) -> None:
     Person.objects.bulk_update(people, ["search_text", "sort_key"], batch_size=500)
 
 
-def build_search_text(person: Person, fields: Iterable[str], tags: Iterable[str], events: Iterable[str]) -> str:
+def build_search_text(
+    person: Person, fields: Iterable[str], tags: Iterable[str], events: Iterable[str], numbers: Iterable[str] = ()
+) -> str:
+    """The folded text a person is searched by; `numbers` are their phone numbers as stored
+    (ContactPoint.normalized), found by their digits (contacts.phones.search_digits)."""
     reading = person.reading
     parts = [
         person.family_name + person.given_name,
@@ -125,6 +133,7 @@ def build_search_text(person: Person, fields: Iterable[str], tags: Iterable[str]
         *fields,
         *tags,
         *events,
+        *(digits for number in numbers for digits in phones.search_digits(number)),
     ]
     return "\n".join(text.fold(part) for part in parts if part)
 

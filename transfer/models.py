@@ -10,6 +10,7 @@ class ImportFormat(models.TextChoices):
     VCARD = "vcard", _("vCard")
     GOOGLE = "google", _("Google Contacts CSV")
     LINKEDIN = "linkedin", _("LinkedIn connections CSV")
+    OUTLOOK = "outlook", _("Outlook CSV")
     EIGHT = "eight", _("Eight / Sansan CSV")
     JINMYAKU = "jinmyaku", _("Jinmyaku CSV")
     GENERIC = "generic", _("CSV with mapped columns")

@@ -432,7 +432,8 @@ def _draft(owner: User, data: dict) -> tuple[Person, list, list[str]]:
     """An unsaved person with the derived search and sort columns create_person would give."""
     values = _person_values(data["values"])
     person = Person(owner=owner, last_contact_on=values["first_met_on"], **values)
-    person.search_text = build_search_text(person, [], data["tags"], [])
+    numbers = [point[2] for point in data["points"] if point[0] != ContactPointKind.EMAIL]
+    person.search_text = build_search_text(person, [], data["tags"], [], numbers=numbers)
     person.sort_key = text.sort_key(
         person.family_reading + person.given_reading, person.family_name + person.given_name
     )

@@ -159,7 +159,8 @@ def test_eight_shift_jis_with_preamble_and_full_name(user, other_user):
     daisuke = _person(user, family_name="松本")
     assert daisuke.given_name == "大輔"
     assert daisuke.first_met_on == datetime.date(2024, 4, 18)
-    assert daisuke.address == "〒150-0002 東京都渋谷区渋谷2-1-1 渋谷ビル5F"
+    assert (daisuke.postal_code, daisuke.address) == ("150-0002", "東京都渋谷区渋谷2-1-1 渋谷ビル5F")
+    assert daisuke.full_address == "〒150-0002 東京都渋谷区渋谷2-1-1 渋谷ビル5F"
     assert ("fax", "+81355550009") in _points(daisuke)
     preview = services.start_import(owner=other_user, filename="eight.csv", data=fixture("eight_sjis.csv"))
     assert sorted(_rows(preview)) == [6, 7]  # the lines after the preamble and the header
@@ -180,5 +181,8 @@ def test_sansan_columns_with_kana_and_split_address(user):
     import_file(user, "sansan.csv", data=csv)
     ichiro = _person(user, family_name="森")
     assert (ichiro.family_reading, ichiro.given_reading) == ("モリ", "イチロウ")
-    assert ichiro.address == "〒530-0001 大阪府大阪市北区梅田1-1 梅田ビル"
+    assert (ichiro.postal_code, ichiro.region, ichiro.locality, ichiro.address) == (
+        "530-0001", "大阪府", "大阪市北区", "梅田1-1 梅田ビル",
+    )  # fmt: skip
+    assert ichiro.full_address == "〒530-0001 大阪府大阪市北区梅田1-1 梅田ビル"
     assert sorted(t.name for t in ichiro.tags.all()) == ["取引先", "大阪"]
