@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 # A value longer than this is no phone number; it is cut only for display of a message.
 MAX_PHONE_LENGTH = 60
 _EXTENSION = re.compile(
-    r"[\s,;]*[(\[]?\s*(?:内線|内|ext\.?|extension|x|#)\s*[:.：]?\s*(\d{1,8})\s*[)\]]?\s*$", re.IGNORECASE
+    r"[\s,;]*[(\[]?\s*(?:内線|内|ext\.?|extension|x|#)\s*[:.：=]?\s*(\d{1,8})\s*[)\]]?\s*$", re.IGNORECASE
 )
 _LETTERS = re.compile(r"[^\W\d_]")
 _DIGITS = re.compile(r"\d")
@@ -201,6 +201,6 @@ _PHONE_TERM = re.compile(r"^\+?[\d()\-.]*\d[\d()\-.]*$")
 
 def search_term(term: str) -> str:
     """A query term written like a phone number (03-1234-5678, (650)555) searched by its digits."""
-    if _PHONE_TERM.match(term) and len(_digits(term)) >= 3:
+    if _PHONE_TERM.match(term):
         return _digits(term)
     return term

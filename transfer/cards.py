@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from contacts.forms import MAX_CONTACT_LINES, split_name, split_reading
 from contacts.models import NOTES_MAX_LENGTH, ContactPointKind, Person
@@ -162,20 +162,20 @@ def _max_length(name: str) -> int:
 # Why a field of a row was left out or kept as written: (code -> message). The
 # message is rendered in the reader's language when the preview is shown.
 WARNINGS = {
-    "phone_unverified": _lazy("Phone number “%(value)s” could not be checked; it is kept as written."),
-    "phone_dropped": _lazy("“%(value)s” is not a phone number; it is left out."),
-    "email_invalid": _lazy("“%(value)s” is not an e-mail address; it is left out."),
-    "url_kept": _lazy("“%(value)s” may not be a web address; it is kept as written."),
-    "url_dropped": _lazy("“%(value)s” is not a web address; it is left out."),
-    "too_long": _lazy("%(field)s is longer than %(limit)s characters; it is left out."),
-    "date_invalid": _lazy("%(field)s “%(value)s” is not a date; it is left out."),
-    "birthday_no_year": _lazy("The birthday has no year; it is kept as %(value)s."),
-    "too_many_points": _lazy("Only the first %(limit)s e-mail addresses and phone numbers are kept."),
-    "too_many_tags": _lazy("Only the first %(limit)s tags are kept."),
-    "tag_too_long": _lazy("The tag “%(value)s…” is longer than %(limit)s characters; it is left out."),
-    "name_from": _lazy("No name in the file: “%(value)s” is used as the name."),
-    "incomplete": _lazy("The card is not complete (END:VCARD is missing); what was read is kept."),
-    "no_begin": _lazy("The card has no BEGIN:VCARD line; it was read all the same."),
+    "phone_unverified": gettext_lazy("Phone number “%(value)s” could not be checked; it is kept as written."),
+    "phone_dropped": gettext_lazy("“%(value)s” is not a phone number; it is left out."),
+    "email_invalid": gettext_lazy("“%(value)s” is not an e-mail address; it is left out."),
+    "url_kept": gettext_lazy("“%(value)s” may not be a web address; it is kept as written."),
+    "url_dropped": gettext_lazy("“%(value)s” is not a web address; it is left out."),
+    "too_long": gettext_lazy("%(field)s is longer than %(limit)s characters; it is left out."),
+    "date_invalid": gettext_lazy("%(field)s “%(value)s” is not a date; it is left out."),
+    "birthday_no_year": gettext_lazy("The birthday has no year; it is kept as %(value)s."),
+    "too_many_points": gettext_lazy("Only the first %(limit)s e-mail addresses and phone numbers are kept."),
+    "too_many_tags": gettext_lazy("Only the first %(limit)s tags are kept."),
+    "tag_too_long": gettext_lazy("The tag “%(value)s…” is longer than %(limit)s characters; it is left out."),
+    "name_from": gettext_lazy("No name in the file: “%(value)s” is used as the name."),
+    "incomplete": gettext_lazy("The card is not complete (END:VCARD is missing); what was read is kept."),
+    "no_begin": gettext_lazy("The card has no BEGIN:VCARD line; it was read all the same."),
 }
 
 
@@ -212,6 +212,10 @@ def _email(raw: str) -> str:
     return unicodedata.normalize("NFKC", tidy(raw)).removeprefix("mailto:").removeprefix("MAILTO:").strip()
 
 
+# A web address the validator refuses but that is safe to keep and link: http(s), a host with a dot.
+_LOOSE_URL = re.compile(r"^https?://[\w.-]+\.\w{2,}(?::\d+)?(?:[/?#][^\s<>\"']*)?$", re.IGNORECASE)
+
+
 def _website(raw: str) -> tuple[str, dict | None]:
     """The web address to keep, and the warning about it if any."""
     url = unicodedata.normalize("NFKC", raw).strip()
@@ -222,8 +226,7 @@ def _website(raw: str) -> tuple[str, dict | None]:
         return url, None
     except ValidationError:
         pass
-    scheme = url.split("://", 1)[0].lower()
-    if scheme in ("http", "https") and not re.search(r"[\s<>\"']", url) and len(url) <= _max_length("website"):
+    if _LOOSE_URL.match(url) and len(url) <= _max_length("website"):
         return url, warning("url_kept", value=raw)
     return "", warning("url_dropped", value=raw)
 
