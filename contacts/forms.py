@@ -64,6 +64,26 @@ def normalize_phone(raw: str, *, known: frozenset[str] | set[str] = frozenset())
     return phone.display, phone.normalized, phone.mobile
 
 
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class PhoneField(forms.CharField):
+    """One phone number a person types (the capture row, a form's FAX line): cleaned to a
+    contacts.phones.Phone by the shared rule, or a message saying how to write it."""
+
+    widget = TelInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 80)  # 60 after NFKC, with room for 内線 and spaces
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("autocomplete", "tel")
+
+    def clean(self, value):
+        value = super().clean(value)
+        return typed_phone(value) if value else None
+
+
 def split_lines(value: str) -> list[str]:
     return [line.strip() for line in re.split(r"[\r\n,;、，]+", value or "") if line.strip()]
 
