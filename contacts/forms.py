@@ -5,7 +5,6 @@ import datetime
 import re
 import unicodedata
 
-import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -28,6 +27,7 @@ from .models import (
     Tier,
     Wish,
 )
+from .phones import typed_phone
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 MAX_TAGS = 20
@@ -51,26 +51,35 @@ def date_field(label, required=False, **kwargs) -> forms.DateField:
     )
 
 
-def normalize_phone(raw: str) -> tuple[str, str, bool]:
-    """Return (display, E.164, is_mobile) for a number typed in any width; raise ValidationError."""
-    cleaned = unicodedata.normalize("NFKC", raw).strip()
-    try:
-        number = phonenumbers.parse(cleaned, "JP")
-    except phonenumbers.NumberParseException:
-        raise ValidationError(_("“%(value)s” is not a phone number."), params={"value": raw}) from None
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("“%(value)s” is not a valid phone number."), params={"value": raw})
-    fmt = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 81
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    mobile = phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
-    return (
-        phonenumbers.format_number(number, fmt),
-        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-        mobile,
-    )
+def normalize_phone(raw: str, *, known: frozenset[str] | set[str] = frozenset()) -> tuple[str, str, bool]:
+    """Return (display, normalized, is_mobile) for a number a person typed; raise ValidationError.
+
+    The rule lives in contacts.phones: Japanese from 0 or +81, international
+    from +, else refused with a message (unless it is one of the `known`
+    numbers already kept as written on the person).
+    """
+    phone = typed_phone(raw, known=known)
+    return phone.display, phone.normalized, phone.mobile
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+class PhoneField(forms.CharField):
+    """One phone number a person types (the capture row, a form's FAX line): cleaned to a
+    contacts.phones.Phone by the shared rule, or a message saying how to write it."""
+
+    widget = TelInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 80)  # 60 after NFKC, with room for 内線 and spaces
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("autocomplete", "tel")
+
+    def clean(self, value):
+        value = super().clean(value)
+        return typed_phone(value) if value else None
 
 
 def split_lines(value: str) -> list[str]:
@@ -181,7 +190,7 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
         fields = [
             "family_name", "given_name", "family_reading", "given_reading",
             "company", "company_reading", "department", "title",
-            "address", "website", "line", "facebook", "x_handle", "linkedin", "birthday",
+            "address", "postal_code", "region", "locality", "country", "website", "line", "facebook", "x_handle", "linkedin", "birthday",
             "fields", "what_they_do", "what_they_want", "stage", "tier", "keep_in_touch_days",
             "introduced_by", "first_met_on", "first_met_event",
             "i_want_to_meet_again", "they_want_to_meet_again", "notes",
@@ -236,11 +245,17 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
                 _("Enter at most %(count)d numbers."),
                 params={"count": MAX_CONTACT_LINES},
             )
-        return [normalize_phone(line) for line in lines]
+        return [normalize_phone(line, known=self._kept_as_written()) for line in lines]
 
     def clean_fax(self):
         raw = self.cleaned_data["fax"].strip()
-        return normalize_phone(raw) if raw else None
+        return normalize_phone(raw, known=self._kept_as_written()) if raw else None
+
+    def _kept_as_written(self) -> set[str]:
+        """The person's numbers an import kept as written: saving the form again keeps them."""
+        if not self.instance.pk:
+            return set()
+        return {p.value for p in self.instance.contact_points.all() if p.is_unverified}
 
     def clean_tags_text(self):
         names = []
@@ -263,7 +278,11 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
     def model_values(self) -> dict:
         """The cleaned values of the Person columns (no relations)."""
         skip = {"fields"}
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name not in skip}
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields if name not in skip}
+        if values.get("birthday"):
+            # A full date replaces a birthday known without its year.
+            values["birthday_month"] = values["birthday_day"] = None
+        return values
 
     def contact_points(self) -> list[tuple[str, str, str]]:
         points = [(ContactPointKind.EMAIL, email, email.lower()) for email in self.cleaned_data["emails"]]

@@ -7,7 +7,7 @@ from django.db.models import F, Func, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import text
+from . import phones, text
 
 NOTES_MAX_LENGTH = 10_000
 
@@ -172,13 +172,26 @@ class Person(models.Model):
     company_reading = models.CharField(_("company reading"), max_length=200, blank=True)
     department = models.CharField(_("department"), max_length=200, blank=True)
     title = models.CharField(_("title"), max_length=200, blank=True)
+    # The street and building; the other parts of an address have columns of
+    # their own so a vCard's ADR is written back in its parts.
     address = models.TextField(_("address"), max_length=500, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    region = models.CharField(_("prefecture / state"), max_length=100, blank=True)
+    locality = models.CharField(_("city"), max_length=200, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
     website = models.URLField(_("website"), max_length=500, blank=True)
     line = models.CharField(_("LINE ID"), max_length=100, blank=True)
     facebook = models.CharField(_("Facebook"), max_length=200, blank=True)
     x_handle = models.CharField(_("X"), max_length=100, blank=True)
     linkedin = models.CharField(_("LinkedIn"), max_length=200, blank=True)
     birthday = models.DateField(_("birthday"), null=True, blank=True)
+    # A birthday known without its year (vCard --1224): month and day only, birthday empty.
+    birthday_month = models.PositiveSmallIntegerField(
+        _("birthday month"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    birthday_day = models.PositiveSmallIntegerField(
+        _("birthday day"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
 
     fields = models.ManyToManyField(Field, blank=True, related_name="people", verbose_name=_("fields"))
     tags = models.ManyToManyField(Tag, blank=True, related_name="people", verbose_name=_("tags"))
@@ -281,6 +294,28 @@ class Person(models.Model):
         return self.status == Status.ENDED
 
     @property
+    def full_address(self) -> str:
+        """The address on one or two lines: Japanese order (〒, prefecture, city, street) for Japanese text."""
+        parts = (self.postal_code, self.region, self.locality, self.address, self.country)
+        if not any(parts[:3]) and not self.country:
+            return self.address
+        if any(ord(ch) > 0x2FF for ch in "".join(parts)):
+            country = "" if self.country.lower() in ("日本", "japan", "jp") else self.country
+            line = "".join(p for p in (self.region, self.locality, self.address) if p)
+            return " ".join(p for p in (f"〒{self.postal_code}" if self.postal_code else "", line, country) if p)
+        city = " ".join(p for p in (self.locality, self.region, self.postal_code) if p)
+        return ", ".join(p for p in (self.address, city, self.country) if p)
+
+    @property
+    def birthday_month_day(self) -> tuple[int, int] | None:
+        """(month, day) of the birthday, whether or not its year is known."""
+        if self.birthday:
+            return self.birthday.month, self.birthday.day
+        if self.birthday_month and self.birthday_day:
+            return self.birthday_month, self.birthday_day
+        return None
+
+    @property
     def mutual_interest(self) -> bool:
         """Both sides want to meet again: the tie is 人脈, not just 知り合い."""
         return self.i_want_to_meet_again == Wish.YES and self.they_want_to_meet_again == Wish.YES
@@ -312,7 +347,16 @@ class ContactPoint(models.Model):
 
     @property
     def href(self) -> str:
-        return f"mailto:{self.value}" if self.kind == ContactPointKind.EMAIL else f"tel:{self.normalized}"
+        return (
+            f"mailto:{self.value}"
+            if self.kind == ContactPointKind.EMAIL
+            else phones.tel_href(self.normalized, self.value)
+        )
+
+    @property
+    def is_unverified(self) -> bool:
+        """A number kept as written (contacts.phones): shown with a mark, never reformatted."""
+        return self.kind != ContactPointKind.EMAIL and not phones.is_verified(self.normalized)
 
 
 class MeetingKind(models.TextChoices):

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import text
+from . import phones, text
 from .models import (
     ContactPoint,
+    ContactPointKind,
     Event,
     Field,
     KeyPerson,
@@ -81,7 +82,9 @@ def refresh_search(person_ids: Iterable[int]) -> None:
     if not ids:
         return
     people = list(
-        Person.objects.filter(pk__in=ids).select_related("first_met_event").prefetch_related("fields", "tags")
+        Person.objects.filter(pk__in=ids)
+        .select_related("first_met_event")
+        .prefetch_related("fields", "tags", "contact_points")
     )
     events: dict[int, set[str]] = defaultdict(set)
     for person_id, event_name in Meeting.people.through.objects.filter(
@@ -96,6 +99,7 @@ def refresh_search(person_ids: Iterable[int]) -> None:
             [f.name for f in person.fields.all()],
             [t.name for t in person.tags.all()],
             events[person.pk],
+            numbers=[p.normalized for p in person.contact_points.all() if p.kind != ContactPointKind.EMAIL],
         )
         person.sort_key = text.sort_key(
             person.family_reading + person.given_reading,
@@ -104,7 +108,11 @@ def refresh_search(person_ids: Iterable[int]) -> None:
     Person.objects.bulk_update(people, ["search_text", "sort_key"], batch_size=500)
 
 
-def build_search_text(person: Person, fields: Iterable[str], tags: Iterable[str], events: Iterable[str]) -> str:
+def build_search_text(
+    person: Person, fields: Iterable[str], tags: Iterable[str], events: Iterable[str], numbers: Iterable[str] = ()
+) -> str:
+    """The folded text a person is searched by; `numbers` are their phone numbers as stored
+    (ContactPoint.normalized), found by their digits (contacts.phones.search_digits)."""
     reading = person.reading
     parts = [
         person.family_name + person.given_name,
@@ -124,17 +132,32 @@ def build_search_text(person: Person, fields: Iterable[str], tags: Iterable[str]
         *fields,
         *tags,
         *events,
+        *(digits for number in numbers for digits in phones.search_digits(number)),
     ]
     return "\n".join(text.fold(part) for part in parts if part)
 
 
-def set_contact_points(*, person: Person, points: Iterable[tuple[str, str, str]]) -> None:
-    """Replace a person's e-mail addresses and numbers with (kind, value, normalized)."""
+def set_contact_points(*, person: Person, points: Iterable[tuple[str, ...]]) -> None:
+    """Replace a person's e-mail addresses and numbers with (kind, value, normalized[, label]).
+
+    A point given without a label keeps the label it had (an imported 会社 or "Main").
+    """
+    labels = {
+        (kind, normalized): label
+        for kind, normalized, label in person.contact_points.values_list("kind", "normalized", "label")
+        if label
+    }
     ContactPoint.objects.filter(person=person).delete()
     ContactPoint.objects.bulk_create(
         [
-            ContactPoint(person=person, kind=kind, value=value, normalized=normalized)
-            for kind, value, normalized in points
+            ContactPoint(
+                person=person,
+                kind=kind,
+                value=value,
+                normalized=normalized,
+                label=(label[0] if label else "") or labels.get((kind, normalized), ""),
+            )
+            for kind, value, normalized, *label in points
         ]
     )
 
@@ -378,6 +401,7 @@ def reactivate(*, person: Person) -> None:
 MERGE_TEXT_FIELDS = [
     "family_name", "given_name", "family_reading", "given_reading", "company", "company_reading", "department",
     "title", "address", "website", "line", "facebook", "x_handle", "linkedin", "what_they_do", "what_they_want", "stage",
+    "postal_code", "region", "locality", "country",
 ]  # fmt: skip
 
 

@@ -79,4 +79,6 @@ def sort_key(reading: str, name: str) -> str:
 
 def search_terms(query: str) -> list[str]:
     """Split a query into folded terms; every term must match."""
-    return [term for term in fold(query).split(" ") if term][:8]
+    from .phones import search_term
+
+    return [search_term(term) for term in fold(query).split(" ") if term][:8]

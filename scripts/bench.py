@@ -127,6 +127,31 @@ def _measured(action) -> tuple[float, float, int]:
     return seconds, peak / 1024 / 1024, len(queries)
 
 
+def _soft_broken_vcard(breaks: int) -> bytes:
+    """One Android-style 2.1 card whose quoted-printable note is folded over `breaks` soft line breaks."""
+    note = "=\r\n".join(["=E3=81=82"] * breaks)  # あ per line
+    return ("BEGIN:VCARD\r\nVERSION:2.1\r\nN:Q;P;;;\r\nNOTE;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:"
+            + note + "\r\nEND:VCARD\r\n").encode()  # fmt: skip
+
+
+def run_reader_scaling(sizes=(250_000, 1_000_000)) -> list[dict]:
+    """Time the vCard reader on one value folded over more and more soft line breaks (issue #16,
+    finding 4: it was quadratic). Linear means the time per break stays flat as the size grows."""
+    from transfer.vcard import read_vcards
+
+    rows = []
+    for breaks in sizes:
+        data = _soft_broken_vcard(breaks)
+        started = time.perf_counter()
+        (card,) = read_vcards(data, max_cards=10)
+        seconds = time.perf_counter() - started
+        assert len(card.notes) == breaks, len(card.notes)
+        rows.append({"scenario": f"read one vCard, {breaks:,} soft line breaks ({len(data) / 1e6:.1f} MB): "
+                                 f"{seconds / breaks * 1e6:.2f} µs per break",
+                     "seconds": seconds, "peak_mb": 0.0, "queries": 0})  # fmt: skip
+    return rows
+
+
 def run_transfer(owner, client) -> list[dict]:
     """Import 10,000 vCards into empty accounts the way the worker does (read the stored
     upload into a preview, then save it); export everything `owner` has, streamed."""
@@ -174,6 +199,7 @@ def run_transfer(owner, client) -> list[dict]:
     saving = sum(1 for r in reports if r["phase"] == "saving")
     rows.append({"scenario": f"import {IMPORT_CARDS:,} vCards: save in one transaction ({saving} progress reports while saving)",
                  "seconds": seconds, "peak_mb": peak, "queries": queries})  # fmt: skip
+    rows += run_reader_scaling()
     people = Person.objects.filter(owner=owner).count()
     for fmt in ("vcard3", "vcard4", "csv", "json"):
         size = []
@@ -494,10 +520,22 @@ def main() -> int:
         help="PostgreSQL: keep one database per size (<name>_bench_<size>) and reuse it when it exists.",
     )
     parser.add_argument("--skip-transfer", action="store_true", help="leave out the import and export timings")
+    parser.add_argument(
+        "--reader", action="store_true", help="only the vCard reader's scaling on soft line breaks (no database)"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-fleet", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args.reader:
+        sys.path.insert(0, str(BASE_DIR))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "networking.settings")
+        import django
+
+        django.setup()
+        for row in run_reader_scaling((250_000, 500_000, 1_000_000, 2_000_000)):
+            print(f"{row['scenario']}: {row['seconds']:.2f} s")
+        return 0
     if args.child:
         print(json.dumps(run_one(args.child, args.repeat), ensure_ascii=False))
         return 0

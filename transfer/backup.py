@@ -46,6 +46,11 @@ class Entry:
     derived: tuple[str, ...] = ()
     # Whether restore may replace the rows a new account starts with (its default fields).
     replaceable: bool = False
+    # One row of settings per owner, which the app creates when it first needs one
+    # (the ledger overview stamps `tallied_on`): a row holding only the defaults is
+    # left out, so an account that never saved these settings backs up the same
+    # before and after a restore.
+    settings_row: bool = False
 
 
 REGISTRY = [
@@ -57,11 +62,17 @@ REGISTRY = [
     Entry("meetings", Meeting),
     Entry("ledger_entries", LedgerEntry),
     # `tallied_on` says the overview's tallies are current: a restore rebuilds them instead.
-    Entry("ledger_settings", LedgerSettings, derived=("tallied_on",), replaceable=True),
+    Entry("ledger_settings", LedgerSettings, derived=("tallied_on",), replaceable=True, settings_row=True),
     Entry("followups", FollowUp),
     # The calendar feed's secret address is not carried over: the restored account makes its own.
     # … nor the day of the last nightly recompute: the restored account's first night recomputes all.
-    Entry("followup_settings", FollowUpSettings, derived=("feed_token", "recomputed_on"), replaceable=True),
+    Entry(
+        "followup_settings",
+        FollowUpSettings,
+        derived=("feed_token", "recomputed_on"),
+        replaceable=True,
+        settings_row=True,
+    ),
     Entry("key_persons", KeyPerson),
     Entry("profile", Profile, replaceable=True),
     Entry("goals", Goal),
@@ -121,6 +132,14 @@ def _links(relation: models.ManyToManyField, pks: list[int]) -> dict[int, list[i
     return links
 
 
+def _only_defaults(columns: list[models.Field], values: list) -> bool:
+    """True for a row whose every column (time stamps aside) holds its default."""
+    return all(
+        getattr(column, "auto_now", False) or getattr(column, "auto_now_add", False) or value == column.get_default()
+        for column, value in zip(columns, values, strict=True)
+    )
+
+
 def backup_stream(owner: User) -> Iterator[bytes]:
     """Yield the backup as UTF-8 JSON, one row per line, a chunk of rows at a time.
 
@@ -150,6 +169,8 @@ def backup_stream(owner: User) -> Iterator[bytes]:
             links = {relation: _links(relation, [row[0] for row in chunk]) for relation in m2m}
             buffer = []
             for pk, *values in chunk:
+                if entry.settings_row and _only_defaults(columns, values):
+                    continue
                 n += 1
                 if own is not None:
                     own[pk] = n

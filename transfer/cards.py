@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from contacts.forms import MAX_CONTACT_LINES, normalize_phone, split_name, split_reading
+from contacts.forms import MAX_CONTACT_LINES, split_name, split_reading
 from contacts.models import NOTES_MAX_LENGTH, ContactPointKind, Person
+from contacts.phones import MAX_PHONE_LENGTH, read_phone
 
 # The text columns a card may fill, in the order the person form shows them.
 TEXT_FIELDS = (
@@ -28,12 +30,24 @@ DATE_FIELDS = ("birthday", "first_met_on")
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 60
 
-_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y%m%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y年%m月%d日",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%m/%d/%Y",
+)
 _MONTHS = {
     m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
 }
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4})$")
-_NO_YEAR = re.compile(r"^--\d{2}-?\d{2}$")
+_NO_YEAR = re.compile(r"^--(\d{2})-?(\d{2})$")
+# Exporters write a birthday without a year with a stand-in year: Apple and
+# Thunderbird 1604, others 0000/0001. Any year before this one is taken as unknown.
+MIN_KNOWN_YEAR = 1800
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -52,7 +66,11 @@ class Card:
     company_reading: str = ""
     department: str = ""
     title: str = ""
-    address: str = ""
+    address: str = ""  # the street (and building) when the parts below are known
+    postal_code: str = ""
+    region: str = ""
+    locality: str = ""
+    country: str = ""
     website: str = ""
     line_id: str = ""
     facebook: str = ""
@@ -66,21 +84,30 @@ class Card:
     emails: list[str] = field(default_factory=list)
     # (kind, number): kind is "phone", "mobile" or "fax"; "phone" may turn
     # out to be a mobile number.
-    phones: list[tuple[str, str]] = field(default_factory=list)
+    # (kind, number) or (kind, number, label)
+    phones: list[tuple[str, ...]] = field(default_factory=list)
+    # The country a file says its numbers are in (ISO code), else empty: see contacts.phones.
+    phone_region: str = ""
     tags: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
 
 
 @dataclass
 class CleanCard:
     line: int
     values: dict = field(default_factory=dict)
-    points: list[tuple[str, str, str]] = field(default_factory=list)
+    # (kind, value, normalized, label)
+    points: list[tuple[str, str, str, str]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"values": self.values, "points": [list(p) for p in self.points], "tags": self.tags}
+        data = {"values": self.values, "points": [list(p) for p in self.points], "tags": self.tags}
+        if self.warnings:
+            data["warnings"] = self.warnings
+        return data
 
 
 def tidy(value: str) -> str:
@@ -112,15 +139,106 @@ def parse_date(raw: str) -> datetime.date | None:
     raise ValueError(raw)
 
 
+def month_day_of(raw: str) -> tuple[int, int] | None:
+    """(month, day) of a birthday written without a year (--1224, --12-24) or with a stand-in year (1604-12-24)."""
+    raw = unicodedata.normalize("NFKC", raw).strip()
+    match = _NO_YEAR.match(raw) or re.match(r"^(?:\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$", raw)
+    if not match:
+        return None
+    month, day = int(match.group(1)), int(match.group(2))
+    try:
+        datetime.date(2000, month, day)  # a leap year: 02-29 is a birthday
+    except ValueError:
+        return None
+    return month, day
+
+
 def _max_length(name: str) -> int:
     if name == "notes":
         return NOTES_MAX_LENGTH
     return Person._meta.get_field(name).max_length
 
 
+# Why a field of a row was left out or kept as written: (code -> message). The
+# message is rendered in the reader's language when the preview is shown.
+WARNINGS = {
+    "phone_unverified": gettext_lazy("Phone number “%(value)s” could not be checked; it is kept as written."),
+    "phone_dropped": gettext_lazy("“%(value)s” is not a phone number; it is left out."),
+    "email_invalid": gettext_lazy("“%(value)s” is not an e-mail address; it is left out."),
+    "url_kept": gettext_lazy("“%(value)s” may not be a web address; it is kept as written."),
+    "url_dropped": gettext_lazy("“%(value)s” is not a web address; it is left out."),
+    "too_long": gettext_lazy("%(field)s is longer than %(limit)s characters; it is left out."),
+    "date_invalid": gettext_lazy("%(field)s “%(value)s” is not a date; it is left out."),
+    "birthday_no_year": gettext_lazy("The birthday has no year; it is kept as %(value)s."),
+    "too_many_points": gettext_lazy("Only the first %(limit)s e-mail addresses and phone numbers are kept."),
+    "too_many_tags": gettext_lazy("Only the first %(limit)s tags are kept."),
+    "tag_too_long": gettext_lazy("The tag “%(value)s…” is longer than %(limit)s characters; it is left out."),
+    "name_from": gettext_lazy("No name in the file: “%(value)s” is used as the name."),
+    "incomplete": gettext_lazy("The card is not complete (END:VCARD is missing); what was read is kept."),
+    "no_begin": gettext_lazy("The card has no BEGIN:VCARD line; it was read all the same."),
+}
+
+
+def warning(code: str, *, value: str = "", field: str = "", limit: int | None = None) -> dict:
+    entry = {"code": code}
+    if value:
+        entry["value"] = value[:80]
+    if field:
+        entry["field"] = field
+    if limit is not None:
+        entry["limit"] = limit
+    return entry
+
+
+def describe(entry: dict) -> str:
+    """A stored warning as a sentence in the active language."""
+    template = WARNINGS.get(entry.get("code"))
+    if template is None:
+        return str(entry.get("code", ""))
+    name = entry.get("field", "")
+    try:
+        label = Person._meta.get_field(name).verbose_name if name else ""
+    except Exception:
+        label = name
+    label = str(label)
+    return str(template) % {
+        "value": entry.get("value", ""),
+        "field": label[:1].upper() + label[1:],
+        "limit": entry.get("limit", ""),
+    }
+
+
+def _email(raw: str) -> str:
+    return unicodedata.normalize("NFKC", tidy(raw)).removeprefix("mailto:").removeprefix("MAILTO:").strip()
+
+
+# A web address the validator refuses but that is safe to keep and link: http(s), a host with a dot.
+_LOOSE_URL = re.compile(r"^https?://[\w.-]+\.\w{2,}(?::\d+)?(?:[/?#][^\s<>\"']*)?$", re.IGNORECASE)
+
+
+def _website(raw: str) -> tuple[str, dict | None]:
+    """The web address to keep, and the warning about it if any."""
+    url = unicodedata.normalize("NFKC", raw).strip()
+    if "://" not in url:
+        url = "https://" + url
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+        return url, None
+    except ValidationError:
+        pass
+    if _LOOSE_URL.match(url) and len(url) <= _max_length("website"):
+        return url, warning("url_kept", value=raw)
+    return "", warning("url_dropped", value=raw)
+
+
 def clean_card(card: Card) -> CleanCard:
-    """Check a card as the person form would; collect every problem, not just the first."""
-    result = CleanCard(line=card.line, errors=list(card.errors))
+    """Check each field of a card on its own, as the person form would.
+
+    A field that cannot be used is kept as written where that is safe
+    (phone numbers, web addresses) or left out, with a warning; the row is
+    refused (`errors`) only when it has no name and nothing else to keep.
+    """
+    result = CleanCard(line=card.line, errors=list(card.errors), warnings=list(card.warnings))
     values = {name: tidy(getattr(card, "line_id" if name == "line" else name)) for name in TEXT_FIELDS}
     for name in ("family_reading", "given_reading", "company_reading"):
         values[name] = tidy_reading(values[name])
@@ -128,65 +246,94 @@ def clean_card(card: Card) -> CleanCard:
         values["family_name"], values["given_name"] = split_name(tidy(card.full_name))
     if not values["family_reading"] and not values["given_reading"] and tidy(card.reading):
         values["family_reading"], values["given_reading"] = split_reading(tidy_reading(card.reading))
-    if not values["family_name"] and not values["given_name"]:
-        result.errors.append(_("No name: enter a family name or a given name."))
 
     if values["website"]:
-        if "://" not in values["website"]:
-            values["website"] = "https://" + values["website"]
-        try:
-            URLValidator(schemes=["http", "https"])(values["website"])
-        except ValidationError:
-            result.errors.append(_("“%(value)s” is not a web address.") % {"value": values["website"]})
+        values["website"], problem = _website(values["website"])
+        if problem:
+            result.warnings.append(problem)
 
     for name in TEXT_FIELDS:
         limit = _max_length(name)
         if len(values[name]) > limit:
-            result.errors.append(
-                _("%(field)s is longer than %(limit)d characters.")
-                % {"field": Person._meta.get_field(name).verbose_name, "limit": limit}
-            )
+            result.warnings.append(warning("too_long", field=name, limit=limit))
+            values[name] = ""
+    for name in ("postal_code", "region", "locality", "country"):
+        value = tidy(getattr(card, name))
+        limit = _max_length(name)
+        if len(value) > limit:
+            result.warnings.append(warning("too_long", field=name, limit=limit))
+            value = ""
+        values[name] = value
 
+    values["birthday_month"] = values["birthday_day"] = None
     for name in DATE_FIELDS:
-        raw = getattr(card, name)
+        raw = tidy(getattr(card, name))
         try:
             date = parse_date(raw)
+            readable = True
         except (ValueError, OverflowError):
-            result.errors.append(_("“%(value)s” is not a date.") % {"value": raw[:40]})
+            date, readable = None, False
+        if name == "birthday" and raw and (date is None or date.year < MIN_KNOWN_YEAR):
+            month_day = month_day_of(raw)
+            if month_day:
+                values["birthday_month"], values["birthday_day"] = month_day
+                result.warnings.append(warning("birthday_no_year", value=f"{month_day[0]:02d}-{month_day[1]:02d}"))
+                values[name] = None
+                continue
+        if not readable or (date is not None and date.year < MIN_KNOWN_YEAR):
+            result.warnings.append(warning("date_invalid", field=name, value=raw))
             date = None
         values[name] = date.isoformat() if date else None
     result.values = values
 
     seen = set()
-    emails = [tidy(e).removeprefix("mailto:") for e in card.emails if tidy(e)]
+    emails = [_email(e) for e in card.emails if _email(e)]
     for email in emails:
         try:
             validate_email(email)
         except ValidationError:
-            result.errors.append(_("“%(value)s” is not a valid e-mail address.") % {"value": email[:80]})
+            result.warnings.append(warning("email_invalid", value=email))
             continue
         if email.lower() not in seen:
             seen.add(email.lower())
-            result.points.append((ContactPointKind.EMAIL, email, email.lower()))
-    phones = [(kind, tidy(number).removeprefix("tel:")) for kind, number in card.phones if tidy(number)]
-    for kind, number in phones:
-        try:
-            display, e164, mobile = normalize_phone(number[:60])
-        except ValidationError as error:
-            result.errors.extend(error.messages)
+            result.points.append((ContactPointKind.EMAIL, email, email.lower(), ""))
+    for kind, number, *label in card.phones:
+        if not tidy(number):
             continue
-        if kind != ContactPointKind.FAX and mobile:
+        if len(tidy(number)) > MAX_PHONE_LENGTH:
+            result.warnings.append(warning("phone_dropped", value=tidy(number)))
+            continue
+        phone = read_phone(tidy(number), region=card.phone_region or None)
+        if phone is None:
+            continue
+        if not phone.verified:
+            result.warnings.append(warning("phone_unverified", value=phone.display))
+        if kind != ContactPointKind.FAX and phone.mobile:
             kind = ContactPointKind.MOBILE
-        if (kind, e164) not in seen:
-            seen.add((kind, e164))
-            result.points.append((kind, display, e164))
-    if len(emails) > MAX_CONTACT_LINES or len(phones) > 2 * MAX_CONTACT_LINES:
-        result.errors.append(_("Too many e-mail addresses or phone numbers."))
+        if (kind, phone.normalized) not in seen:
+            seen.add((kind, phone.normalized))
+            result.points.append((kind, phone.display, phone.normalized, tidy(label[0] if label else "")[:40]))
+    emails_kept = [p for p in result.points if p[0] == ContactPointKind.EMAIL][:MAX_CONTACT_LINES]
+    phones_kept = [p for p in result.points if p[0] != ContactPointKind.EMAIL][: 2 * MAX_CONTACT_LINES]
+    if len(emails_kept) + len(phones_kept) < len(result.points):
+        result.warnings.append(warning("too_many_points", limit=MAX_CONTACT_LINES))
+        result.points = emails_kept + phones_kept
 
     for tag in card.tags:
         tag = unicodedata.normalize("NFKC", tidy(tag))
-        if tag and tag not in result.tags:
-            result.tags.append(tag[:MAX_TAG_LENGTH])
+        if len(tag) > MAX_TAG_LENGTH:
+            result.warnings.append(warning("tag_too_long", value=tag[:20], limit=MAX_TAG_LENGTH))
+        elif tag and tag not in result.tags:
+            result.tags.append(tag)
     if len(result.tags) > MAX_TAGS:
-        result.errors.append(_("Use at most %(count)d tags.") % {"count": MAX_TAGS})
+        result.warnings.append(warning("too_many_tags", limit=MAX_TAGS))
+        result.tags = result.tags[:MAX_TAGS]
+
+    if not values["family_name"] and not values["given_name"]:
+        stand_in = values["company"] or next((p[1] for p in result.points), "")
+        if stand_in:
+            values["family_name"] = stand_in[: _max_length("family_name")]
+            result.warnings.append(warning("name_from", value=stand_in))
+        else:
+            result.errors.append(_("No name and nothing else to import."))
     return result

@@ -4,6 +4,7 @@ Eight, Sansan, this app's own export, and any other CSV through a column mapping
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -114,8 +115,14 @@ def google_card(line: int, row: list[str], index: dict[str, int]) -> Card:
         elif kind == "Phone":
             phone_kind = "fax" if "fax" in label else "mobile" if "mobile" in label else "phone"
             card.phones += [(phone_kind, v) for v in _multi(value)]
-        elif kind == "Address" and not card.address:
-            card.address = value
+        elif kind == "Address" and not (card.address or card.locality or card.postal_code):
+            street = " ".join(p for p in (parts.get("Street"), parts.get("Extended Address"), parts.get("PO Box")) if p)
+            if street or parts.get("City") or parts.get("Postal Code"):
+                card.address, card.locality = street, parts.get("City", "")
+                card.region, card.postal_code = parts.get("Region", ""), parts.get("Postal Code", "")
+                card.country = parts.get("Country", "")
+            else:
+                card.address = value
         elif kind == "Website" and not card.website:
             card.website = _multi(value)[0] if _multi(value) else ""
     return card
@@ -141,6 +148,102 @@ def linkedin_card(line: int, row: list[str], index: dict[str, int]) -> Card:
     )
 
 
+# --- Outlook (English and Japanese column names) ----------------------------------
+
+
+def _key(name: str) -> str:
+    """A header as compared: NFKC, lower case, no spaces (「勤務先 FAX」 and 「勤務先FAX」 are one)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name).lower())
+
+
+_OUTLOOK_MARKERS = {_key(n) for n in ("E-mail Address", "Business Phone", "Middle Name", "Job Title",
+                                      "電子メール アドレス", "勤務先電話番号", "ミドル ネーム", "勤務先住所 市区町村")}  # fmt: skip
+_OUTLOOK = {
+    "given_name": ["First Name", "名"],
+    "middle": ["Middle Name", "ミドル ネーム"],
+    "family_name": ["Last Name", "姓"],
+    "given_reading": ["Given Yomi", "First Name Yomi", "名 (フリガナ)", "フリガナ (名)", "名 (ふりがな)", "名 (ヨミ)"],
+    "family_reading": [
+        "Surname Yomi",
+        "Last Name Yomi",
+        "姓 (フリガナ)",
+        "フリガナ (姓)",
+        "姓 (ふりがな)",
+        "姓 (ヨミ)",
+    ],
+    "company": ["Company", "会社名"],
+    "company_reading": ["Company Yomi", "会社名 (フリガナ)", "フリガナ (会社名)", "会社名 (ヨミ)"],
+    "department": ["Department", "部署"],
+    "title": ["Job Title", "役職"],
+    "birthday": ["Birthday", "誕生日"],
+    "notes": ["Notes", "メモ"],
+    "website": ["Web Page", "Web ページ"],
+    "tags": ["Categories", "分類"],
+}
+_OUTLOOK_EMAILS = ["E-mail Address", "E-mail 2 Address", "E-mail 3 Address",
+                   "電子メール アドレス", "電子メール 2 アドレス", "電子メール 3 アドレス"]  # fmt: skip
+_OUTLOOK_PHONES = [
+    ("mobile", ["Mobile Phone", "携帯電話"]),
+    ("phone", ["Business Phone", "Business Phone 2", "Company Main Phone", "Primary Phone", "Home Phone",
+               "Home Phone 2", "Other Phone", "Car Phone", "Assistant's Phone", "Callback",
+               "勤務先電話番号", "勤務先電話番号 2", "会社代表電話", "通常の電話番号", "自宅電話番号", "自宅電話番号 2",
+               "その他の電話", "自動車電話", "アシスタントの電話番号", "コールバック"]),
+    ("fax", ["Business Fax", "Home Fax", "Other Fax", "勤務先 FAX", "自宅 FAX", "その他の FAX"]),
+]  # fmt: skip
+_OUTLOOK_ADDRESS = [
+    # (street parts, city, region, postal code, country): business first, then home, then other
+    (["Business Street", "Business Street 2", "Business Street 3"], "Business City", "Business State",
+     "Business Postal Code", ["Business Country/Region", "Business Country"]),
+    (["Home Street", "Home Street 2", "Home Street 3"], "Home City", "Home State", "Home Postal Code",
+     ["Home Country/Region", "Home Country"]),
+    (["Other Street", "Other Street 2", "Other Street 3"], "Other City", "Other State", "Other Postal Code",
+     ["Other Country/Region", "Other Country"]),
+    (["勤務先住所 番地", "勤務先住所 番地 2", "勤務先住所 番地 3"], "勤務先住所 市区町村", "勤務先住所 都道府県",
+     "勤務先住所 郵便番号", ["勤務先住所 国/地域", "勤務先住所 国"]),
+    (["自宅住所 番地", "自宅住所 番地 2", "自宅住所 番地 3"], "自宅住所 市区町村", "自宅住所 都道府県",
+     "自宅住所 郵便番号", ["自宅住所 国/地域", "自宅住所 国"]),
+]  # fmt: skip
+# Outlook writes 0/0/00 (or 1/1/1601) for a date it does not have.
+_OUTLOOK_NO_DATE = re.compile(r"^(0{1,2}/0{1,2}/0{2,4}|1/1/1601)$")
+
+
+def is_outlook(header: list[str]) -> bool:
+    names = {_key(h) for h in header}
+    has_name = ({"firstname", "lastname"} <= names) or ({"名", "姓"} <= names)
+    return has_name and bool(names & _OUTLOOK_MARKERS)
+
+
+def outlook_card(line: int, row: list[str], index: dict[str, int]) -> Card:
+    keyed = {_key(name): i for name, i in index.items()}
+
+    def get(*names: str) -> str:
+        for name in names:
+            i = keyed.get(_key(name))
+            if i is not None and i < len(row) and row[i].strip():
+                return row[i].strip()
+        return ""
+
+    card = Card(line=line)
+    card.family_name = get(*_OUTLOOK["family_name"])
+    card.given_name = " ".join(p for p in (get(*_OUTLOOK["given_name"]), get(*_OUTLOOK["middle"])) if p)
+    for key in ("given_reading", "family_reading", "company", "company_reading", "department", "title", "notes",
+                "website"):  # fmt: skip
+        setattr(card, key, get(*_OUTLOOK[key]))
+    birthday = get(*_OUTLOOK["birthday"])
+    card.birthday = "" if _OUTLOOK_NO_DATE.match(birthday) else birthday
+    card.tags = [t.strip() for t in re.split(r"[;,]", get(*_OUTLOOK["tags"])) if t.strip()]
+    card.emails = [e for e in (get(name) for name in _OUTLOOK_EMAILS) if e]
+    for kind, names in _OUTLOOK_PHONES:
+        card.phones += [(kind, number) for number in (get(name) for name in names) if number]
+    for streets, city, region, code, countries in _OUTLOOK_ADDRESS:
+        street = " ".join(p for p in (get(name) for name in streets) if p)
+        if street or get(city) or get(code):
+            card.address, card.locality, card.region = street, get(city), get(region)
+            card.postal_code, card.country = get(code), get(*countries)
+            break
+    return card
+
+
 # --- Eight and Sansan ------------------------------------------------------------
 
 
@@ -151,12 +254,8 @@ def is_eight(header: list[str]) -> bool:
 
 def eight_card(line: int, row: list[str], index: dict[str, int]) -> Card:
     """Eight's columns, and Sansan's (姓カナ, TEL1, email1, 住所 in parts, タグ, メモ)."""
-    postcode = _cell(row, index, "郵便番号")
-    street = _cell(row, index, "住所") or "".join(
-        _cell(row, index, name) for name in ("都道府県", "市区町村", "町域・番地")
-    )
+    street = _cell(row, index, "住所") or _cell(row, index, "町域・番地")
     building = _cell(row, index, "ビル名")
-    address = " ".join(p for p in (f"〒{postcode}" if postcode and street else "", street, building) if p)
     phones = [("phone", _cell(row, index, name)) for name in ("TEL会社", "TEL部門", "TEL直通", "TEL1", "TEL2")]
     phones += [("mobile", _cell(row, index, "携帯電話", "携帯番号")), ("fax", _cell(row, index, "Fax", "FAX"))]
     return Card(
@@ -171,7 +270,10 @@ def eight_card(line: int, row: list[str], index: dict[str, int]) -> Card:
         given_reading=_cell(row, index, "名カナ"),
         emails=[e for e in [_cell(row, index, "e-mail", "email1", "E-mail")] if e],
         phones=[p for p in phones if p[1]],
-        address=address,
+        address=" ".join(p for p in (street, building) if p),
+        postal_code=_cell(row, index, "郵便番号").lstrip("〒"),
+        region=_cell(row, index, "都道府県"),
+        locality=_cell(row, index, "市区町村"),
         website=_cell(row, index, "URL", "URL1"),
         first_met_on=_cell(row, index, "名刺交換日"),
         tags=[t for t in re.split(r"[,、;]", _cell(row, index, "タグ")) if t.strip()],
@@ -198,6 +300,10 @@ TARGETS = [
     ("mobile", gettext_lazy("Mobile")),
     ("fax", gettext_lazy("FAX")),
     ("address", gettext_lazy("Address")),
+    ("postal_code", gettext_lazy("Postal code")),
+    ("region", gettext_lazy("Prefecture / state")),
+    ("locality", gettext_lazy("City")),
+    ("country", gettext_lazy("Country")),
     ("website", gettext_lazy("Website")),
     ("linkedin", gettext_lazy("LinkedIn")),
     ("x_handle", gettext_lazy("X")),
@@ -211,6 +317,9 @@ TARGETS = [
     ("notes", gettext_lazy("Notes")),
 ]
 EXPORT_TARGETS = [key for key, _label in TARGETS if key not in ("full_name", "reading")]
+# Columns added after the first exports: a file without them is still this app's own.
+_LATER_TARGETS = {"postal_code", "region", "locality", "country"}
+_REQUIRED_TARGETS = [key for key in EXPORT_TARGETS if key not in _LATER_TARGETS]
 # Header words that suggest a column's key in the mapping step.
 GUESSES = {
     "family_name": ["姓", "苗字", "last name", "family name", "surname"],
@@ -226,7 +335,11 @@ GUESSES = {
     "phone": ["電話", "電話番号", "tel", "phone"],
     "mobile": ["携帯", "携帯電話", "mobile", "cell"],
     "fax": ["fax", "ファックス"],
-    "address": ["住所", "address"],
+    "address": ["住所", "address", "street", "番地"],
+    "postal_code": ["郵便番号", "〒", "postal code", "zip", "zip code", "postcode"],
+    "region": ["都道府県", "state", "region", "prefecture"],
+    "locality": ["市区町村", "city", "locality"],
+    "country": ["国", "country", "country/region"],
     "website": ["url", "ホームページ", "website", "web"],
     "birthday": ["誕生日", "birthday"],
     "first_met_on": ["名刺交換日", "交換日", "first met"],
@@ -246,13 +359,13 @@ def _own_headers() -> dict[str, dict[str, str]]:
 
 def is_own(header: list[str]) -> bool:
     return any(
-        set(header) >= {h for h, k in mapping.items() if k in EXPORT_TARGETS} for mapping in _own_headers().values()
+        set(header) >= {h for h, k in mapping.items() if k in _REQUIRED_TARGETS} for mapping in _own_headers().values()
     )
 
 
 def own_mapping(header: list[str]) -> dict[str, int]:
     for mapping in _own_headers().values():
-        if set(header) >= {h for h, k in mapping.items() if k in EXPORT_TARGETS}:
+        if set(header) >= {h for h, k in mapping.items() if k in _REQUIRED_TARGETS}:
             return {mapping[h]: i for i, h in enumerate(header) if h in mapping}
     return {}
 
@@ -287,7 +400,7 @@ def mapped_card(line: int, row: list[str], mapping: dict[str, int]) -> Card:
         return _unformula(row[i]) if i is not None and i < len(row) else ""
 
     for key in ("family_name", "given_name", "full_name", "reading", "family_reading", "given_reading", "company",
-                "company_reading", "department", "title", "address", "website", "linkedin", "x_handle",
+                "company_reading", "department", "title", "address", "postal_code", "region", "locality", "country", "website", "linkedin", "x_handle",
                 "facebook", "line_id", "birthday", "first_met_on", "what_they_do", "what_they_want", "notes"):  # fmt: skip
         setattr(card, key, get(key))
     card.emails = [e for e in re.split(r"[\n;,]| ::: ", get("email")) if e.strip()]
@@ -303,6 +416,8 @@ LAYOUTS = [
     # (format key, header test, row reader)
     ("linkedin", is_linkedin, linkedin_card),
     ("google", is_google, google_card),
+    # Before Eight: a Japanese Outlook file has 会社名, 姓 and 名 too.
+    ("outlook", is_outlook, outlook_card),
     ("eight", is_eight, eight_card),
 ]
 

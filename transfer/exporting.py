@@ -81,7 +81,11 @@ def csv_row(person: Person) -> list[str]:
         "mobile": joined("mobile"),
         "fax": joined("fax"),
         "tags": ", ".join(t.name for t in person.tags.all()),
-        "birthday": person.birthday.isoformat() if person.birthday else "",
+        "birthday": person.birthday.isoformat()
+        if person.birthday
+        else f"--{person.birthday_month:02d}-{person.birthday_day:02d}"
+        if person.birthday_month and person.birthday_day
+        else "",
         "first_met_on": person.first_met_on.isoformat() if person.first_met_on else "",
     }
     return [neutralise(str(values[key] or "")) for key in EXPORT_TARGETS]

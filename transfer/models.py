@@ -10,6 +10,7 @@ class ImportFormat(models.TextChoices):
     VCARD = "vcard", _("vCard")
     GOOGLE = "google", _("Google Contacts CSV")
     LINKEDIN = "linkedin", _("LinkedIn connections CSV")
+    OUTLOOK = "outlook", _("Outlook CSV")
     EIGHT = "eight", _("Eight / Sansan CSV")
     JINMYAKU = "jinmyaku", _("Jinmyaku CSV")
     GENERIC = "generic", _("CSV with mapped columns")
@@ -145,6 +146,13 @@ class ImportRow(models.Model):
     def reading(self) -> str:
         values = self.values
         return " ".join(p for p in (values.get("family_reading", ""), values.get("given_reading", "")) if p)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What was left out of this row or kept as written, in the reader's language."""
+        from .cards import describe
+
+        return [describe(entry) for entry in self.data.get("warnings", [])]
 
     @property
     def point_values(self) -> list[str]:

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from contacts import text
 from contacts.models import NOTES_MAX_LENGTH, ContactPoint, ContactPointKind, Person, Tag
+from contacts.phones import is_verified
 from contacts.services import MERGE_TEXT_FIELDS, build_search_text, people_changed, refresh_search
 
 from . import progress
 from .cards import Card, CleanCard, clean_card
 from .csvformats import cards_from_table, guess_mapping, mapped_card, read_csv
-from .decoding import FileRejected, decode, looks_like_backup, looks_like_vcard
+from .decoding import FileRejected, decode, looks_like_backup, looks_like_csv, looks_like_vcard
 from .models import (
     DuplicateAction,
     ImportFormat,
@@ -29,7 +30,7 @@ from .models import (
     MatchReason,
     RowKind,
 )
-from .vcard import read_vcards
+from .vcard import decode_lines, read_vcard_lines
 
 logger = logging.getLogger(__name__)
 
@@ -116,17 +117,25 @@ def read_upload(*, job_id: int) -> bool:
 
 def _read(job: ImportJob, data: bytes) -> None:
     """Decode, recognise and check a file into `job`'s rows. Raise FileRejected."""
+    if looks_like_vcard(data):
+        # Unfolded before it is decoded: a character split across a folded line is whole again.
+        lines, encoding = decode_lines(data)
+        job.encoding, job.format = encoding, ImportFormat.VCARD
+        job.save(update_fields=["encoding", "format"])
+        estimate = min(MAX_IMPORT_ROWS, data.upper().count(b"BEGIN:VCARD"))
+        if not _analyse(job, read_vcard_lines(lines, max_cards=MAX_IMPORT_ROWS), estimate=estimate):
+            raise FileRejected(_("The file has no cards."))
+        return
     content, encoding = decode(data)
     if looks_like_backup(content):
         raise FileRejected(_("This is a Jinmyaku backup. Restore it in the backup section instead."))
     job.encoding = encoding
-    if looks_like_vcard(content):
-        job.format = ImportFormat.VCARD
-        job.save(update_fields=["encoding", "format"])
-        estimate = min(MAX_IMPORT_ROWS, content.upper().count("BEGIN:VCARD"))
-        if not _analyse(job, read_vcards(content, max_cards=MAX_IMPORT_ROWS), estimate=estimate):
-            raise FileRejected(_("The file has no cards."))
-        return
+    if job.filename.lower().endswith((".vcf", ".vcard")) and not looks_like_csv(content):
+        raise FileRejected(
+            _(
+                "This file is named like a vCard but holds none: a vCard starts with BEGIN:VCARD. Export the contacts again as vCard (.vcf)."
+            )
+        )
     key, table = read_csv(content, max_rows=MAX_IMPORT_ROWS)
     if not table.rows:
         raise FileRejected(_("The file has a header row but no people."))
@@ -217,12 +226,17 @@ def _repeat_keys(card: CleanCard) -> list[tuple[str, str]]:
     """
     keys = [
         (MatchReason.EMAIL if kind == ContactPointKind.EMAIL else MatchReason.PHONE, normalized)
-        for kind, _value, normalized in card.points
-        if kind in (ContactPointKind.EMAIL, ContactPointKind.MOBILE)
+        for kind, _value, normalized, *_label in card.points
+        if kind in (ContactPointKind.EMAIL, ContactPointKind.MOBILE) and _matchable(kind, normalized)
     ]
     name, company = _name_key(card.values["family_name"], card.values["given_name"], card.values["company"])
     keys.append((MatchReason.NAME, f"{name}\x00{company}"))
     return keys
+
+
+def _matchable(kind: str, normalized: str) -> bool:
+    """An e-mail or a number that names one line: a number kept as written needs 7 digits or more."""
+    return kind == ContactPointKind.EMAIL or is_verified(normalized) or (normalized.isdigit() and len(normalized) >= 7)
 
 
 def find_repeats(cards: list[CleanCard]) -> dict[int, tuple[CleanCard, str]]:
@@ -254,7 +268,7 @@ def find_matches(*, owner_id: int, cards: list[CleanCard]) -> dict[int, tuple[in
     A few queries per thousand distinct values, whatever the number of people.
     """
     by_value: dict[str, int] = {}
-    values = sorted({p[2] for card in cards for p in card.points})
+    values = sorted({p[2] for card in cards for p in card.points if _matchable(p[0], p[2])})
     for chunk in _chunks(values, 500):
         for normalized, person_id in (
             ContactPoint.objects.filter(person__owner_id=owner_id, normalized__in=chunk)
@@ -273,8 +287,8 @@ def find_matches(*, owner_id: int, cards: list[CleanCard]) -> dict[int, tuple[in
             by_name.setdefault(_name_key(family, given, company), pk)
     matches = {}
     for card in cards:
-        for kind, _value, normalized in card.points:
-            if normalized in by_value:
+        for kind, _value, normalized, *_label in card.points:
+            if normalized in by_value and _matchable(kind, normalized):
                 matches[id(card)] = (by_value[normalized], MatchReason.EMAIL if kind == "email" else MatchReason.PHONE)
                 break
         else:
@@ -418,11 +432,18 @@ def _draft(owner: User, data: dict) -> tuple[Person, list, list[str]]:
     """An unsaved person with the derived search and sort columns create_person would give."""
     values = _person_values(data["values"])
     person = Person(owner=owner, last_contact_on=values["first_met_on"], **values)
-    person.search_text = build_search_text(person, [], data["tags"], [])
+    numbers = [point[2] for point in data["points"] if point[0] != ContactPointKind.EMAIL]
+    person.search_text = build_search_text(person, [], data["tags"], [], numbers=numbers)
     person.sort_key = text.sort_key(
         person.family_reading + person.given_reading, person.family_name + person.given_name
     )
     return person, data["points"], data["tags"]
+
+
+def _point(person: Person, draft: list) -> ContactPoint:
+    """A contact point from a row's (kind, value, normalized[, label]); rows read before labels have three."""
+    kind, value, normalized, *label = draft
+    return ContactPoint(person=person, kind=kind, value=value, normalized=normalized, label=label[0] if label else "")
 
 
 def _tags_by_name(owner: User, names: set[str]) -> dict[str, Tag]:
@@ -445,7 +466,7 @@ def _create_people(owner: User, drafts: list[tuple[Person, list, list[str]]], *,
         people = Person.objects.bulk_create([person for person, _points, _tags in batch])
         points, links = [], []
         for person, (_p, draft_points, names) in zip(people, batch, strict=True):
-            points += [ContactPoint(person=person, kind=k, value=v, normalized=n) for k, v, n in draft_points]
+            points += [_point(person, draft) for draft in draft_points]
             links += [Person.tags.through(person_id=person.pk, tag_id=tags[name].pk) for name in names]
         ContactPoint.objects.bulk_create(points, batch_size=BATCH)
         Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
@@ -479,12 +500,14 @@ def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=N
                 for name in ("birthday", "first_met_on"):
                     if getattr(person, name) is None and values.get(name):
                         setattr(person, name, values[name])
+                if person.birthday_month_day is None and values.get("birthday_month"):
+                    person.birthday_month, person.birthday_day = values["birthday_month"], values["birthday_day"]
                 if values["notes"] and values["notes"] not in person.notes:
                     person.notes = "\n\n".join(p for p in (person.notes, values["notes"]) if p)[:NOTES_MAX_LENGTH]
-                for kind, value, normalized in data["points"]:
-                    if (kind, normalized) not in have_points:
-                        have_points.add((kind, normalized))
-                        points.append(ContactPoint(person=person, kind=kind, value=value, normalized=normalized))
+                for draft in data["points"]:
+                    if (draft[0], draft[2]) not in have_points:
+                        have_points.add((draft[0], draft[2]))
+                        points.append(_point(person, draft))
                 for name in data["tags"]:
                     if tags[name].pk not in have_tags:
                         have_tags.add(tags[name].pk)
@@ -492,7 +515,18 @@ def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=N
             person.version += 1
             person.updated_at = now
         Person.objects.bulk_update(
-            people, [*MERGE_TEXT_FIELDS, "birthday", "first_met_on", "notes", "version", "updated_at"], batch_size=500
+            people,
+            [
+                *MERGE_TEXT_FIELDS,
+                "birthday",
+                "birthday_month",
+                "birthday_day",
+                "first_met_on",
+                "notes",
+                "version",
+                "updated_at",
+            ],
+            batch_size=500,
         )
         ContactPoint.objects.bulk_create(points, batch_size=BATCH)
         Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)

@@ -6,16 +6,17 @@ and Android (quoted-printable UTF-8 with soft line breaks), which vobject
 reads poorly, and it cannot write 4.0 or fold multi-byte lines correctly.
 """
 
+import codecs
 import quopri
 import re
 from collections.abc import Iterable, Iterator
 
 from django.utils.translation import gettext as _
 
-from .cards import Card
-from .decoding import FileRejected
+from .cards import Card, warning
+from .decoding import FileRejected, decode, looks_binary
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 _SOCIAL = {
     "linkedin": "linkedin",
     "twitter": "x_handle",
@@ -23,29 +24,73 @@ _SOCIAL = {
     "facebook": "facebook",
     "line": "line_id",
 }
+# Property names that tell a vCard whose BEGIN:VCARD line is missing.
+_CARD_PROPERTIES = {"VERSION", "N", "FN", "TEL", "EMAIL", "ORG", "ADR", "NOTE", "TITLE", "BDAY", "URL"}
 
 
-def _logical_lines(text: str) -> Iterator[tuple[int, str]]:
-    """Yield (line number, unfolded line): RFC folding and quoted-printable soft breaks joined."""
-    current: str | None = None
+def _physical_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
     start = 0
-    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
-        if current is not None and _is_qp(current) and current.endswith("="):
-            current = current[:-1] + line.lstrip(" \t")
-            continue
-        if current is not None and line[:1] in (" ", "\t"):
-            current += line[1:]
-            continue
-        if current is not None:
-            yield start, current
-        current, start = line, number
-    if current is not None:
-        yield start, current
+    number = 0
+    for number, match in enumerate(_LINE_BREAK.finditer(data), start=1):
+        yield number, data[start : match.start()]
+        start = match.end()
+    if start < len(data):
+        yield number + 1, data[start:]
 
 
-def _is_qp(line: str) -> bool:
-    head = line.split(":", 1)[0].upper()
-    return "QUOTED-PRINTABLE" in head
+def logical_lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """Yield (line number, unfolded line) from the file's bytes, before any decoding.
+
+    RFC 6350 §3.2 folding (a line starting with a space or tab continues the
+    one before) and quoted-printable soft breaks (a line ending in `=`) are
+    joined here, so a UTF-8 character split across a fold is whole again
+    before it is decoded. Linear in the size of the file: each piece is
+    appended to a buffer once, however many lines a value is folded over.
+    """
+    buffer: bytearray | None = None
+    start = 0
+    quoted = soft = False
+    for number, line in _physical_lines(data):
+        if buffer is not None:
+            if soft:
+                del buffer[-1]  # the soft break's "="
+                buffer += line.lstrip(b" \t")
+                soft = line.endswith(b"=")
+                continue
+            if line[:1] in (b" ", b"\t"):
+                buffer += line[1:]
+                soft = quoted and line.endswith(b"=")
+                continue
+            yield start, bytes(buffer)
+        buffer, start = bytearray(line), number
+        quoted = b"QUOTED-PRINTABLE" in line.split(b":", 1)[0].upper()
+        soft = quoted and line.endswith(b"=")
+    if buffer is not None:
+        yield start, bytes(buffer)
+
+
+def decode_lines(data: bytes) -> tuple[list[tuple[int, str]], str]:
+    """Unfold a vCard file's bytes, then decode: UTF-8 if every line is, else Shift_JIS (cp932).
+
+    Raise FileRejected for bytes that are neither, or that are no text at all.
+    """
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            text, _encoding = decode(data)
+            return decode_lines(text.encode("utf-8"))[0], encoding
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if b"\x00" in data:
+        raise FileRejected(_("This is not a text file. Upload a vCard (.vcf) or CSV file."))
+    lines = list(logical_lines(data))
+    for encoding in ("utf-8", "cp932"):
+        try:
+            decoded = [(number, line.decode(encoding)) for number, line in lines]
+        except UnicodeDecodeError:
+            continue
+        if looks_binary("\n".join(text for _n, text in decoded[:2000])):
+            break
+        return decoded, encoding
+    raise FileRejected(_("The file could not be read as text: it is neither UTF-8 nor Shift_JIS."))
 
 
 def _split_unquoted(text: str, sep: str) -> list[str]:
@@ -63,14 +108,33 @@ def _split_unquoted(text: str, sep: str) -> list[str]:
     return parts
 
 
-def _split_property(line: str) -> tuple[str, dict[str, list[str]], str] | None:
-    """Return (NAME, params, raw value), or None for a line that is no property."""
-    head_parts = _split_unquoted(line, ":")
-    if len(head_parts) < 2:
+def _head_end(line: str) -> int:
+    """The index of the colon that ends a property's name and parameters (outside quotes), or -1."""
+    position, quoted = 0, False
+    while True:
+        colon = line.find(":", position)
+        if colon < 0:
+            return -1
+        quote = line.find('"', position, colon)
+        if quote < 0:
+            if not quoted:
+                return colon
+            closing = line.find('"', position)
+            if closing < 0:
+                return -1
+            quoted, position = False, closing + 1
+            continue
+        quoted, position = not quoted, quote + 1
+
+
+def _split_property(line: str) -> tuple[str, str, dict[str, list[str]], str] | None:
+    """Return (NAME, group, params, raw value), or None for a line that is no property."""
+    end = _head_end(line)
+    if end < 0:
         return None
-    head, value = head_parts[0], ":".join(head_parts[1:])
+    head, value = line[:end], line[end + 1 :]
     pieces = _split_unquoted(head, ";")
-    name = pieces[0].strip().upper().rsplit(".", 1)[-1]  # drop a group: item1.EMAIL
+    group, _dot, name = pieces[0].strip().upper().rpartition(".")  # a group: item1.EMAIL
     params: dict[str, list[str]] = {}
     for piece in pieces[1:]:
         if "=" in piece:
@@ -82,7 +146,7 @@ def _split_property(line: str) -> tuple[str, dict[str, list[str]], str] | None:
                 key = "ENCODING"
         # A list parameter: TYPE=WORK,VOICE or SORT-AS="やまだ,たろう" (empty parts kept).
         params.setdefault(key, []).extend(v.strip() for v in raw.strip().strip('"').split(","))
-    return name, params, value
+    return name, group, params, value
 
 
 def _charset(params) -> str:
@@ -105,65 +169,77 @@ def _decode_value(params, value: str) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
+_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+
+
 def _unescape(text: str) -> str:
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            nxt = text[i + 1]
-            out.append("\n" if nxt in "nN" else nxt)
-            i += 2
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
+    if "\\" not in text:
+        return text
+    return _ESCAPED.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), text)
 
 
 def _components(value: str, sep: str = ";") -> list[str]:
     """Split a structured value on unescaped separators, then unescape each part."""
-    parts, buf, i = [], [], 0
-    while i < len(value):
-        ch = value[i]
-        if ch == "\\" and i + 1 < len(value):
-            buf.append(value[i : i + 2])
-            i += 2
-            continue
-        if ch == sep:
+    if "\\" not in value:
+        return value.split(sep)
+    parts, buf = [], []
+    for token in re.split(r"(\\.|" + re.escape(sep) + ")", value, flags=re.DOTALL):
+        if token == sep:
             parts.append(_unescape("".join(buf)))
             buf = []
         else:
-            buf.append(ch)
-        i += 1
+            buf.append(token)
     parts.append(_unescape("".join(buf)))
     return parts
+
+
+def _two(text: str) -> tuple[str, str]:
+    """A reading written whole, split into (family, given) on `;`, `,` or a space."""
+    text = text.strip()
+    for sep in (";", ",", "，", "、"):
+        if sep in text:
+            family, given = text.split(sep, 1)
+            return family.strip(), given.replace(sep, " ").strip()
+    parts = text.split(None, 1)
+    return (parts[0], parts[1].strip()) if len(parts) == 2 else (text, "")
 
 
 def _types(params) -> set[str]:
     return {t.lower() for t in params.get("TYPE", []) if t}
 
 
-def _format_address(parts: list[str]) -> str:
-    parts = [p.strip() for p in parts + [""] * (7 - len(parts))][:7]
-    pobox, extended, street, locality, region, code, country = parts
-    if not any((pobox, extended, locality, region, code, country)):
-        return street
-    if any(ord(ch) > 0x2FF for ch in "".join(parts)):  # Japanese order: 〒 code, prefecture, city, street
-        line = "".join(p for p in (region, locality, street) if p)
-        country = "" if country.lower() in ("日本", "japan", "jp") else country
-        return " ".join(p for p in (f"〒{code}" if code else "", line, extended, pobox, country) if p)
-    city = " ".join(p for p in (locality, region, code) if p)
-    return ", ".join(p for p in (street, extended, pobox, city, country) if p)
+_APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
 
 
-def _apply(card: Card, name: str, params: dict, raw: str, state: dict) -> None:
+def _label(raw: str) -> str:
+    """Apple's X-ABLabel: `_$!<Main>!$_` is a built-in label (Main), anything else the user's own."""
+    raw = _unescape(raw).strip()
+    match = _APPLE_LABEL.match(raw)
+    return (match.group(1) if match else raw)[:40]
+
+
+def _phone_kind(types: set[str], label: str = "") -> str:
+    label = label.lower()
+    if "fax" in types or "fax" in label or "ファックス" in label:
+        return "fax"
+    if types & {"cell", "mobile", "iphone"} or any(word in label for word in ("mobile", "iphone", "cell", "携帯")):
+        return "mobile"
+    return "phone"
+
+
+def _apply(card: Card, name: str, group: str, params: dict, raw: str, state: dict) -> None:
     if name in ("PHOTO", "LOGO", "KEY", "SOUND") and not (name == "SOUND" and "x-irmc-n" in _types(params)):
+        return
+    if name == "X-ABLABEL":
+        if group:
+            state.setdefault("labels", {})[group] = _label(raw)
         return
     value = _decode_value(params, raw)
     if name == "N":
         parts = _components(value) + [""] * 5
         card.family_name, card.given_name = parts[0], " ".join(p for p in (parts[1], parts[2]) if p.strip())
-        sort_as = params.get("SORT-AS")
-        if sort_as:
+        sort_as = [part for item in params.get("SORT-AS", []) for part in item.split(";")]
+        if any(sort_as):
             state["n_sort_as"] = sort_as
     elif name == "FN":
         card.full_name = _unescape(value)
@@ -184,18 +260,21 @@ def _apply(card: Card, name: str, params: dict, raw: str, state: dict) -> None:
         parts = _components(value)
         card.company = parts[0]
         card.department = " ".join(p for p in parts[1:] if p.strip())
-        if params.get("SORT-AS") and not card.company_reading:
-            card.company_reading = params["SORT-AS"][0]
+        if params.get("SORT-AS") and params["SORT-AS"][0].strip() and not card.company_reading:
+            card.company_reading = params["SORT-AS"][0].split(";")[0]
     elif name == "TITLE":
         card.title = _unescape(value)
     elif name == "EMAIL":
         card.emails.append(_unescape(value))
     elif name == "TEL":
-        types = _types(params)
-        kind = "fax" if "fax" in types else "mobile" if types & {"cell", "mobile", "iphone"} else "phone"
-        card.phones.append((kind, _unescape(value)))
-    elif name == "ADR" and not card.address:
-        card.address = _format_address(_components(value))
+        number = _unescape(value)
+        if "phone-context=+81" in number.lower():
+            card.phone_region = "JP"
+        card.phones.append((_phone_kind(_types(params)), number))
+        if group:
+            state.setdefault("grouped_phones", {})[group] = len(card.phones) - 1
+    elif name == "ADR" and not (card.address or card.locality or card.postal_code):
+        _apply_address(card, _components(value))
     elif name == "URL":
         _apply_url(card, _unescape(value))
     elif name == "X-SOCIALPROFILE":
@@ -216,6 +295,14 @@ def _apply(card: Card, name: str, params: dict, raw: str, state: dict) -> None:
         card.what_they_want = _unescape(value)
 
 
+def _apply_address(card: Card, parts: list[str]) -> None:
+    """ADR's parts (post box; extended; street; locality; region; postal code; country) into their columns."""
+    pobox, extended, street, locality, region, code, country = [p.strip() for p in parts + [""] * 7][:7]
+    japanese = any(ord(ch) > 0x2FF for ch in street + extended)
+    card.address = ("" if japanese else " ").join(p for p in (street, extended, pobox) if p).strip()
+    card.locality, card.region, card.postal_code, card.country = locality, region, code.lstrip("〒"), country
+
+
 def _apply_url(card: Card, url: str) -> None:
     lower = url.lower()
     for host, target in (("linkedin.com", "linkedin"), ("facebook.com", "facebook"), ("twitter.com", "x_handle")):
@@ -229,50 +316,86 @@ def _apply_url(card: Card, url: str) -> None:
 
 
 def _finish(card: Card, state: dict) -> Card:
-    """Fill the readings from whichever property carried them."""
+    """Fill the readings from whichever property carried them; put Apple's labels on their numbers."""
+    labels = state.get("labels", {})
+    for group, index in state.get("grouped_phones", {}).items():
+        if group in labels:
+            kind, number = card.phones[index][:2]
+            label = labels[group]
+            kind = _phone_kind({kind} if kind != "phone" else set(), label)
+            builtin = label.lower() in ("mobile", "iphone", "homefax", "workfax", "otherfax")
+            card.phones[index] = (kind, number, "" if builtin else label)
+    if card.family_reading and not card.given_reading and any(sep in card.family_reading for sep in ";,，、"):
+        card.family_reading, card.given_reading = _two(card.family_reading)
     if "middle_reading" in state and card.given_reading:
         card.given_reading = f"{card.given_reading} {state['middle_reading']}"
     if not card.family_reading and not card.given_reading:
         if "n_sort_as" in state:
-            sort_as = state["n_sort_as"] + [""]
-            card.family_reading, card.given_reading = sort_as[0], sort_as[1]
+            sort_as = [p.strip() for p in state["n_sort_as"]] + [""]
+            if len([p for p in sort_as if p]) == 1 and not sort_as[1]:
+                card.family_reading, card.given_reading = _two(sort_as[0])
+            else:
+                card.family_reading, card.given_reading = sort_as[0], " ".join(p for p in sort_as[1:] if p)
         elif "irmc" in state and any(state["irmc"]):
-            card.family_reading, card.given_reading = state["irmc"]
+            family, given = state["irmc"]
+            card.family_reading, card.given_reading = _two(family) if not given.strip() else (family, given)
         elif state.get("sort_string"):
             card.reading = state["sort_string"]
     return card
 
 
-def read_vcards(text: str, *, max_cards: int) -> Iterator[Card]:
-    """Yield the cards in a file; photos and unknown properties are skipped.
+def read_vcards(text: str | bytes, *, max_cards: int) -> Iterator[Card]:
+    """Yield the cards in a file (its bytes, or text); photos and unknown properties are skipped.
 
-    Raise FileRejected when there are more than `max_cards` cards.
+    A card whose BEGIN:VCARD or END:VCARD line is missing is read all the
+    same, with a warning. Raise FileRejected when there are more than
+    `max_cards` cards, or for bytes that are not text.
     """
+    if isinstance(text, bytes):
+        lines = decode_lines(text)[0]
+    else:
+        lines = ((n, line.decode("utf-8")) for n, line in logical_lines(text.encode("utf-8", errors="replace")))
+    yield from read_vcard_lines(lines, max_cards=max_cards)
+
+
+def read_vcard_lines(lines: Iterable[tuple[int, str]], *, max_cards: int) -> Iterator[Card]:
     card: Card | None = None
     state: dict = {}
     count = 0
-    for number, line in _logical_lines(text):
+
+    def begin(number: int) -> Card:
+        nonlocal count
+        count += 1
+        if count > max_cards:
+            raise FileRejected(_("The file has more than %(count)s cards.") % {"count": f"{max_cards:,}"})
+        return Card(line=number)
+
+    for number, line in lines:
         if not line.strip():
             continue
         upper = line.strip().upper()
         if upper == "BEGIN:VCARD":
             if card is not None:
-                card.errors.append(_("The card is not complete (END:VCARD is missing)."))
+                card.warnings.append(warning("incomplete"))
                 yield _finish(card, state)
-            count += 1
-            if count > max_cards:
-                raise FileRejected(_("The file has more than %(count)s cards.") % {"count": f"{max_cards:,}"})
-            card, state = Card(line=number), {}
+            card, state = begin(number), {}
         elif upper == "END:VCARD":
             if card is not None:
                 yield _finish(card, state)
             card = None
-        elif card is not None:
+        else:
             parsed = _split_property(line)
-            if parsed is not None:
-                _apply(card, *parsed, state)
+            if parsed is None:
+                continue
+            if card is None:
+                if parsed[0] not in _CARD_PROPERTIES:
+                    continue
+                # A card without its BEGIN:VCARD line: read it all the same.
+                card, state = begin(number), {}
+                card.warnings.append(warning("no_begin"))
+            _apply(card, *parsed, state)
     if card is not None:
-        card.errors.append(_("The card is not complete (END:VCARD is missing)."))
+        card.warnings.append(warning("incomplete"))
         yield _finish(card, state)
 
 
@@ -340,8 +463,9 @@ def write_vcard(person, *, version: str, points: Iterable, tags: Iterable[str]) 
         else:
             kind = {"mobile": "CELL", "fax": "FAX", "phone": "VOICE"}[point.kind]
             lines.append(f"TEL;TYPE={kind if version == '3.0' else kind.lower()}:{_escape(point.value)}")
-    if person.address:
-        lines.append(f"ADR;TYPE={'WORK' if version == '3.0' else 'work'}:;;{_escape(person.address)};;;;")
+    if person.address or person.locality or person.region or person.postal_code or person.country:
+        parts = (person.address, person.locality, person.region, person.postal_code, person.country)
+        lines.append(f"ADR;TYPE={'WORK' if version == '3.0' else 'work'}:;;" + ";".join(_escape(p) for p in parts))
     if person.website:
         lines.append(f"URL:{_escape(person.website)}")
     for name, kind in (("linkedin", "linkedin"), ("x_handle", "twitter"), ("facebook", "facebook"), ("line", "line")):
@@ -349,6 +473,14 @@ def write_vcard(person, *, version: str, points: Iterable, tags: Iterable[str]) 
             lines.append(f"X-SOCIALPROFILE;TYPE={kind}:{_escape(getattr(person, name))}")
     if person.birthday:
         lines.append(f"BDAY:{person.birthday:%Y-%m-%d}" if version == "3.0" else f"BDAY:{person.birthday:%Y%m%d}")
+    elif person.birthday_month and person.birthday_day:
+        month_day = f"{person.birthday_month:02d}-{person.birthday_day:02d}"
+        # 4.0 has a date without a year; 3.0 readers (Apple's) take 1604 with this parameter as one.
+        lines.append(
+            f"BDAY:--{month_day.replace('-', '')}"
+            if version == "4.0"
+            else f"BDAY;X-APPLE-OMIT-YEAR=1604:1604-{month_day}"
+        )
     if person.notes:
         lines.append(f"NOTE:{_escape(person.notes)}")
     tags = list(tags)

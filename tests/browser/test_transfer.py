@@ -27,9 +27,10 @@ def test_upload_a_vcard_preview_confirm_and_see_the_people(watched, live_server,
     page.set_input_files("input[name=file]", str(FIXTURES / "iphone_3.0.vcf"))
     page.locator("#import button[type=submit]").click()
     page.locator("#import-preview").wait_for()
-    assert page.locator(".import-counts__new strong").inner_text() == "2"
-    assert page.locator(".import-counts__invalid strong").inner_text() == "1"
-    assert page.locator("#import-invalid", has_text="takahashi@@example").count() == 1
+    # The card with a bad e-mail is imported without it, and the preview says so.
+    assert page.locator(".import-counts__new strong").inner_text() == "3"
+    assert page.locator(".import-counts__invalid strong").inner_text() == "0"
+    assert page.locator("#import-warnings", has_text="takahashi@@example").count() == 1
     watched.screenshot(f"{viewport}-{language}-transfer-preview")
     assert Person.objects.filter(owner=browser_user).count() == 1  # nothing saved yet
 
@@ -40,6 +41,39 @@ def test_upload_a_vcard_preview_confirm_and_see_the_people(watched, live_server,
     page.wait_for_load_state("networkidle")
     rows = page.locator(".person-row")
     assert rows.filter(has_text="山田").count() == 1 and rows.filter(has_text="John Smith").count() == 1
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_preview_lists_field_warnings_and_the_person_page_marks_unverified_numbers(
+    watched, live_server, browser_user, viewport, language
+):
+    page = watched.page
+    log_in(watched, live_server, "hanako")
+    switch_language(page, language)
+    page.goto(f"{live_server.url}/transfer/")
+    page.set_input_files("input[name=file]", str(FIXTURES / "cause1_ios_foreign_phones.vcf"))
+    page.locator("#import button[type=submit]").click()
+    page.locator("#import-preview").wait_for()
+    assert page.locator(".import-counts__new strong").inner_text() == "3"
+    warnings = page.locator("#import-warnings")
+    expected = (
+        "電話番号「+1-800-MYFAX」は確認できないため"
+        if language == "ja"
+        else "Phone number “+1-800-MYFAX” could not be checked"
+    )
+    assert warnings.filter(has_text=expected).count() == 1
+    assert warnings.locator(".import-row").count() == 2  # Johnny Appleseed and 中村 誠
+    # Nothing runs past the edge of a 375-px screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    watched.screenshot(f"{viewport}-{language}-transfer-preview-warnings")
+
+    page.locator("#import-preview button.button--primary").click()
+    page.locator("#import-progress .status--ok").wait_for()
+    person = Person.objects.get(owner=browser_user, family_name="中村")
+    page.goto(f"{live_server.url}{person.get_absolute_url()}")
+    assert page.locator(".facts .chip", has_text="未確認" if language == "ja" else "unverified").count() == 3
+    watched.screenshot(f"{viewport}-{language}-person-unverified-numbers")
     watched.assert_clean()
 
 

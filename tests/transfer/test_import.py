@@ -200,13 +200,16 @@ def test_generic_csv_asks_for_the_columns_then_previews(auth_client, user):
     job.refresh_from_db()
     assert job.status == ImportStatus.PREVIEW
     kinds = {row.line: row.kind for row in job.rows.exclude(kind=RowKind.RAW)}
-    assert kinds == {2: "new", 3: "new", 4: "invalid"}
+    # A row without a name but with a company is kept, named after the company, with a warning.
+    assert kinds == {2: "new", 3: "new", 4: "new"}
+    assert [w["code"] for w in job.rows.get(line=4, kind=RowKind.NEW).data["warnings"]] == ["name_from"]
     auth_client.post(reverse("transfer:import_confirm", args=[job.pk]), {"duplicates": "merge"})
     naoto = Person.objects.get(owner=user, family_name="清水")
     assert (naoto.given_name, naoto.family_reading, naoto.given_reading, naoto.notes) == (
         "直人", "しみず", "なおと", "リフォームの相談",
     )  # fmt: skip
     assert Person.objects.get(owner=user, company="Lee & Co").display_name == "Sarah Lee"
+    assert Person.objects.get(owner=user, company="名前のない会社").family_name == "名前のない会社"
 
 
 def test_mapping_without_a_name_column_is_refused(auth_client, user):
@@ -317,10 +320,11 @@ def test_import_command_imports_each_file_and_reports_invalid_lines(user, capsys
         "import_contacts", str(FIXTURES / "iphone_3.0.vcf"), str(FIXTURES / "eight_sjis.csv"), user=user.username
     )
     out, err = capsys.readouterr()
-    assert "iphone_3.0.vcf: 2 created, 0 merged, 0 skipped, 1 invalid" in out
+    assert "iphone_3.0.vcf: 3 created, 0 merged, 0 skipped, 0 refused" in out
+    assert "e-mail left out: 1" in out
     assert "eight_sjis.csv: 2 created" in out
-    assert "iphone_3.0.vcf:36:" in err
-    assert Person.objects.filter(owner=user).count() == 4
+    assert "iphone_3.0.vcf:36:" in err and "takahashi@@example" in err
+    assert Person.objects.filter(owner=user).count() == 5
 
 
 def test_import_command_refuses_an_unknown_user_and_a_bad_file(user, tmp_path):

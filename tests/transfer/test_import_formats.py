@@ -26,13 +26,16 @@ def _points(person) -> set[tuple[str, str]]:
 
 def test_iphone_vcard_keeps_phonetic_readings_org_reading_and_skips_the_photo(user):
     job = import_file(user, "iphone_3.0.vcf")
-    assert (job.format, job.encoding, job.created_count) == ("vcard", "utf-8", 2)
+    assert (job.format, job.encoding, job.created_count) == ("vcard", "utf-8", 3)
     taro = _person(user, family_name="山田")
     assert (taro.given_name, taro.family_reading, taro.given_reading) == ("太郎", "やまだ", "たろう")
     assert (taro.company, taro.company_reading, taro.department, taro.title) == (
         "株式会社サンプル商事", "かぶしきがいしゃさんぷるしょうじ", "営業部", "部長",
     )  # fmt: skip
-    assert taro.address == "〒100-0005 東京都千代田区丸の内1-1-1"
+    assert (taro.postal_code, taro.region, taro.locality, taro.address, taro.country) == (
+        "100-0005", "東京都", "千代田区", "丸の内1-1-1", "日本",
+    )  # fmt: skip
+    assert taro.full_address == "〒100-0005 東京都千代田区丸の内1-1-1"
     assert taro.birthday == datetime.date(1980, 4, 1)
     assert taro.notes == "異業種交流会で名刺交換。\nゴルフ好き。"
     assert _points(taro) == {
@@ -45,11 +48,12 @@ def test_iphone_vcard_keeps_phonetic_readings_org_reading_and_skips_the_photo(us
     )  # fmt: skip
 
 
-def test_iphone_vcard_reports_the_invalid_card_with_its_line_and_reason(user):
+def test_iphone_vcard_keeps_the_card_with_a_bad_email_and_says_which_field_was_left_out(user):
     job = services.start_import(owner=user, filename="iphone_3.0.vcf", data=fixture("iphone_3.0.vcf"))
-    invalid = job.rows.get(kind=RowKind.INVALID)
-    assert invalid.line == 36  # the BEGIN:VCARD line of the third card
-    assert "takahashi@@example" in invalid.errors[0]
+    assert not job.rows.filter(kind=RowKind.INVALID).exists()
+    row = job.rows.get(line=36)  # the BEGIN:VCARD line of the third card
+    assert row.kind == RowKind.NEW and row.values["family_name"] == "高橋"
+    assert "takahashi@@example" in row.warnings[0]
 
 
 def test_imported_people_are_found_by_kana_and_romaji(user):
@@ -103,7 +107,7 @@ def test_vcard_40_sort_as_on_name_and_org_and_folded_lines(user):
 
 def test_google_csv_current_layout(user):
     job = import_file(user, "google_contacts.csv")
-    assert (job.format, job.created_count) == ("google", 2)
+    assert (job.format, job.created_count) == ("google", 3)
     jiro = _person(user, family_name="小林")
     assert (jiro.family_reading, jiro.given_reading, jiro.company, jiro.title, jiro.department) == (
         "こばやし", "じろう", "株式会社コバヤシ製作所", "工場長", "製造部",
@@ -122,9 +126,10 @@ def test_google_csv_current_layout(user):
         ("mobile", "+447911123456"),
         ("mobile", "+442079460958"),
     }
-    invalid = job.rows.get(kind=RowKind.INVALID)
-    assert invalid.line == 5  # the first row spans two lines (a note with a line break)
-    assert "not a number" in invalid.errors[0]
+    # Words in a phone column keep the person, the words kept as written and marked unverified.
+    yuko = _person(user, family_name="加藤")
+    (point,) = yuko.contact_points.all()
+    assert (point.value, point.is_unverified, point.href) == ("not a number", True, "")
 
 
 def test_google_csv_legacy_yomi_layout(user):
@@ -138,14 +143,14 @@ def test_google_csv_legacy_yomi_layout(user):
 
 def test_linkedin_connections_with_notes_preamble(user):
     job = import_file(user, "linkedin_connections.csv")
-    assert (job.format, job.created_count) == ("linkedin", 2)
+    assert (job.format, job.created_count) == ("linkedin", 3)
     aiko = _person(user, family_name="Mori")
     assert aiko.first_met_on == datetime.date(2024, 3, 15)
     assert aiko.last_contact_on == datetime.date(2024, 3, 15)
     assert aiko.linkedin == "https://www.linkedin.com/in/aiko-mori"
     assert _person(user, family_name="Watanabe").company == "Startup, Inc."
-    invalid = job.rows.get(kind=RowKind.INVALID)
-    assert (invalid.line, invalid.values["given_name"]) == (7, "Hiroshi")
+    hiroshi = _person(user, given_name="Hiroshi")  # 31 Feb 2024 is left out, not the person
+    assert hiroshi.first_met_on is None
 
 
 def test_eight_shift_jis_with_preamble_and_full_name(user, other_user):
@@ -154,7 +159,8 @@ def test_eight_shift_jis_with_preamble_and_full_name(user, other_user):
     daisuke = _person(user, family_name="松本")
     assert daisuke.given_name == "大輔"
     assert daisuke.first_met_on == datetime.date(2024, 4, 18)
-    assert daisuke.address == "〒150-0002 東京都渋谷区渋谷2-1-1 渋谷ビル5F"
+    assert (daisuke.postal_code, daisuke.address) == ("150-0002", "東京都渋谷区渋谷2-1-1 渋谷ビル5F")
+    assert daisuke.full_address == "〒150-0002 東京都渋谷区渋谷2-1-1 渋谷ビル5F"
     assert ("fax", "+81355550009") in _points(daisuke)
     preview = services.start_import(owner=other_user, filename="eight.csv", data=fixture("eight_sjis.csv"))
     assert sorted(_rows(preview)) == [6, 7]  # the lines after the preamble and the header
@@ -175,5 +181,8 @@ def test_sansan_columns_with_kana_and_split_address(user):
     import_file(user, "sansan.csv", data=csv)
     ichiro = _person(user, family_name="森")
     assert (ichiro.family_reading, ichiro.given_reading) == ("モリ", "イチロウ")
-    assert ichiro.address == "〒530-0001 大阪府大阪市北区梅田1-1 梅田ビル"
+    assert (ichiro.postal_code, ichiro.region, ichiro.locality, ichiro.address) == (
+        "530-0001", "大阪府", "大阪市北区", "梅田1-1 梅田ビル",
+    )  # fmt: skip
+    assert ichiro.full_address == "〒530-0001 大阪府大阪市北区梅田1-1 梅田ビル"
     assert sorted(t.name for t in ichiro.tags.all()) == ["取引先", "大阪"]

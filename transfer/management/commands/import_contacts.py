@@ -1,11 +1,31 @@
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
 from transfer import services
+from transfer.cards import describe
 from transfer.decoding import FileRejected
-from transfer.models import DuplicateAction, ImportFormat, ImportStatus
+from transfer.models import DuplicateAction, ImportFormat, ImportStatus, RowKind
+
+# The short names of the warnings (transfer.cards.WARNINGS), for the counts per reason.
+REASONS = {
+    "phone_unverified": "phone kept as written",
+    "phone_dropped": "phone left out",
+    "email_invalid": "e-mail left out",
+    "url_kept": "web address kept as written",
+    "url_dropped": "web address left out",
+    "too_long": "text over its limit left out",
+    "date_invalid": "date left out",
+    "birthday_no_year": "birthday without a year",
+    "too_many_points": "e-mails or phones over the limit left out",
+    "too_many_tags": "tags over the limit left out",
+    "tag_too_long": "long tag left out",
+    "name_from": "no name (company or contact used)",
+    "incomplete": "card without END:VCARD",
+    "no_begin": "card without BEGIN:VCARD",
+}
 
 
 class Command(BaseCommand):
@@ -42,9 +62,16 @@ class Command(BaseCommand):
                 self.stderr.write(f"{path}: the columns of this CSV are not known; import it on the web page.")
                 failed = True
                 continue
-            invalid = list(job.rows.filter(kind="invalid").values_list("line", "errors"))
-            for line, errors in invalid:
+            refused: Counter[str] = Counter()
+            for line, errors in job.rows.filter(kind=RowKind.INVALID).values_list("line", "errors"):
                 self.stderr.write(f"{path}:{line}: {'; '.join(errors)}")
+                refused.update(errors[:1])
+            warned: Counter[str] = Counter()
+            kept = job.rows.filter(kind__in=[RowKind.NEW, RowKind.DUPLICATE], data__has_key="warnings")
+            for line, data in kept.values_list("line", "data").iterator(chunk_size=1000):
+                for entry in data["warnings"]:
+                    self.stderr.write(f"{path}:{line}: {describe(entry)}")
+                    warned[REASONS.get(entry["code"], entry["code"])] += 1
             services.confirm_import(job=job, duplicate_action=duplicates, background=False)
             if job.status != ImportStatus.DONE:
                 self.stderr.write(f"{path}: {job.message}")
@@ -52,7 +79,14 @@ class Command(BaseCommand):
                 continue
             self.stdout.write(
                 f"{path}: {job.created_count} created, {job.merged_count} merged, "
-                f"{job.skipped_count} skipped, {len(invalid)} invalid"
+                f"{job.skipped_count} skipped, {refused.total()} refused"
             )
+            for reason, count in sorted(refused.items()):
+                self.stdout.write(f"  refused, {reason} {count}")
+            if warned:
+                self.stdout.write("  fields: " + ", ".join(f"{reason}: {n}" for reason, n in sorted(warned.items())))
+            if job.created_count + job.merged_count == 0 and not job.skipped_count:
+                self.stderr.write(f"{path}: nothing was imported.")
+                failed = True
         if failed:
             raise CommandError("Some files were not imported.")
