@@ -2,8 +2,14 @@
 
 A reader (vCard, a CSV layout) turns each record of a file into a `Card` of
 raw strings, remembering the file line it starts on. `clean_card` checks it
-the way the person form would and returns the values to save, or the reasons
-the record cannot be imported, in the user's language.
+the way the person form would (the limits and name and tag rules are
+`contacts.rules`) and returns the values to save, or the reasons the record
+cannot be imported, in the user's language.
+
+One field over its limit never drops the row: its text is kept in full in
+the notes, labelled, and the row carries a warning the preview shows. Only
+when the notes themselves have no room is that text left out, and the
+warning says so. Nothing is cut.
 """
 
 import datetime
@@ -15,8 +21,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
-from contacts.forms import MAX_CONTACT_LINES, normalize_phone, split_name, split_reading
+from contacts import rules
+from contacts.forms import normalize_phone
 from contacts.models import NOTES_MAX_LENGTH, ContactPointKind, Person
+from contacts.rules import MAX_CONTACT_LINES, TAG_MAX_LENGTH, split_name, split_reading
 
 # The text columns a card may fill, in the order the person form shows them.
 TEXT_FIELDS = (
@@ -25,8 +33,6 @@ TEXT_FIELDS = (
     "what_they_do", "what_they_want", "notes",
 )  # fmt: skip
 DATE_FIELDS = ("birthday", "first_met_on")
-MAX_TAGS = 20
-MAX_TAG_LENGTH = 60
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S")
 _MONTHS = {
@@ -78,6 +84,8 @@ class CleanCard:
     points: list[tuple[str, str, str]] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # Imported, but something was moved to the notes or left out: shown in the preview.
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"values": self.values, "points": [list(p) for p in self.points], "tags": self.tags}
@@ -112,22 +120,55 @@ def parse_date(raw: str) -> datetime.date | None:
     raise ValueError(raw)
 
 
-def _max_length(name: str) -> int:
-    if name == "notes":
-        return NOTES_MAX_LENGTH
-    return Person._meta.get_field(name).max_length
+def _label(name: str) -> str:
+    return str(Person._meta.get_field(name).verbose_name)
+
+
+def _keep_overflow(values: dict, overflow: list[tuple[str, str, str]], warnings: list[str]) -> None:
+    """Keep text that fits no column in the notes, labelled; report each piece.
+
+    `overflow` holds (label, text, the warning when kept).
+    """
+    for label, text, kept in overflow:
+        try:
+            values["notes"] = rules.joined_notes(values["notes"], f"{label}: {text}")
+        except rules.NotesTooLong:
+            warnings.append(
+                _("%(field)s (%(count)d characters) was left out: it is over its limit and the notes have no room.")
+                % {"field": label, "count": len(text)}
+            )
+        else:
+            warnings.append(kept)
 
 
 def clean_card(card: Card) -> CleanCard:
     """Check a card as the person form would; collect every problem, not just the first."""
     result = CleanCard(line=card.line, errors=list(card.errors))
     values = {name: tidy(getattr(card, "line_id" if name == "line" else name)) for name in TEXT_FIELDS}
+    for name in ("family_name", "given_name"):
+        values[name] = rules.normalize(values[name], nfkc=True)
     for name in ("family_reading", "given_reading", "company_reading"):
         values[name] = tidy_reading(values[name])
     if not values["family_name"] and not values["given_name"] and tidy(card.full_name):
         values["family_name"], values["given_name"] = split_name(tidy(card.full_name))
     if not values["family_reading"] and not values["given_reading"] and tidy(card.reading):
         values["family_reading"], values["given_reading"] = split_reading(tidy_reading(card.reading))
+    overflow: list[tuple[str, str, str]] = []
+    if len(values["notes"]) > NOTES_MAX_LENGTH:
+        result.warnings.append(
+            _("The notes are %(count)d characters, over the limit of %(limit)d: they were left out.")
+            % {"count": len(values["notes"]), "limit": NOTES_MAX_LENGTH}
+        )
+        values["notes"] = ""
+    for name in TEXT_FIELDS:
+        if name != "notes" and len(values[name]) > rules.limit(Person, name):
+            kept = _("%(field)s is %(count)d characters, over its limit of %(limit)d: kept in full in the notes.") % {
+                "field": _label(name),
+                "count": len(values[name]),
+                "limit": rules.limit(Person, name),
+            }
+            overflow.append((_label(name), values[name], kept))
+            values[name] = ""
     if not values["family_name"] and not values["given_name"]:
         result.errors.append(_("No name: enter a family name or a given name."))
 
@@ -138,14 +179,6 @@ def clean_card(card: Card) -> CleanCard:
             URLValidator(schemes=["http", "https"])(values["website"])
         except ValidationError:
             result.errors.append(_("“%(value)s” is not a web address.") % {"value": values["website"]})
-
-    for name in TEXT_FIELDS:
-        limit = _max_length(name)
-        if len(values[name]) > limit:
-            result.errors.append(
-                _("%(field)s is longer than %(limit)d characters.")
-                % {"field": Person._meta.get_field(name).verbose_name, "limit": limit}
-            )
 
     for name in DATE_FIELDS:
         raw = getattr(card, name)
@@ -183,10 +216,11 @@ def clean_card(card: Card) -> CleanCard:
     if len(emails) > MAX_CONTACT_LINES or len(phones) > 2 * MAX_CONTACT_LINES:
         result.errors.append(_("Too many e-mail addresses or phone numbers."))
 
-    for tag in card.tags:
-        tag = unicodedata.normalize("NFKC", tidy(tag))
-        if tag and tag not in result.tags:
-            result.tags.append(tag[:MAX_TAG_LENGTH])
-    if len(result.tags) > MAX_TAGS:
-        result.errors.append(_("Use at most %(count)d tags.") % {"count": MAX_TAGS})
+    result.tags, refused, _problems = rules.sort_tag_names(card.tags)
+    if refused:
+        kept = _(
+            "Tags beyond the first %(count)d or longer than %(limit)d characters were kept in the notes: %(tags)s"
+        ) % {"count": rules.MAX_TAGS, "limit": TAG_MAX_LENGTH, "tags": "、".join(name[:20] for name in refused)[:200]}
+        overflow.append((_("Tags"), ", ".join(refused), kept))
+    _keep_overflow(values, overflow, result.warnings)
     return result

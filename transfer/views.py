@@ -116,13 +116,16 @@ def _sample(job: ImportJob) -> list[list[str]]:
 
 
 def _preview(job: ImportJob) -> dict:
-    """Counts per kind and the first rows of each: six queries whatever the size of the file."""
+    """Counts per kind and the first rows of each, and the rows imported with a warning:
+    eight queries whatever the size of the file."""
     counts = dict(job.rows.exclude(kind=RowKind.RAW).values_list("kind").annotate(n=Count("pk")).order_by())
     rows = job.rows.order_by("line", "pk")
     duplicates = rows.filter(kind=RowKind.DUPLICATE)
+    warned = rows.filter(kind__in=[RowKind.NEW, RowKind.DUPLICATE]).exclude(errors=[])
     return {
         "counts": {kind: counts.get(kind, 0) for kind in (RowKind.NEW, RowKind.DUPLICATE, RowKind.INVALID)}
-        | {"repeat": duplicates.filter(match_row__isnull=False).count()},
+        | {"repeat": duplicates.filter(match_row__isnull=False).count(), "warned": warned.count()},
+        "warned_rows": list(warned[:PREVIEW_ROWS]),
         "new_rows": list(rows.filter(kind=RowKind.NEW)[:PREVIEW_ROWS]),
         "duplicate_rows": list(duplicates.select_related("match", "match_row")[:PREVIEW_ROWS]),
         "invalid_rows": list(rows.filter(kind=RowKind.INVALID)[:PREVIEW_ROWS]),

@@ -250,7 +250,7 @@ def person_create(request: AuthedRequest) -> HttpResponse:
                     owner=request.user,
                     values=form.model_values(),
                     fields=form.cleaned_data["fields"],
-                    tags=form.tags(),
+                    tag_names=form.tag_names(),
                     contact_points=form.contact_points(),
                 )
             messages.success(request, _("%(name)s was saved.") % {"name": person.display_name})
@@ -361,7 +361,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 values=form.model_values(),
                 fields=form.cleaned_data["fields"],
-                tags=form.tags(),
+                tag_names=form.tag_names(),
                 contact_points=form.contact_points(),
             )
     except Person.DoesNotExist:
@@ -428,12 +428,16 @@ def person_merge(request: AuthedRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             other = form.cleaned_data["other"]
             name = other.display_name
-            keep = services.merge_people(keep=keep, other=other)
-            messages.success(
-                request,
-                _("%(other)s was merged into %(keep)s.") % {"other": name, "keep": keep.display_name},
-            )
-            return _redirect(request, keep.get_absolute_url())
+            try:
+                keep = services.merge_people(keep=keep, other=other)
+            except services.NotesTooLong as error:
+                form.add_error("other", str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(other)s was merged into %(keep)s.") % {"other": name, "keep": keep.display_name},
+                )
+                return _redirect(request, keep.get_absolute_url())
     else:
         form = MergeForm(owner=request.user, keep=keep)
     query = request.GET.get("q", "")[:100]
