@@ -19,7 +19,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
 from .models import NOTES_MAX_LENGTH, Field, Person, Tag, Wish
 
@@ -69,12 +68,9 @@ def too_long(value: str, max_length: int, *, typed: str | None = None) -> Valida
             params=params,
         )
     return ValidationError(
-        ngettext_lazy(
+        _(
             "Use at most %(limit)d characters: this is %(count)d, %(over)d too many. "
-            "Nothing was cut: shorten it and save again.",
-            "Use at most %(limit)d characters: this is %(count)d, %(over)d too many. "
-            "Nothing was cut: shorten it and save again.",
-            "over",
+            "Nothing was cut: shorten it and save again."
         ),
         code="max_length",
         params=params,
@@ -124,6 +120,8 @@ class LimitedCharField(forms.CharField):
             attrs["data-maxlength"] = str(self.max_length)
             if self.max_length >= COUNTER_FROM:
                 attrs["data-counter"] = ""
+            if self.nfkc:
+                attrs["data-nfkc"] = ""
         return attrs
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from contacts import rules
@@ -121,7 +122,7 @@ def parse_date(raw: str) -> datetime.date | None:
 
 
 def _label(name: str) -> str:
-    return str(Person._meta.get_field(name).verbose_name)
+    return capfirst(str(Person._meta.get_field(name).verbose_name))
 
 
 def _keep_overflow(values: dict, overflow: list[tuple[str, str, str]], warnings: list[str]) -> None:
