@@ -3,7 +3,6 @@ limited to the owner's own rows, so a foreign id is a validation error."""
 
 import datetime
 import re
-import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,10 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 # The capture row can record what was given or received with the person met
 # (a ledger entry, written by the capture view through ledger.services).
-from ledger.models import Direction, LedgerKind
+from ledger.models import Direction, LedgerEntry, LedgerKind
 
 from .models import (
-    NOTES_MAX_LENGTH,
     ContactPointKind,
     Event,
     Field,
@@ -28,10 +26,23 @@ from .models import (
     Wish,
 )
 from .phones import typed_phone
+from .rules import (  # noqa: F401  (split_name and the limits are imported from here by other apps)
+    FIELD_NAME_MAX_LENGTH,
+    MAX_CONTACT_LINES,
+    MAX_TAGS,
+    NAME_REQUIRED,
+    LimitedCharField,
+    LimitsMixin,
+    check_name_parts,
+    limit,
+    limited_formfield,
+    sort_tag_names,
+    split_name,
+    split_reading,
+    split_tags,
+)
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
-MAX_TAGS = 20
-MAX_CONTACT_LINES = 10
 
 
 class DateInput(forms.DateInput):
@@ -86,27 +97,6 @@ def split_lines(value: str) -> list[str]:
     return [line.strip() for line in re.split(r"[\r\n,;、，]+", value or "") if line.strip()]
 
 
-def split_name(name: str) -> tuple[str, str]:
-    """Split a typed name into (family, given).
-
-    Japanese names are written family first (山田 太郎); Latin names given
-    first (John Smith). Without a space, the whole name is the family name.
-    """
-    parts = unicodedata.normalize("NFKC", name).split()
-    if not parts:
-        return "", ""
-    if all(ord(ch) < 0x250 for ch in "".join(parts)):
-        return (parts[-1], " ".join(parts[:-1])) if len(parts) > 1 else ("", parts[0])
-    return parts[0], " ".join(parts[1:])
-
-
-def split_reading(reading: str) -> tuple[str, str]:
-    parts = unicodedata.normalize("NFKC", reading).split()
-    if not parts:
-        return "", ""
-    return parts[0], " ".join(parts[1:])
-
-
 MAX_ID = 2**63 - 1
 
 
@@ -139,11 +129,14 @@ class OwnedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 def owned_formfield(db_field, **kwargs):
-    """ModelForm formfield_callback: relations use the id-checking fields above."""
+    """ModelForm formfield_callback: relations use the id-checking fields above; text
+    columns are checked against their one limit after normalising (contacts.rules)."""
     if isinstance(db_field, models.ManyToManyField):
         kwargs.setdefault("form_class", OwnedModelMultipleChoiceField)
     elif isinstance(db_field, models.ForeignKey):
         kwargs.setdefault("form_class", OwnedModelChoiceField)
+    else:
+        return limited_formfield(db_field, **kwargs)
     return db_field.formfield(**kwargs)
 
 
@@ -158,26 +151,30 @@ class OwnedChoicesMixin:
         self.owner = owner
 
 
-class PersonForm(OwnedChoicesMixin, forms.ModelForm):
-    emails = forms.CharField(
+class PersonForm(LimitsMixin, OwnedChoicesMixin, forms.ModelForm):
+    """A person's card. Values are only checked here; views save them through
+    `services.create_person`/`update_person` (tags too: a form never writes)."""
+
+    emails = LimitedCharField(
         label=_("E-mail"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One address per line."),
         max_length=2000,
     )
-    phones = forms.CharField(
+    phones = LimitedCharField(
         label=_("Phone"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One number per line; mobile numbers are recognised."),
         max_length=1000,
     )
-    fax = forms.CharField(label=_("FAX"), required=False, max_length=40)
-    tags_text = forms.CharField(
+    fax = LimitedCharField(label=_("FAX"), required=False, max_length=40)
+    tags_text = LimitedCharField(
         label=_("Tags"),
         required=False,
-        max_length=600,
+        # Room for every tag at its longest; each tag has its own limit.
+        max_length=MAX_TAGS * (limit(Tag, "name") + 2),
         help_text=_("Separate tags with commas."),
     )
     birthday = date_field(_("Birthday"))
@@ -218,8 +215,9 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
                 self.initial["tags_text"] = ", ".join(t.name for t in self.instance.tags.all())
                 self.initial["version"] = self.instance.version
         self.fields["stage"].choices = [("", _("Not set")), *Stage.choices]
-        self.fields["notes"].max_length = NOTES_MAX_LENGTH
         self.fields["introduced_by"].widget.attrs["class"] = "select-person"
+        for name in ("emails", "phones", "tags_text"):
+            self.fields[name].widget.attrs.pop("data-counter", None)
 
     def clean_emails(self):
         emails = split_lines(self.cleaned_data["emails"])
@@ -258,21 +256,15 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
         return {p.value for p in self.instance.contact_points.all() if p.is_unverified}
 
     def clean_tags_text(self):
-        names = []
-        for name in re.split(r"[,、，]+", self.cleaned_data["tags_text"]):
-            name = unicodedata.normalize("NFKC", name).strip()
-            if name and name not in names:
-                if len(name) > 60:
-                    raise ValidationError(_("A tag can be at most 60 characters long."))
-                names.append(name)
-        if len(names) > MAX_TAGS:
-            raise ValidationError(_("Use at most %(count)d tags."), params={"count": MAX_TAGS})
+        names, _refused, problems = sort_tag_names(split_tags(self.cleaned_data["tags_text"]))
+        if problems:
+            raise ValidationError(problems)
         return names
 
     def clean(self):
         data = super().clean()
         if not (data.get("family_name") or "").strip() and not (data.get("given_name") or "").strip():
-            raise ValidationError(_("Enter a family name or a given name."), code="name_required")
+            raise ValidationError(NAME_REQUIRED, code="name_required")
         return data
 
     def model_values(self) -> dict:
@@ -299,29 +291,22 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
             points.append((ContactPointKind.FAX, display, e164))
         return points
 
-    def tags(self) -> list[Tag]:
-        """The owner's tags named in the form, created when new."""
-        tags = []
-        for name in self.cleaned_data["tags_text"]:
-            tag, _created = Tag.objects.get_or_create(owner=self.owner, name=name)
-            tags.append(tag)
-        return tags
+    def tag_names(self) -> list[str]:
+        """The tag names typed, for services.create_person/update_person to find or create."""
+        return self.cleaned_data["tags_text"]
 
 
-class EventForm(forms.ModelForm):
+class EventForm(LimitsMixin, forms.ModelForm):
     date = date_field(_("Date"), required=True)
 
     class Meta:
         model = Event
+        formfield_callback = limited_formfield
         fields = ["name", "kind", "date", "place", "goal", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["notes"].max_length = NOTES_MAX_LENGTH
 
-
-class MeetingForm(OwnedChoicesMixin, forms.ModelForm):
+class MeetingForm(LimitsMixin, OwnedChoicesMixin, forms.ModelForm):
     date = date_field(_("Date"), required=True)
     next_step_on = date_field(_("Next step date"))
 
@@ -345,18 +330,20 @@ class MeetingForm(OwnedChoicesMixin, forms.ModelForm):
     def __init__(self, *args, owner, **kwargs):
         super().__init__(*args, **kwargs)
         self.limit_to_owner(owner)
-        self.fields["summary"].max_length = NOTES_MAX_LENGTH
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("date", datetime.date.today())
 
 
-class CaptureRowForm(OwnedChoicesMixin, forms.Form):
+class CaptureRowForm(LimitsMixin, OwnedChoicesMixin, forms.Form):
     """One person met at an event, typed on a phone in a few seconds."""
 
-    name = forms.CharField(label=_("Name"), max_length=200)
-    reading = forms.CharField(label=_("Reading"), max_length=200, required=False)
-    company = forms.CharField(label=_("Company"), max_length=200, required=False)
-    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    # A name and a reading fill two columns each (family, given).
+    name = LimitedCharField(label=_("Name"), max_length=2 * limit(Person, "family_name") + 1, nfkc=True)
+    reading = LimitedCharField(
+        label=_("Reading"), max_length=2 * limit(Person, "family_reading") + 1, nfkc=True, required=False
+    )
+    company = LimitedCharField(label=_("Company"), max_length=limit(Person, "company"), required=False)
+    title = LimitedCharField(label=_("Title"), max_length=limit(Person, "title"), required=False)
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
     fields = OwnedModelMultipleChoiceField(
         label=_("Fields"),
@@ -364,7 +351,8 @@ class CaptureRowForm(OwnedChoicesMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    memo = forms.CharField(label=_("Memo"), max_length=500, required=False)
+    # The memo becomes the meeting's summary, so it has the summary's limit.
+    memo = LimitedCharField(label=_("Memo"), max_length=limit(Meeting, "summary"), required=False)
     ledger_direction = forms.ChoiceField(
         label=_("Gave / got something"),
         choices=[("", _("Nothing")), *Direction.choices],
@@ -375,7 +363,9 @@ class CaptureRowForm(OwnedChoicesMixin, forms.Form):
         choices=[(k.value, k.label) for k in LedgerKind if k != LedgerKind.MONEY],
         required=False,
     )
-    ledger_description = forms.CharField(label=_("What exactly"), max_length=200, required=False)
+    ledger_description = LimitedCharField(
+        label=_("What exactly"), max_length=limit(LedgerEntry, "description"), required=False
+    )
     want_again = forms.ChoiceField(
         label=_("Want to meet again?"),
         choices=Wish,
@@ -391,16 +381,14 @@ class CaptureRowForm(OwnedChoicesMixin, forms.Form):
         name = self.cleaned_data["name"].strip()
         if not any(split_name(name)):
             raise ValidationError(_("Enter a name."))
-        # The family and given name columns hold 100 characters each (NFKC
-        # can lengthen text), so check the parts as they will be stored.
-        if any(len(part) > 100 for part in split_name(name)):
-            raise ValidationError(_("A family or given name can be at most 100 characters long."))
+        # Checked as the two parts will be stored.
+        check_name_parts(*split_name(name))
         return name
 
     def clean_reading(self):
         reading = self.cleaned_data["reading"]
-        if any(len(part) > 100 for part in split_reading(reading)):
-            raise ValidationError(_("A reading can be at most 100 characters long per name."))
+        if reading:
+            check_name_parts(*split_reading(reading), what=_("A reading of a family or given name"))
         return reading
 
     def ledger_values(self) -> dict | None:
@@ -428,11 +416,11 @@ class CaptureRowForm(OwnedChoicesMixin, forms.Form):
         }
 
 
-class EndRelationshipForm(forms.Form):
+class EndRelationshipForm(LimitsMixin, forms.Form):
     ended_on = date_field(_("Ended on"), required=True)
-    reason = forms.CharField(
+    reason = LimitedCharField(
         label=_("Reason"),
-        max_length=500,
+        max_length=limit(Person, "ended_reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import phones, text
+from . import phones, rules, text
 from .models import (
     ContactPoint,
     ContactPointKind,
@@ -162,18 +162,37 @@ def set_contact_points(*, person: Person, points: Iterable[tuple[str, ...]]) -> 
     )
 
 
+def ensure_tags(*, owner: User, names: Iterable[str]) -> dict[str, Tag]:
+    """The owner's tags with these names (checked by rules.sort_tag_names), created when new.
+
+    Two queries per 500 names whatever already exists; a tag made by a
+    concurrent save is found, not duplicated (unique per owner and name).
+    """
+    names = sorted(set(names))
+    if not names:
+        return {}
+    Tag.objects.bulk_create([Tag(owner=owner, name=name) for name in names], ignore_conflicts=True)
+    tags = {}
+    for start in range(0, len(names), 500):
+        chunk = names[start : start + 500]
+        tags.update({tag.name: tag for tag in Tag.objects.filter(owner=owner, name__in=chunk)})
+    return tags
+
+
 def create_person(
     *,
     owner: User,
     values: dict,
     fields: Iterable[Field] = (),
     tags: Iterable[Tag] = (),
+    tag_names: Iterable[str] = (),
     contact_points: Iterable[tuple[str, str, str]] = (),
 ) -> Person:
+    """Create a person; `tag_names` are found or created as the owner's tags."""
     with transaction.atomic():
         person = Person.objects.create(owner=owner, **values)
         person.fields.set(list(fields))
-        person.tags.set(list(tags))
+        person.tags.set([*tags, *ensure_tags(owner=owner, names=tag_names).values()])
         set_contact_points(person=person, points=contact_points)
         refresh_search([person.pk])
         _announce(owner.pk, [person.pk])
@@ -196,9 +215,12 @@ def update_person(
     values: dict,
     fields: Iterable[Field] | None = None,
     tags: Iterable[Tag] | None = None,
+    tag_names: Iterable[str] | None = None,
     contact_points: Iterable[tuple[str, str, str]] | None = None,
 ) -> Person:
     """Save an edit made on `expected_version` of the person, or raise StaleEdit.
+
+    `tag_names`, when given, replace the person's tags (created when new).
 
     The conditional UPDATE claims the row only when nobody saved in between,
     so of two tabs editing the same person the second save is refused.
@@ -211,8 +233,9 @@ def update_person(
             raise StaleEdit(Person.objects.get(pk=person.pk))
         if fields is not None:
             person.fields.set(list(fields))
-        if tags is not None:
-            person.tags.set(list(tags))
+        if tags is not None or tag_names is not None:
+            named = ensure_tags(owner=person.owner, names=tag_names or ()).values()
+            person.tags.set([*(tags or ()), *named])
         if contact_points is not None:
             set_contact_points(person=person, points=contact_points)
         refresh_search([person.pk])
@@ -398,43 +421,25 @@ def reactivate(*, person: Person) -> None:
     _announce(person.owner_id, [person.pk])
 
 
-MERGE_TEXT_FIELDS = [
-    "family_name", "given_name", "family_reading", "given_reading", "company", "company_reading", "department",
-    "title", "address", "website", "line", "facebook", "x_handle", "linkedin", "what_they_do", "what_they_want", "stage",
-    "postal_code", "region", "locality", "country",
-]  # fmt: skip
+MERGE_TEXT_FIELDS = rules.MERGE_TEXT_FIELDS
+NotesTooLong = rules.NotesTooLong
 
 
 def merge_people(*, keep: Person, other: Person) -> Person:
     """Fold `other` into `keep`: every meeting, field, tag, contact and link moves; `other` is deleted.
 
-    Blank card fields of `keep` take `other`'s values; notes are joined.
+    The card follows `rules.merge_card`, the rule an import merge follows
+    too. Raise NotesTooLong, changing nothing, when the joined notes would
+    be over their limit.
     """
     if keep.pk == other.pk or keep.owner_id != other.owner_id:
         raise ValueError(_("Pick two different people of your own to merge."))
     with transaction.atomic():
         keep = Person.objects.select_for_update().get(pk=keep.pk)
         other = Person.objects.select_for_update().get(pk=other.pk)
-        for name in MERGE_TEXT_FIELDS:
-            if not getattr(keep, name) and getattr(other, name):
-                setattr(keep, name, getattr(other, name))
-        for name in ("birthday", "first_met_event", "introduced_by"):
-            if getattr(keep, name) is None and getattr(other, name) is not None:
-                setattr(keep, name, getattr(other, name))
+        rules.merge_card(keep, rules.card_values(other))
         if keep.introduced_by_id in (other.pk, keep.pk):
             keep.introduced_by = None
-        if other.first_met_on and (keep.first_met_on is None or other.first_met_on < keep.first_met_on):
-            keep.first_met_on = other.first_met_on
-            keep.first_met_event = other.first_met_event or keep.first_met_event
-        if other.notes:
-            keep.notes = "\n\n".join(part for part in (keep.notes, other.notes) if part)[
-                : len(keep.notes) + len(other.notes) + 2
-            ]
-        for name in ("i_want_to_meet_again", "they_want_to_meet_again"):
-            if getattr(keep, name) == "unknown":
-                setattr(keep, name, getattr(other, name))
-        if other.tier == "network":
-            keep.tier = "network"
         keep.version += 1
         keep.save()
         keep.fields.add(*other.fields.all())

@@ -2,8 +2,14 @@
 
 A reader (vCard, a CSV layout) turns each record of a file into a `Card` of
 raw strings, remembering the file line it starts on. `clean_card` checks it
-the way the person form would and returns the values to save, or the reasons
-the record cannot be imported, in the user's language.
+the way the person form would (the limits and name and tag rules are
+`contacts.rules`) and returns the values to save, or the reasons the record
+cannot be imported, in the user's language.
+
+One field over its limit never drops the row: its text is kept in full in
+the notes, labelled, and the row carries a warning the preview shows. Only
+when the notes themselves have no room is that text left out, and the
+warning says so. Nothing is cut.
 """
 
 import datetime
@@ -16,9 +22,10 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contacts.forms import MAX_CONTACT_LINES, split_name, split_reading
+from contacts import rules
 from contacts.models import NOTES_MAX_LENGTH, ContactPointKind, Person
 from contacts.phones import MAX_PHONE_LENGTH, read_phone
+from contacts.rules import MAX_CONTACT_LINES, MAX_TAGS, split_name, split_reading
 
 # The text columns a card may fill, in the order the person form shows them.
 TEXT_FIELDS = (
@@ -27,8 +34,6 @@ TEXT_FIELDS = (
     "what_they_do", "what_they_want", "notes",
 )  # fmt: skip
 DATE_FIELDS = ("birthday", "first_met_on")
-MAX_TAGS = 20
-MAX_TAG_LENGTH = 60
 
 _DATE_FORMATS = (
     "%Y-%m-%d",
@@ -156,7 +161,21 @@ def month_day_of(raw: str) -> tuple[int, int] | None:
 def _max_length(name: str) -> int:
     if name == "notes":
         return NOTES_MAX_LENGTH
-    return Person._meta.get_field(name).max_length
+    return rules.limit(Person, name)
+
+
+def _too_long(values: dict, name: str, text: str, limit: int) -> dict:
+    """Text over its column's limit: kept in full in the notes, labelled, when they have room,
+    else left out. Returns the warning that says which."""
+    if name != "notes":
+        label = str(Person._meta.get_field(name).verbose_name)
+        try:
+            values["notes"] = rules.joined_notes(values["notes"], f"{label[:1].upper()}{label[1:]}: {text}")
+        except rules.NotesTooLong:
+            pass
+        else:
+            return warning("too_long_kept", field=name, limit=limit)
+    return warning("too_long", field=name, limit=limit)
 
 
 # Why a field of a row was left out or kept as written: (code -> message). The
@@ -168,11 +187,22 @@ WARNINGS = {
     "url_kept": gettext_lazy("“%(value)s” may not be a web address; it is kept as written."),
     "url_dropped": gettext_lazy("“%(value)s” is not a web address; it is left out."),
     "too_long": gettext_lazy("%(field)s is longer than %(limit)s characters; it is left out."),
+    "too_long_kept": gettext_lazy("%(field)s is longer than %(limit)s characters; it is kept in full in the notes."),
     "date_invalid": gettext_lazy("%(field)s “%(value)s” is not a date; it is left out."),
     "birthday_no_year": gettext_lazy("The birthday has no year; it is kept as %(value)s."),
     "too_many_points": gettext_lazy("Only the first %(limit)s e-mail addresses and phone numbers are kept."),
     "too_many_tags": gettext_lazy("Only the first %(limit)s tags are kept."),
     "tag_too_long": gettext_lazy("The tag “%(value)s…” is longer than %(limit)s characters; it is left out."),
+    "notes_not_merged": gettext_lazy(
+        "Merged, the notes would be %(value)s characters, over the limit of %(limit)s: "
+        "this row's notes are left out when it is merged."
+    ),
+    "tags_kept": gettext_lazy(
+        "Tags beyond the first %(limit)s or too long to be tags (%(value)s) are kept in the notes."
+    ),
+    "tags_dropped": gettext_lazy(
+        "Tags beyond the first %(limit)s or too long to be tags (%(value)s) are left out: the notes have no room."
+    ),
     "name_from": gettext_lazy("No name in the file: “%(value)s” is used as the name."),
     "incomplete": gettext_lazy("The card is not complete (END:VCARD is missing); what was read is kept."),
     "no_begin": gettext_lazy("The card has no BEGIN:VCARD line; it was read all the same."),
@@ -240,6 +270,8 @@ def clean_card(card: Card) -> CleanCard:
     """
     result = CleanCard(line=card.line, errors=list(card.errors), warnings=list(card.warnings))
     values = {name: tidy(getattr(card, "line_id" if name == "line" else name)) for name in TEXT_FIELDS}
+    for name in ("family_name", "given_name"):
+        values[name] = rules.normalize(values[name], nfkc=True)
     for name in ("family_reading", "given_reading", "company_reading"):
         values[name] = tidy_reading(values[name])
     if not values["family_name"] and not values["given_name"] and tidy(card.full_name):
@@ -252,18 +284,17 @@ def clean_card(card: Card) -> CleanCard:
         if problem:
             result.warnings.append(problem)
 
-    for name in TEXT_FIELDS:
-        limit = _max_length(name)
-        if len(values[name]) > limit:
-            result.warnings.append(warning("too_long", field=name, limit=limit))
-            values[name] = ""
+    # The notes first: what does not fit elsewhere is kept there.
+    if len(values["notes"]) > NOTES_MAX_LENGTH:
+        result.warnings.append(warning("too_long", field="notes", limit=NOTES_MAX_LENGTH))
+        values["notes"] = ""
     for name in ("postal_code", "region", "locality", "country"):
-        value = tidy(getattr(card, name))
+        values[name] = tidy(getattr(card, name))
+    for name in (*TEXT_FIELDS, "postal_code", "region", "locality", "country"):
         limit = _max_length(name)
-        if len(value) > limit:
-            result.warnings.append(warning("too_long", field=name, limit=limit))
-            value = ""
-        values[name] = value
+        if name != "notes" and len(values[name]) > limit:
+            result.warnings.append(_too_long(values, name, values[name], limit))
+            values[name] = ""
 
     values["birthday_month"] = values["birthday_day"] = None
     for name in DATE_FIELDS:
@@ -319,15 +350,17 @@ def clean_card(card: Card) -> CleanCard:
         result.warnings.append(warning("too_many_points", limit=MAX_CONTACT_LINES))
         result.points = emails_kept + phones_kept
 
-    for tag in card.tags:
-        tag = unicodedata.normalize("NFKC", tidy(tag))
-        if len(tag) > MAX_TAG_LENGTH:
-            result.warnings.append(warning("tag_too_long", value=tag[:20], limit=MAX_TAG_LENGTH))
-        elif tag and tag not in result.tags:
-            result.tags.append(tag)
-    if len(result.tags) > MAX_TAGS:
-        result.warnings.append(warning("too_many_tags", limit=MAX_TAGS))
-        result.tags = result.tags[:MAX_TAGS]
+    # Tags as the person form takes them; those it would refuse (too long,
+    # beyond the first MAX_TAGS) are kept in the notes when they have room.
+    result.tags, refused, _problems = rules.sort_tag_names(tidy(tag) for tag in card.tags)
+    if refused:
+        shown = "、".join(name[:20] for name in refused)[:80]
+        try:
+            values["notes"] = rules.joined_notes(values["notes"], f"{_('Tags')}: {', '.join(refused)}")
+        except rules.NotesTooLong:
+            result.warnings.append(warning("tags_dropped", value=shown, limit=MAX_TAGS))
+        else:
+            result.warnings.append(warning("tags_kept", value=shown, limit=MAX_TAGS))
 
     if not values["family_name"] and not values["given_name"]:
         stand_in = values["company"] or next((p[1] for p in result.points), "")

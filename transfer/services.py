@@ -7,17 +7,18 @@ from collections.abc import Iterable, Iterator
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from contacts import text
+from contacts import rules, text
 from contacts.models import NOTES_MAX_LENGTH, ContactPoint, ContactPointKind, Person, Tag
 from contacts.phones import is_verified
-from contacts.services import MERGE_TEXT_FIELDS, build_search_text, people_changed, refresh_search
+from contacts.services import build_search_text, ensure_tags, people_changed, refresh_search
 
 from . import progress
-from .cards import Card, CleanCard, clean_card
+from .cards import Card, CleanCard, clean_card, warning
 from .csvformats import cards_from_table, guess_mapping, mapped_card, read_csv
 from .decoding import FileRejected, decode, looks_like_backup, looks_like_csv, looks_like_vcard
 from .models import (
@@ -191,6 +192,7 @@ def _analyse(job: ImportJob, cards: Iterable[Card], *, estimate: int = 0) -> int
             progress.report(job.pk, phase="reading", done=i, total=max(i, estimate))
     valid = [c for c in cleaned if not c.errors]
     matches = find_matches(owner_id=job.owner_id, cards=valid)
+    _warn_notes_that_will_not_fit(valid, matches)
     repeats = find_repeats(valid)
     rows, by_card, repeating = [], {}, []
     for card in cleaned:
@@ -217,6 +219,19 @@ def _analyse(job: ImportJob, cards: Iterable[Card], *, estimate: int = 0) -> int
     ImportJob.objects.filter(pk=job.pk).update(total=len(rows), status=ImportStatus.PREVIEW)
     job.total, job.status = len(rows), ImportStatus.PREVIEW
     return len(rows)
+
+
+def _warn_notes_that_will_not_fit(cards: list[CleanCard], matches: dict[int, tuple[int, str]]) -> None:
+    """Warn on rows whose notes, merged into the person they match, would go over the notes limit."""
+    with_notes = {id(card): card for card in cards if card.values["notes"] and id(card) in matches}
+    person_ids = sorted({matches[key][0] for key in with_notes})
+    lengths = {}
+    for chunk in _chunks(person_ids, 500):
+        lengths.update(Person.objects.filter(pk__in=chunk).annotate(n=Length("notes")).values_list("pk", "n"))
+    for key, card in with_notes.items():
+        together = lengths.get(matches[key][0], 0) + 2 + len(card.values["notes"])
+        if together > NOTES_MAX_LENGTH:
+            card.warnings.append(warning("notes_not_merged", value=str(together), limit=NOTES_MAX_LENGTH))
 
 
 def _repeat_keys(card: CleanCard) -> list[tuple[str, str]]:
@@ -447,13 +462,7 @@ def _point(person: Person, draft: list) -> ContactPoint:
 
 
 def _tags_by_name(owner: User, names: set[str]) -> dict[str, Tag]:
-    if not names:
-        return {}
-    Tag.objects.bulk_create([Tag(owner=owner, name=name) for name in sorted(names)], ignore_conflicts=True)
-    tags = {}
-    for chunk in _chunks(sorted(names), 500):
-        tags.update({tag.name: tag for tag in Tag.objects.filter(owner=owner, name__in=chunk)})
-    return tags
+    return ensure_tags(owner=owner, names=names)
 
 
 def _create_people(owner: User, drafts: list[tuple[Person, list, list[str]]], *, on_batch=None) -> list[int]:
@@ -477,7 +486,8 @@ def _create_people(owner: User, drafts: list[tuple[Person, list, list[str]]], *,
 
 
 def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=None) -> list[int]:
-    """Fill the blanks of people already here from the rows that match them, like merge_people does."""
+    """Fold the rows into the people already here that they match, by the rule merge_people follows
+    (contacts.rules.merge_card). Notes that would go over the limit are left out (the preview warned)."""
     if not duplicates:
         return []
     tags = _tags_by_name(owner, {name for _pk, data in duplicates for name in data["tags"]})
@@ -494,16 +504,11 @@ def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=N
             have_tags = {t.pk for t in person.tags.all()}
             for data in by_person[person.pk]:
                 values = _person_values(data["values"])
-                for name in MERGE_TEXT_FIELDS:
-                    if not getattr(person, name) and values.get(name):
-                        setattr(person, name, values[name])
-                for name in ("birthday", "first_met_on"):
-                    if getattr(person, name) is None and values.get(name):
-                        setattr(person, name, values[name])
-                if person.birthday_month_day is None and values.get("birthday_month"):
-                    person.birthday_month, person.birthday_day = values["birthday_month"], values["birthday_day"]
-                if values["notes"] and values["notes"] not in person.notes:
-                    person.notes = "\n\n".join(p for p in (person.notes, values["notes"]) if p)[:NOTES_MAX_LENGTH]
+                try:
+                    rules.merge_card(person, values)
+                except rules.NotesTooLong:
+                    # Never cut: the person keeps their own notes whole.
+                    rules.merge_card(person, values | {"notes": ""})
                 for draft in data["points"]:
                     if (draft[0], draft[2]) not in have_points:
                         have_points.add((draft[0], draft[2]))
@@ -514,20 +519,7 @@ def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=N
                         links.append(Person.tags.through(person_id=person.pk, tag_id=tags[name].pk))
             person.version += 1
             person.updated_at = now
-        Person.objects.bulk_update(
-            people,
-            [
-                *MERGE_TEXT_FIELDS,
-                "birthday",
-                "birthday_month",
-                "birthday_day",
-                "first_met_on",
-                "notes",
-                "version",
-                "updated_at",
-            ],
-            batch_size=500,
-        )
+        Person.objects.bulk_update(people, [*rules.MERGE_COLUMNS, "version", "updated_at"], batch_size=500)
         ContactPoint.objects.bulk_create(points, batch_size=BATCH)
         Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
         refresh_search([person.pk for person in people])

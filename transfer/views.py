@@ -116,7 +116,8 @@ def _sample(job: ImportJob) -> list[list[str]]:
 
 
 def _preview(job: ImportJob) -> dict:
-    """Counts per kind and the first rows of each: eight queries whatever the size of the file."""
+    """Counts per kind and the first rows of each, and the rows imported with a warning:
+    eight queries whatever the size of the file."""
     counts = dict(job.rows.exclude(kind=RowKind.RAW).values_list("kind").annotate(n=Count("pk")).order_by())
     rows = job.rows.order_by("line", "pk")
     duplicates = rows.filter(kind=RowKind.DUPLICATE)

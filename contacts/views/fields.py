@@ -13,22 +13,19 @@ from django.views.decorators.http import require_POST
 
 from accounts.views import AuthedRequest
 
-from .. import services
+from .. import rules, services
 from ..models import Field, Tag
 
 MAX_FIELDS = 100
 
 
 class NameForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=60)
+    """The name of a field or a tag, measured as stored (NFKC: ㍿ is four characters)."""
+
+    name = rules.LimitedCharField(label=gettext_lazy("Name"), max_length=rules.FIELD_NAME_MAX_LENGTH, nfkc=True)
 
     def clean_name(self):
-        import unicodedata
-
-        name = unicodedata.normalize("NFKC", self.cleaned_data["name"]).strip()
-        if not name:
-            raise forms.ValidationError(gettext_lazy("Enter a name."))
-        return name
+        return rules.clean_grouping_name(self.cleaned_data["name"], rules.FIELD_NAME_MAX_LENGTH)
 
 
 def _render(request, *, field_form=None, status=200):

@@ -52,9 +52,19 @@ PERSON_LABEL_COLUMNS = (
 
 
 def _safe_next(request: AuthedRequest, fallback: str) -> str:
+    """The `next` page asked for when it is a path on this site, else `fallback`.
+
+    Only an absolute path ("/week/?all=1") is taken: a bare word such as
+    "abc" would be read by `redirect()` as a URL name and raise. Views call
+    this before they save, so a bad `next` can never fail a saved change.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback
@@ -240,7 +250,7 @@ def person_create(request: AuthedRequest) -> HttpResponse:
                     owner=request.user,
                     values=form.model_values(),
                     fields=form.cleaned_data["fields"],
-                    tags=form.tags(),
+                    tag_names=form.tag_names(),
                     contact_points=form.contact_points(),
                 )
             messages.success(request, _("%(name)s was saved.") % {"name": person.display_name})
@@ -351,7 +361,7 @@ def person_edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 values=form.model_values(),
                 fields=form.cleaned_data["fields"],
-                tags=form.tags(),
+                tag_names=form.tag_names(),
                 contact_points=form.contact_points(),
             )
     except Person.DoesNotExist:
@@ -418,12 +428,16 @@ def person_merge(request: AuthedRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             other = form.cleaned_data["other"]
             name = other.display_name
-            keep = services.merge_people(keep=keep, other=other)
-            messages.success(
-                request,
-                _("%(other)s was merged into %(keep)s.") % {"other": name, "keep": keep.display_name},
-            )
-            return _redirect(request, keep.get_absolute_url())
+            try:
+                keep = services.merge_people(keep=keep, other=other)
+            except services.NotesTooLong as error:
+                form.add_error("other", str(error))
+            else:
+                messages.success(
+                    request,
+                    _("%(other)s was merged into %(keep)s.") % {"other": name, "keep": keep.display_name},
+                )
+                return _redirect(request, keep.get_absolute_url())
     else:
         form = MergeForm(owner=request.user, keep=keep)
     query = request.GET.get("q", "")[:100]
@@ -555,13 +569,14 @@ def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             people = list(data["people"])
+            next_url = _safe_next(request, people[0].get_absolute_url())
             services.update_meeting(
                 meeting=meeting,
                 values={name: data[name] for name in form.Meta.fields if name != "people"},
                 people=people,
             )
             messages.success(request, _("The meeting was saved."))
-            return _redirect(request, _safe_next(request, people[0].get_absolute_url()))
+            return _redirect(request, next_url)
     else:
         form = MeetingForm(instance=meeting, owner=request.user)
         if _is_picker_request(request):
@@ -575,7 +590,7 @@ def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 def meeting_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = get_object_or_404(Meeting, pk=pk, owner=request.user)
     first = meeting.people.order_by("sort_key").first()
+    next_url = _safe_next(request, first.get_absolute_url() if first else reverse("contacts:person_list"))
     services.delete_meeting(meeting=meeting)
     messages.success(request, _("The meeting was deleted."))
-    fallback = first.get_absolute_url() if first else reverse("contacts:person_list")
-    return _redirect(request, _safe_next(request, fallback))
+    return _redirect(request, next_url)

@@ -337,13 +337,13 @@ def test_import_command_prints_counts_per_reason(user, capsys):
 
 
 def test_backup_restore_backup_is_identical_for_an_account_that_never_saved_settings(user, auth_client):
-    from contacts import services as contact_services
-    from contacts.models import LedgerSettings
     from followups.models import FollowUpSettings
+    from ledger import services as ledger_services
+    from ledger.models import LedgerSettings
 
     import_file(user, "cause6_birthday_address.vcf")
     person = _person(user, family_name="木村")
-    contact_services.add_ledger_entry(
+    ledger_services.add_ledger_entry(
         owner=user,
         person=person,
         values={
@@ -365,7 +365,7 @@ def test_backup_restore_backup_is_identical_for_an_account_that_never_saved_sett
 
 
 def test_settings_that_were_saved_stay_in_the_backup(user):
-    from contacts.models import LedgerSettings
+    from ledger.models import LedgerSettings
 
     LedgerSettings.objects.create(owner=user, owe_after_days=20)
     assert '"owe_after_days": 20' in backup.backup_text(user)
