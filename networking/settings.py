@@ -417,12 +417,58 @@ FOLLOWUPS_STALE_AFTER = env_int("FOLLOWUPS_STALE_AFTER", 15 * 60, minimum=0)
 # The most people one nightly task message carries.
 FOLLOWUPS_CHUNK_PEOPLE = env_int("FOLLOWUPS_CHUNK_PEOPLE", 2000, minimum=1)
 # The address in e-mails and calendar events (no request to take it from).
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# Production must name it: a digest that links to localhost helps nobody.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL:
+    raise ImproperlyConfigured("Set SITE_URL to the address users open, e.g. https://jinmyaku.example.com.")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.netloc or _site.query or _site.fragment:
+    raise ImproperlyConfigured(f"SITE_URL must look like https://jinmyaku.example.com (got {SITE_URL!r}).")
 
+# Error reports: to Sentry when SENTRY_DSN is set, else e-mailed to ADMINS
+# ("Name <address>, address", with DEBUG off; the console always has them).
+SENTRY_DSN = env_str("SENTRY_DSN")
+ADMINS = env_list("ADMINS", [])
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production" if not DEBUG else "development"),
+        # Notes about real people: no request bodies, cookies or user details leave the server.
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+    )
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL (got {LOG_LEVEL!r}).")
+# LOG_FORMAT=json writes one JSON object per line (for a log collector); text is for people.
+LOG_FORMAT = env_str("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json (got {LOG_FORMAT!r}).")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "networking.logging.JsonFormatter"},
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Sentry's logging integration reports errors itself; without it, ADMINS get e-mail.
+        "django": {"handlers": [] if SENTRY_DSN or not ADMINS else ["mail_admins"], "level": LOG_LEVEL},
+        "celery": {"handlers": [] if SENTRY_DSN or not ADMINS else ["mail_admins"], "level": LOG_LEVEL},
+    },
 }
