@@ -66,10 +66,7 @@ def free_port() -> int:
 def probe(service: str, replace: dict, env: dict) -> subprocess.CompletedProcess:
     test = SERVICES[service]["healthcheck"]["test"]
     kind, rest = test[0], [interpolate(part, {}) for part in test[1:]]
-    if kind == "CMD-SHELL":
-        argv = ["sh", "-c", rest[0]]
-    else:
-        argv = rest
+    argv = ["sh", "-c", rest[0]] if kind == "CMD-SHELL" else rest
     argv = [_replace(part, replace) for part in argv]
     return subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
 
