@@ -111,7 +111,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
                 )
             return complete_sign_in(request, user, pending["next"], device)
         wait = two_factor.wait_seconds(user)
-        if wait:
+        if wait > 2:  # the first wrong codes wait a second or two: not worth a warning
             form.add_error(
                 "code",
                 ngettext(

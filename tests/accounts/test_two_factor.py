@@ -98,14 +98,19 @@ def test_a_wrong_code_is_refused_and_the_next_ones_wait_longer(client, user):
     device, _codes = _enrolled(user)
     with time_machine.travel(START, tick=False):
         _password_step(client)
-        for _ in range(3):
+    for second in (0, 2, 5):  # each as soon as the previous wait (1 s, then 2 s) is over
+        with time_machine.travel(START + datetime.timedelta(seconds=second), tick=False):
             response = client.post(reverse("accounts:login_verify"), {"code": "123456"})
             assert response.status_code == 422
-        assert not _signed_in(client)
-        # Throttled: even the right code is refused until the wait (4 s after the third failure) is over.
+    assert not _signed_in(client)
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 3
+    with time_machine.travel(START + datetime.timedelta(seconds=6), tick=False):
+        # Throttled: even the right code is refused until the 4 s wait is over, and the page says so.
         response = client.post(reverse("accounts:login_verify"), {"code": _code(device)})
         assert response.status_code == 422
         assert "秒" in response.text
+        assert not _signed_in(client)
     with time_machine.travel(START + datetime.timedelta(seconds=31), tick=False):
         response = client.post(reverse("accounts:login_verify"), {"code": _code(device)})
         assert response.status_code == 302
