@@ -1,7 +1,7 @@
 import math
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,16 +45,22 @@ class TwoFactorCodeForm(forms.Form):
     )
 
 
-class SignupForm(UserCreationForm):
+class SignupForm(forms.ModelForm):
+    """A name and an e-mail address; the password is chosen from the link mailed there (accounts/signup.py)."""
+
     email = forms.EmailField(
         label=_("E-mail"),
-        required=False,
-        help_text=_("Optional. Used for the weekly digest."),
+        help_text=_("We send a link there to finish signing up. Also used for the weekly digest."),
     )
 
-    class Meta(UserCreationForm.Meta):
+    class Meta:
         model = User
         fields = ("username", "email")
+        field_classes = {"username": UsernameField}
+
+    def validate_unique(self):
+        # Whether the name is taken is told only by e-mail, to the address given.
+        pass
 
 
 class AccountForm(forms.ModelForm):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/verify/", views.login_verify, name="login_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("signup/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("", views.account, name="account"),
     path("language/", views.set_language, name="set_language"),
     path("two-factor/", views.two_factor_status, name="two_factor"),

@@ -3,9 +3,10 @@ import time
 import django_otp
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,10 +19,11 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from django_htmx.middleware import HtmxDetails
 
+from . import signup as signup_service
 from . import throttle, two_factor
 from .context_processors import _existing_entries
 from .forms import AccountForm, SignupForm, ThrottledAuthenticationForm, TwoFactorCodeForm
-from .models import User, account_created, password_changed
+from .models import User, password_changed
 
 # The password step's result waits this long for the second factor.
 PENDING_SECONDS = 5 * 60
@@ -218,6 +220,7 @@ def two_factor_recovery_codes(request: AuthedRequest) -> HttpResponse:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
+    """Ask for a name and an e-mail address; the same answer whether the name is free or taken."""
     if not settings.SIGNUP_ENABLED:
         return render(request, "accounts/signup_closed.html", status=403)
     if request.user.is_authenticated:
@@ -227,21 +230,50 @@ def signup(request: HttpRequest) -> HttpResponse:
         # Every attempt counts, so the form cannot be used to try name after name quickly.
         rules = throttle.signup_rules(request)
         if throttle.locked_until(rules) is not None:
-            form = SignupForm()
+            form.is_valid()  # the fields keep what was typed
             form.add_error(None, _("Too many sign-up attempts from your network. Try again in an hour."))
             return render(request, "accounts/signup.html", {"form": form}, status=429)
         throttle.record_failure(rules)
         if form.is_valid():
-            user = form.save(commit=False)
-            user.language = translation.get_language() or settings.LANGUAGE_CODE
-            user.save()
-            account_created.send(sender=User, user=user)
-            login(request, user, backend="accounts.backends.ThrottledModelBackend")
-            messages.success(request, _("Welcome to Jinmyaku. Your account is ready."))
-            return redirect("home")
+            signup_service.request_account(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+            return render(request, "accounts/signup_sent.html", {"email": form.cleaned_data["email"]})
     else:
         form = SignupForm()
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The mailed link: choose a password, and the account is created and signed in."""
+    if not settings.SIGNUP_ENABLED:
+        return render(request, "accounts/signup_closed.html", status=403)
+    data = signup_service.read_link(token)
+    if data is None:
+        messages.error(request, _("That sign-up link is not valid or is more than a day old. Sign up again."))
+        return redirect("accounts:signup")
+    user = User(username=data["u"], email=data["e"], language=data["l"])
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        created = signup_service.create_account(form=form)
+        if created is None:
+            messages.error(request, _("Someone took that name meanwhile. Sign up again with another name."))
+            return redirect("accounts:signup")
+        logout(request)
+        login(request, created, backend="accounts.backends.ThrottledModelBackend")
+        messages.success(request, _("Welcome to Jinmyaku. Your account is ready."))
+        response = redirect("home")
+        throttle.remember_device(request, response, created.get_username())
+        return response
+    return render(
+        request,
+        "accounts/signup_confirm.html",
+        {"form": form, "username": user.username},
+        status=422 if form.errors else 200,
+    )
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
