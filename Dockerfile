@@ -8,10 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 COPY requirements.lock ./
-RUN pip install --no-cache-dir -r requirements.lock
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 
 COPY . .
-RUN DEBUG=false SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+RUN DEBUG=false SECRET_KEY=collectstatic-only SITE_URL=https://collectstatic.invalid python manage.py collectstatic --noinput \
     && useradd --system --home /app jinmyaku \
     && mkdir -p /app/var && chown jinmyaku /app/var
 USER jinmyaku

@@ -83,8 +83,8 @@ format: setup
 ## Regenerate the lock files from pyproject.toml (runtime, and runtime + dev).
 lock: setup
 	$(BIN)/pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --python-version 3.12 --universal -o requirements.lock
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.12 --universal -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.12 --universal --generate-hashes -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.12 --universal --generate-hashes -o requirements-dev.lock
 
 ## Extract and compile translations (needs GNU gettext; the .mo files are committed).
 messages: setup

@@ -1,54 +1,66 @@
 import math
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import throttle
 from .models import User
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form, refusing every attempt on a name or address with too many recent failures."""
-
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        keys = throttle.keys_for(username, self.request.META.get("REMOTE_ADDR") if self.request else None)
-        until = throttle.locked_until(keys)
-        if until is not None:
-            minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
-            raise ValidationError(
-                ngettext(
-                    "Too many failed attempts. Sign-in is locked; try again in %(minutes)d minute.",
-                    "Too many failed attempts. Sign-in is locked; try again in %(minutes)d minutes.",
-                    minutes,
-                )
-                % {"minutes": minutes},
-                code="locked",
-            )
-        try:
-            cleaned = super().clean()
-        except ValidationError as error:
-            if username and any(e.code == "invalid_login" for e in error.error_list):
-                throttle.record_failure(keys)
-            raise
-        throttle.clear(username)
-        return cleaned
-
-
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(
-        label=_("E-mail"),
-        required=False,
-        help_text=_("Optional. Used for the weekly digest."),
+def locked_error(until) -> ValidationError:
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    return ValidationError(
+        ngettext(
+            "Too many failed attempts. Sign-in is locked; try again in %(minutes)d minute.",
+            "Too many failed attempts. Sign-in is locked; try again in %(minutes)d minutes.",
+            minutes,
+        )
+        % {"minutes": minutes},
+        code="locked",
     )
 
-    class Meta(UserCreationForm.Meta):
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """The login form; says how long to wait when the throttle (accounts/backends.py) refuses the attempt."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            until = getattr(self.request, "sign_in_locked_until", None)
+            if until is not None:
+                raise locked_error(until) from None
+            raise
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+    )
+
+
+class SignupForm(forms.ModelForm):
+    """A name and an e-mail address; the password is chosen from the link mailed there (accounts/signup.py)."""
+
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("We send a link there to finish signing up. Also used for the weekly digest."),
+    )
+
+    class Meta:
         model = User
         fields = ("username", "email")
+        field_classes = {"username": UsernameField}
+
+    def validate_unique(self):
+        # Whether the name is taken is told only by e-mail, to the address given.
+        pass
 
 
 class AccountForm(forms.ModelForm):

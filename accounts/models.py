@@ -24,6 +24,10 @@ class User(AbstractUser):
 # Sent when an account is created through the app (sign-up, demo data), with
 # `user`. Other apps connect to it to set up what a new account starts with.
 account_created = Signal()
+# Sent after a user changed their password (in the app or the admin), with
+# `user`. Secrets derived from the old one, such as the calendar feed address,
+# are replaced by their apps.
+password_changed = Signal()
 
 
 class LoginThrottle(models.Model):

@@ -2,23 +2,24 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
-from .forms import ThrottledAuthenticationForm
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=ThrottledAuthenticationForm),
-        name="login",
-    ),
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("login/verify/", views.login_verify, name="login_verify"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
+    path("signup/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("", views.account, name="account"),
     path("language/", views.set_language, name="set_language"),
+    path("two-factor/", views.two_factor_status, name="two_factor"),
+    path("two-factor/enable/", views.two_factor_enable, name="two_factor_enable"),
+    path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
+    path("two-factor/recovery-codes/", views.two_factor_recovery_codes, name="two_factor_recovery_codes"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),
+        views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_change_done")),
         name="password_change",
     ),
     path(

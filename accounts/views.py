@@ -1,18 +1,33 @@
+import time
+
+import django_otp
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from django_htmx.middleware import HtmxDetails
 
+from . import signup as signup_service
+from . import throttle, two_factor
 from .context_processors import _existing_entries
-from .forms import AccountForm, SignupForm
-from .models import User, account_created
+from .forms import AccountForm, SignupForm, ThrottledAuthenticationForm, TwoFactorCodeForm
+from .models import User, password_changed
+
+# The password step's result waits this long for the second factor.
+PENDING_SECONDS = 5 * 60
+PENDING_KEY = "sign_in_pending"
 
 
 class AuthedRequest(HttpRequest):
@@ -27,24 +42,245 @@ def home(request: AuthedRequest) -> HttpResponse:
     return redirect(entries[0]["url"] if entries else "accounts:account")
 
 
+def complete_sign_in(request: HttpRequest, user: User, redirect_to: str, device=None) -> HttpResponse:
+    """Sign the user in (after every factor), forget this browser's failures and remember it as a known device."""
+    login(request, user)
+    if device is not None:
+        django_otp.login(request, device)
+    throttle.record_success(request, user.get_username())
+    if two_factor.required_for(user) and device is None:
+        messages.info(request, _("Your account needs two-factor authentication. Set it up to continue."))
+        redirect_to = reverse("accounts:two_factor_enable")
+    response = HttpResponseRedirect(redirect_to)
+    throttle.remember_device(request, response, user.get_username())
+    return response
+
+
+class SignInView(auth_views.LoginView):
+    """The password step; a user with two-factor authentication on is asked for a code next."""
+
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        redirect_to = self.get_success_url()
+        if two_factor.is_enabled(user):
+            self.request.session[PENDING_KEY] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "next": redirect_to,
+                "at": time.time(),
+            }
+            return redirect("accounts:login_verify")
+        return complete_sign_in(self.request, user, redirect_to)
+
+
+def _pending_user(request: HttpRequest) -> tuple[User, dict] | None:
+    pending = request.session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    return (user, pending) if user else None
+
+
+@never_cache
+@sensitive_post_parameters("code")
+def login_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: a code from the authenticator app or a recovery code."""
+    found = _pending_user(request)
+    if found is None:
+        request.session.pop(PENDING_KEY, None)
+        messages.error(request, _("Sign-in took too long. Enter your password again."))
+        return redirect("accounts:login")
+    user, pending = found
+    form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        device = two_factor.verify(user=user, code=form.cleaned_data["code"])
+        if device is not None:
+            del request.session[PENDING_KEY]
+            user.backend = pending["backend"]
+            if device.__class__.__name__ == "StaticDevice":
+                left = two_factor.recovery_codes_left(user)
+                messages.warning(
+                    request,
+                    ngettext(
+                        "You used a recovery code; %(count)d is left. Make new ones on the account page.",
+                        "You used a recovery code; %(count)d are left. Make new ones on the account page.",
+                        left,
+                    )
+                    % {"count": left},
+                )
+            return complete_sign_in(request, user, pending["next"], device)
+        wait = two_factor.wait_seconds(user)
+        if wait > 2:  # the first wrong codes wait a second or two: not worth a warning
+            form.add_error(
+                "code",
+                ngettext(
+                    "That code is not right. Too many wrong codes: wait %(seconds)d second before the next.",
+                    "That code is not right. Too many wrong codes: wait %(seconds)d seconds before the next.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+        else:
+            form.add_error("code", _("That code is not right."))
+    status = 422 if form.errors else 200
+    return render(request, "registration/login_verify.html", {"form": form}, status=status)
+
+
+@login_required
+def two_factor_status(request: AuthedRequest) -> HttpResponse:
+    """The account's two-factor page: on or off, recovery codes left, turn off, new codes."""
+    enabled = two_factor.is_enabled(request.user)
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {
+            "enabled": enabled,
+            "codes_left": two_factor.recovery_codes_left(request.user) if enabled else 0,
+            "form": TwoFactorCodeForm(),
+        },
+    )
+
+
+@login_required
+@sensitive_post_parameters("code")
+def two_factor_enable(request: AuthedRequest) -> HttpResponse:
+    """Set up an authenticator app: a QR code and the key, then one code from the app to confirm."""
+    if two_factor.is_enabled(request.user):
+        return redirect("accounts:two_factor")
+    device = two_factor.pending_authenticator(user=request.user)
+    form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        codes = two_factor.confirm_authenticator(user=request.user, code=form.cleaned_data["code"])
+        if codes is not None:
+            device.refresh_from_db()
+            django_otp.login(request, device)
+            messages.success(request, _("Two-factor authentication is on."))
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+        form.add_error("code", _("That code is not right. Check the clock of your phone and try the newest code."))
+    return render(
+        request,
+        "accounts/two_factor_enable.html",
+        {"form": form, "qr": two_factor.qr_data_uri(device), "key": two_factor.readable_key(device)},
+        status=422 if form.errors else 200,
+    )
+
+
+def _code_checked(request: AuthedRequest) -> TwoFactorCodeForm | None:
+    """The posted code form, or None when it was right."""
+    form = TwoFactorCodeForm(request.POST)
+    if form.is_valid() and two_factor.verify(user=request.user, code=form.cleaned_data["code"]):
+        return None
+    if not form.errors:
+        form.add_error("code", _("That code is not right."))
+    return form
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters("code")
+def two_factor_disable(request: AuthedRequest) -> HttpResponse:
+    if not two_factor.is_enabled(request.user):
+        return redirect("accounts:two_factor")
+    if two_factor.required_for(request.user):
+        messages.error(request, _("Staff accounts must keep two-factor authentication on."))
+        return redirect("accounts:two_factor")
+    form = _code_checked(request)
+    if form is not None:
+        return render(
+            request,
+            "accounts/two_factor.html",
+            {"enabled": True, "codes_left": two_factor.recovery_codes_left(request.user), "form": form},
+            status=422,
+        )
+    two_factor.disable(user=request.user)
+    messages.success(request, _("Two-factor authentication is off."))
+    return redirect("accounts:two_factor")
+
+
+@login_required
+@require_POST
+@sensitive_post_parameters("code")
+def two_factor_recovery_codes(request: AuthedRequest) -> HttpResponse:
+    if not two_factor.is_enabled(request.user):
+        return redirect("accounts:two_factor")
+    form = _code_checked(request)
+    if form is not None:
+        return render(
+            request,
+            "accounts/two_factor.html",
+            {"enabled": True, "codes_left": two_factor.recovery_codes_left(request.user), "form": form},
+            status=422,
+        )
+    codes = two_factor.new_recovery_codes(user=request.user)
+    messages.success(request, _("New recovery codes are ready; the old ones no longer work."))
+    return render(request, "accounts/recovery_codes.html", {"codes": codes})
+
+
 def signup(request: HttpRequest) -> HttpResponse:
+    """Ask for a name and an e-mail address; the same answer whether the name is free or taken."""
     if not settings.SIGNUP_ENABLED:
         return render(request, "accounts/signup_closed.html", status=403)
     if request.user.is_authenticated:
         return redirect("home")
     if request.method == "POST":
         form = SignupForm(request.POST)
+        # Every attempt counts, so the form cannot be used to try name after name quickly.
+        rules = throttle.signup_rules(request)
+        if throttle.locked_until(rules) is not None:
+            form.is_valid()  # the fields keep what was typed
+            form.add_error(None, _("Too many sign-up attempts from your network. Try again in an hour."))
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
+        throttle.record_failure(rules)
         if form.is_valid():
-            user = form.save(commit=False)
-            user.language = translation.get_language() or settings.LANGUAGE_CODE
-            user.save()
-            account_created.send(sender=User, user=user)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to Jinmyaku. Your account is ready."))
-            return redirect("home")
+            signup_service.request_account(
+                username=form.cleaned_data["username"],
+                email=form.cleaned_data["email"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+            return render(request, "accounts/signup_sent.html", {"email": form.cleaned_data["email"]})
     else:
         form = SignupForm()
     return render(request, "accounts/signup.html", {"form": form})
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The mailed link: choose a password, and the account is created and signed in."""
+    if not settings.SIGNUP_ENABLED:
+        return render(request, "accounts/signup_closed.html", status=403)
+    data = signup_service.read_link(token)
+    if data is None:
+        messages.error(request, _("That sign-up link is not valid or is more than a day old. Sign up again."))
+        return redirect("accounts:signup")
+    user = User(username=data["u"], email=data["e"], language=data["l"])
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        created = signup_service.create_account(form=form)
+        if created is None:
+            messages.error(request, _("Someone took that name meanwhile. Sign up again with another name."))
+            return redirect("accounts:signup")
+        logout(request)
+        login(request, created, backend="accounts.backends.ThrottledModelBackend")
+        messages.success(request, _("Welcome to Jinmyaku. Your account is ready."))
+        response = redirect("home")
+        throttle.remember_device(request, response, created.get_username())
+        return response
+    return render(
+        request,
+        "accounts/signup_confirm.html",
+        {"form": form, "username": user.username},
+        status=422 if form.errors else 200,
+    )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_changed.send(sender=User, user=form.user)
+        return response
 
 
 @login_required
@@ -57,7 +293,9 @@ def account(request: AuthedRequest) -> HttpResponse:
             return redirect("accounts:account")
     else:
         form = AccountForm(instance=request.user)
-    return render(request, "accounts/account.html", {"form": form})
+    return render(
+        request, "accounts/account.html", {"form": form, "two_factor_enabled": two_factor.is_enabled(request.user)}
+    )
 
 
 @require_POST

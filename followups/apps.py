@@ -7,6 +7,7 @@ class FollowupsConfig(AppConfig):
     verbose_name = _("Follow-ups")
 
     def ready(self):
+        from accounts.models import password_changed
         from contacts import trash
         from contacts.services import people_changed, person_merging
         from jobs import registry
@@ -15,6 +16,7 @@ class FollowupsConfig(AppConfig):
 
         people_changed.connect(receivers.recompute_changed_people, dispatch_uid="followups-recompute")
         person_merging.connect(receivers.move_followups_on_merge, dispatch_uid="followups-merge")
+        password_changed.connect(receivers.rotate_feed_on_password_change, dispatch_uid="followups-feed-rotate")
         # Pending recomputes are work notes, not data: a restored person is recomputed anyway.
         trash.register(derived=("followups.PendingRecompute",))
         # The nightly run's chunks are ours: the reaper sends stuck ones back to this task.

@@ -13,3 +13,8 @@ def move_followups_on_merge(sender, keep, other, **kwargs):
     kept_reasons = FollowUp.objects.filter(person=keep, state=State.OPEN).values("reason")
     FollowUp.objects.filter(person=other, state=State.OPEN).exclude(reason__in=kept_reasons).update(person=keep)
     FollowUp.objects.filter(person=other).exclude(state=State.OPEN).update(person=keep)
+
+
+def rotate_feed_on_password_change(sender, user, **kwargs):
+    """A new password ends every old secret: a calendar feed that was on gets a new address."""
+    services.rotate_feed(owner=user)

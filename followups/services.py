@@ -265,6 +265,11 @@ def enable_feed(*, owner: User) -> FollowUpSettings:
     return found
 
 
+def rotate_feed(*, owner: User) -> None:
+    """Give a feed that is on a new secret address (after a password change); a feed that is off stays off."""
+    FollowUpSettings.objects.filter(owner=owner).exclude(feed_token="").update(feed_token=secrets.token_urlsafe(32))
+
+
 def disable_feed(*, owner: User) -> None:
     # Clears the secret (bandit takes an empty token for a hard-coded password).
     FollowUpSettings.objects.filter(owner=owner).update(feed_token="")  # nosec B106

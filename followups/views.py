@@ -188,4 +188,6 @@ def calendar_feed(request, token: str) -> HttpResponse:
         body = calendar.feed(found.owner, today=timezone.localdate(), site_url=settings.SITE_URL)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="jinmyaku-followups.ics"'
+    # The address is the only key: no browser or proxy may keep a copy.
+    response["Cache-Control"] = "private, no-store"
     return response

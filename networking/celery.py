@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import beat_init
+from celery.signals import beat_init, setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "networking.settings")
 
@@ -16,3 +16,13 @@ app.autodiscover_tasks()
 def send_first_heartbeat(sender, **kwargs):
     """Record a heartbeat as soon as beat starts, not a minute later."""
     sender.app.send_task("followups.record_heartbeat")
+
+
+@setup_logging.connect
+def use_django_logging(**kwargs):
+    """Worker and beat log through settings.LOGGING (LOG_LEVEL, LOG_FORMAT=json), like gunicorn."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

@@ -99,10 +99,12 @@ if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Whether visitors may create their own account. An administrator turns it off
-# on a private instance and creates accounts with `manage.py createsuperuser`
-# or in the admin.
-SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", True)
+# Whether visitors may create their own account. Off by default in production
+# (DEBUG off): a private instance's administrator creates accounts with
+# `manage.py createsuperuser` or in the admin.
+SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", DEBUG)
+# Sign-up attempts one address may make per hour (accounts/throttle.py).
+SIGNUPS_PER_ADDRESS = env_int("SIGNUPS_PER_ADDRESS", 10, minimum=1)
 
 INSTALLED_APPS = [
     "accounts",
@@ -114,22 +116,31 @@ INSTALLED_APPS = [
     "insights",
     # Wiring, plus the commands that span every app (seed_demo, db_fingerprint).
     "networking",
-    "django.contrib.admin",
+    # Django's admin, signed in to through the app's own login page (accounts/admin_site.py).
+    "accounts.admin_apps.JinmyakuAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before the host check and the HTTPS redirect.
+    "networking.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before any view (and CSRF's reading of the form): control characters
     # in the address and non-UTF-8 forms answer 400.
@@ -145,7 +156,7 @@ MIDDLEWARE = [
 if not DEBUG:
     # Static files straight from gunicorn in production; runserver serves
     # them itself while DEBUG is on.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "networking.urls"
 WSGI_APPLICATION = "networking.wsgi.application"
@@ -199,6 +210,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's backend behind the sign-in throttle, for every login form (the admin's too).
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -215,11 +228,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sign-in throttling (accounts/throttle.py): this many failures within
-# LOGIN_LOCKOUT_MINUTES lock a user name (or a client address) for that long.
-LOGIN_FAILURES_PER_USER = env_int("LOGIN_FAILURES_PER_USER", 5)
-LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50)
-LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Sign-in throttling (accounts/throttle.py, where the reasons are). From a
+# browser that never signed in to the name: after LOGIN_FAILURES_PER_PAIR
+# failures of one name from one address, each further try waits 1, 2, 4 …
+# minutes (at most LOGIN_LOCKOUT_MINUTES); LOGIN_FAILURES_PER_USER failures of
+# a name from anywhere, or LOGIN_FAILURES_PER_ADDRESS from one address, within
+# LOGIN_LOCKOUT_MINUTES lock it for that long. A browser that signed in to the
+# name before (device cookie) is refused only after LOGIN_FAILURES_PER_DEVICE
+# failures of its own.
+LOGIN_FAILURES_PER_PAIR = env_int("LOGIN_FAILURES_PER_PAIR", 5, minimum=1)
+LOGIN_FAILURES_PER_USER = env_int("LOGIN_FAILURES_PER_USER", 100, minimum=1)
+LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 50, minimum=1)
+LOGIN_FAILURES_PER_DEVICE = env_int("LOGIN_FAILURES_PER_DEVICE", 10, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+LOGIN_DEVICE_COOKIE_DAYS = env_int("LOGIN_DEVICE_COOKIE_DAYS", 365, minimum=1)
+# How many proxies in front of the app append to X-Forwarded-For (0: none, use
+# the connection's address). Behind one TLS proxy, set 1; never more than the
+# proxies that really are there, or clients choose their own address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Two-factor authentication (accounts/two_factor.py): any user can turn it on;
+# with this on, staff must, and the admin refuses a session without it.
+TWO_FACTOR_REQUIRED_FOR_STAFF = env_bool("TWO_FACTOR_REQUIRED_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "Jinmyaku"
 
 # Sessions live in the database, so a Redis outage never logs anyone out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -271,6 +302,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The compose probe asks over plain HTTP (networking/middleware.py answers it first anyway).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", True) else None
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -395,12 +428,58 @@ FOLLOWUPS_STALE_AFTER = env_int("FOLLOWUPS_STALE_AFTER", 15 * 60, minimum=0)
 # The most people one nightly task message carries.
 FOLLOWUPS_CHUNK_PEOPLE = env_int("FOLLOWUPS_CHUNK_PEOPLE", 2000, minimum=1)
 # The address in e-mails and calendar events (no request to take it from).
-SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# Production must name it: a digest that links to localhost helps nobody.
+SITE_URL = env_str("SITE_URL", "http://localhost:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL:
+    raise ImproperlyConfigured("Set SITE_URL to the address users open, e.g. https://jinmyaku.example.com.")
+_site = urlsplit(SITE_URL)
+if _site.scheme not in {"http", "https"} or not _site.netloc or _site.query or _site.fragment:
+    raise ImproperlyConfigured(f"SITE_URL must look like https://jinmyaku.example.com (got {SITE_URL!r}).")
 
+# Error reports: to Sentry when SENTRY_DSN is set, else e-mailed to ADMINS
+# ("Name <address>, address", with DEBUG off; the console always has them).
+SENTRY_DSN = env_str("SENTRY_DSN")
+ADMINS = env_list("ADMINS", [])
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production" if not DEBUG else "development"),
+        # Notes about real people: no request bodies, cookies or user details leave the server.
+        send_default_pii=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+    )
+
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL (got {LOG_LEVEL!r}).")
+# LOG_FORMAT=json writes one JSON object per line (for a log collector); text is for people.
+LOG_FORMAT = env_str("LOG_FORMAT", "text").lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json (got {LOG_FORMAT!r}).")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "networking.logging.JsonFormatter"},
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Sentry's logging integration reports errors itself; without it, ADMINS get e-mail.
+        "django": {"handlers": [] if SENTRY_DSN or not ADMINS else ["mail_admins"], "level": LOG_LEVEL},
+        "celery": {"handlers": [] if SENTRY_DSN or not ADMINS else ["mail_admins"], "level": LOG_LEVEL},
+    },
 }

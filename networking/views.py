@@ -7,10 +7,10 @@ from django.views.decorators.http import require_GET
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Answer 200 when the app can reach its database (for load balancers and compose)."""
+    """Answer 200 when the app can reach its database (for load balancers and compose); nothing more is said."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+        return HttpResponse("unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")

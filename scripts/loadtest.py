@@ -374,6 +374,7 @@ def stack_environment(database_url: str, broker_url: str, work: Path) -> dict:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": HOST,
+        "SITE_URL": f"http://{HOST}",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,

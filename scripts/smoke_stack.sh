@@ -17,6 +17,7 @@ PIDS=""
 export DEBUG=false
 export SECRET_KEY="smoke-test-secret-$(date +%s)-not-for-production-use-0123456789"
 export ALLOWED_HOSTS=127.0.0.1
+export SITE_URL="http://127.0.0.1:$PORT"
 export SECURE_SSL_REDIRECT=false
 export DATABASE_URL="$PG/$DB"
 export CELERY_BROKER_URL=${SMOKE_REDIS:-redis://127.0.0.1:6379/15}

@@ -87,3 +87,54 @@ def test_healthz_answers_ok(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.text == "ok\n"
+
+
+# Issue #16, finding 10: a deployment that passes its own health check.
+
+
+def _readme_variables() -> set[str]:
+    readme = (BASE_DIR / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    names = set()
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            first_cell = line.split("|")[1]
+            names |= set(re.findall(r"`([A-Z][A-Z0-9_]+)`", first_cell))
+    return names
+
+
+def test_every_readme_variable_is_passed_through_by_compose():
+    names = _readme_variables()
+    assert {"SITE_URL", "EMAIL_PORT", "LOG_LEVEL", "LOGIN_FAILURES_PER_ADDRESS", "SENTRY_DSN"} <= names
+    # The image sets where its files live; compose sets its own database and broker.
+    for name in names - {"JINMYAKU_VAR_DIR"}:
+        for service in ("web", "worker", "beat"):
+            assert name in SERVICES[service]["environment"], f"{service} does not pass {name}"
+
+
+def test_compose_requires_site_url():
+    assert SERVICES["web"]["environment"]["SITE_URL"].startswith("${SITE_URL:?")
+
+
+def test_healthz_answers_the_compose_probe_under_production_settings(client, db, settings):
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["jinmyaku.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The probe: plain HTTP to 127.0.0.1:8000, a host name the app does not serve.
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200
+    assert response.text == "ok\n"
+    assert "no-cache" in response["Cache-Control"]
+    # Any other page still gets the host check and the HTTPS redirect.
+    assert client.get("/accounts/login/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    assert client.get("/accounts/login/", HTTP_HOST="jinmyaku.example.com").status_code == 301
+
+
+def test_healthz_says_nothing_but_unavailable_when_the_database_is_down(client, db):
+    from unittest import mock
+
+    with mock.patch("django.db.backends.base.base.BaseDatabaseWrapper.cursor", side_effect=RuntimeError("pw=secret")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.text == "unavailable\n"

@@ -11,6 +11,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
     "ALLOWED_HOSTS": "jinmyaku.example.com",
+    "SITE_URL": "https://jinmyaku.example.com",
     "EMAIL_HOST": "smtp.example.com",
     "DATABASE_URL": "postgres://jin:pw@db.example.com:5432/jinmyaku",
     "CELERY_BROKER_URL": "redis://redis.example.com:6379/0",
@@ -128,3 +129,20 @@ def test_every_response_carries_the_security_headers(client, signed_in):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     if signed_in:
         assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_production_requires_a_site_url():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_URL"}
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "Set SITE_URL" in result.stderr
+    result = run_manage("check", **(PRODUCTION_ENV | {"SITE_URL": "jinmyaku.example.com"}))
+    assert result.returncode != 0
+    assert "SITE_URL must look like" in result.stderr
+    assert read_setting("SITE_URL", **PRODUCTION_ENV) == "'https://jinmyaku.example.com'"
+
+
+def test_sign_up_is_off_by_default_in_production():
+    assert read_setting("SIGNUP_ENABLED", **PRODUCTION_ENV) == "False"
+    assert read_setting("SIGNUP_ENABLED", **(PRODUCTION_ENV | {"SIGNUP_ENABLED": "true"})) == "True"
+    assert read_setting("SIGNUP_ENABLED") == "True"  # local use, DEBUG on

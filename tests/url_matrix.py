@@ -108,7 +108,15 @@ ROUTES = [
     Route("healthz", "public", expect={"get": 200, "post": 405}),
     Route("accounts:login", "public", expect={"get": 200, "post": 200}),
     Route("accounts:logout", "public", expect={"get": 405, "post": 302}),
+    # Without a password step in progress the code page sends back to the login page.
+    Route("accounts:login_verify", "public", expect={"get": 302, "post": 302}),
+    Route("accounts:two_factor", "login"),
+    Route("accounts:two_factor_enable", "login", expect={"get": 200, "post": 422}),
+    Route("accounts:two_factor_disable", "login", expect={"get": 405, "post": 302}),
+    Route("accounts:two_factor_recovery_codes", "login", expect={"get": 405, "post": 302}),
     Route("accounts:signup", "public", expect={"get": 200, "post": 200}),
+    # A link that is not valid sends back to the sign-up page.
+    Route("accounts:signup_confirm", "public", expect={"get": 302, "post": 302}, kwargs=lambda owner: {"token": "bad"}),
     Route("accounts:account", "login", expect={"get": 200, "post": 200}),
     Route(
         "accounts:set_language",

@@ -42,36 +42,6 @@ def test_logout_requires_post_and_ends_the_session(auth_client):
     assert "_auth_user_id" not in auth_client.session
 
 
-@pytest.mark.real_hasher
-def test_signup_creates_an_account_and_logs_it_in(client):
-    response = client.post(
-        reverse("accounts:signup"),
-        {
-            "username": "newcomer",
-            "email": "",
-            "password1": "a long passphrase 42",
-            "password2": "a long passphrase 42",
-        },
-    )
-    assert response.status_code == 302
-    user = User.objects.get(username="newcomer")
-    assert client.session["_auth_user_id"] == str(user.pk)
-    assert user.password.startswith("argon2")
-
-
-def test_signup_with_mismatched_passwords_creates_nothing(client):
-    response = client.post(
-        reverse("accounts:signup"),
-        {
-            "username": "newcomer",
-            "password1": "a long passphrase 42",
-            "password2": "another one 42",
-        },
-    )
-    assert response.status_code == 200
-    assert not User.objects.filter(username="newcomer").exists()
-
-
 def test_signup_can_be_turned_off_by_the_administrator(client, settings):
     settings.SIGNUP_ENABLED = False
     response = client.get(reverse("accounts:signup"))

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.core import mail
 
 from tests.browser.conftest import log_in, switch_language
 
@@ -62,8 +63,14 @@ def test_signing_up_lands_on_capture_with_default_fields(watched, live_server, t
     page = watched.page
     page.goto(f"{live_server.url}/accounts/signup/")
     page.fill("input[name=username]", f"newcomer-{viewport}")
-    page.fill("input[name=password1]", "a long passphrase 42")
-    page.fill("input[name=password2]", "a long passphrase 42")
+    page.fill("input[name=email]", f"newcomer-{viewport}@example.com")
+    page.click("button[type=submit].button--primary")
+    page.wait_for_load_state("networkidle")
+    # The password is chosen from the link mailed to the address.
+    link = re.search(r"/accounts/signup/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(f"{live_server.url}{link}")
+    page.fill("input[name=new_password1]", "a long passphrase 42")
+    page.fill("input[name=new_password2]", "a long passphrase 42")
     page.click("button[type=submit].button--primary")
     page.wait_for_load_state("networkidle")
     assert page.url.endswith("/capture/")
