@@ -274,12 +274,20 @@ def _reread_large(card: Image.Image, lines: list[Line]) -> list[Line]:
         crop = crop.resize(
             (max(1, round(crop.width * factor)), max(1, round(crop.height * factor))), Image.Resampling.LANCZOS
         )
-        again = _read(crop, "jpn+eng", tesserocr.PSM.SINGLE_LINE, vertical=False)
-        if again and again[0].confidence > line.confidence:
+        # A lone kanji printed large is often taken for Latin letters by the English model: read
+        # a line that has Japanese in it with the Japanese model alone.
+        lang = "jpn" if CJK.search(line.text) else "jpn+eng"
+        again = _read(crop, lang, tesserocr.PSM.SINGLE_LINE, vertical=False)
+        if again and (again[0].confidence > line.confidence or (lang == "jpn" and _latin_in_cjk(line.text))):
             result.append(Line(join_words([a.text for a in again]), again[0].confidence, line.size, line.box))
         else:
             result.append(line)
     return result
+
+
+def _latin_in_cjk(text: str) -> bool:
+    """Japanese text with stray Latin letters or digits in it (吉田 Ao): a misreading."""
+    return bool(CJK.search(text)) and bool(re.search(r"[A-Za-z0-9]", text))
 
 
 def _useful(lines: list[Line]) -> float:
