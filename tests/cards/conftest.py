@@ -12,6 +12,16 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages in English unless a test asks for Japanese (Accept-Language: ja)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 def card_bytes(name: str = "jp_horizontal_photo.jpg") -> bytes:
     return (FIXTURES / name).read_bytes()
 

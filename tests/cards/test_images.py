@@ -109,7 +109,7 @@ def test_an_upload_of_good_and_bad_files_keeps_the_good_and_names_the_bad(
         )
     assert response.status_code == 200
     text = response.content.decode()
-    assert "notes.pdf" in text and "not an image that can be read" in text
+    assert "notes.pdf" in text and "読み取れる画像ではありません" in text
     assert CardScan.objects.filter(owner=user).count() == 1
     assert CardImage.objects.filter(owner=user).count() == 1
     assert len(callbacks) == 1  # one reading queued, after the commit
