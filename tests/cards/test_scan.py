@@ -157,15 +157,34 @@ def test_the_card_image_is_served_to_its_owner_only_and_never_sniffed(client, us
     assert client.get(url).status_code == 302  # to the login page
 
 
-def test_card_images_go_to_the_trash_and_come_back_with_the_person(auth_client, user):
+def test_card_images_go_to_the_trash_and_come_back_with_the_person(
+    auth_client, user, django_capture_on_commit_callbacks
+):
     person, image = _saved_person_with_card(user)
     trashed = trash.trash_person(person=person)
     assert not CardImage.objects.filter(pk=image.pk).exists()
     assert auth_client.get(reverse("cards:card_image", args=[image.pk])).status_code == 404
-    trash.restore(trashed=trashed)
+    with django_capture_on_commit_callbacks(execute=True):
+        trash.restore(trashed=trashed)  # deletes the trash row: the files must stay
     restored = CardImage.objects.get(pk=image.pk)
     assert restored.person_id == person.pk
     assert auth_client.get(reverse("cards:card_image", args=[image.pk])).status_code == 200
+
+
+def test_a_card_photo_file_is_deleted_when_its_person_leaves_the_trash_for_good(
+    user, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    person, image = _saved_person_with_card(user)
+    name, storage = image.image.name, image.image.storage
+    trash.trash_person(person=person)
+    assert storage.exists(name)  # kept while in the trash
+    with django_capture_on_commit_callbacks(execute=True):
+        assert trash.purge(now=timezone.now() + datetime.timedelta(days=31)) == 1
+    assert not storage.exists(name)
 
 
 def test_card_images_travel_in_the_backup_and_back_byte_for_byte(user, django_user_model):
