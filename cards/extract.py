@@ -102,6 +102,11 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip(" :|・,、")
 
 
+def _tight(text: str) -> str:
+    """No space between two Japanese characters (kept only in a name, between family and given)."""
+    return re.sub(r"(?<=[\u3040-\u30ff\u3400-\u9fff々])\s+(?=[\u3040-\u30ff\u3400-\u9fff々])", "", text)
+
+
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
@@ -139,9 +144,12 @@ def extract(lines: list[Line]) -> dict[str, Value]:
     """The fields of a card from its lines; only fields found are in the result."""
     fields: dict[str, Value] = {}
     rest: list[Line] = []
+    tight: dict[int, str] = {}
 
     def put(name: str, value: str, confidence: float) -> None:
         value = _clean(value)
+        if name not in ("name", "reading"):
+            value = _tight(value)
         if value and (name not in fields or fields[name].confidence < confidence):
             fields[name] = Value(value, round(confidence, 2))
 
@@ -185,10 +193,12 @@ def extract(lines: list[Line]) -> dict[str, Value]:
                 put("address", text, line.confidence)
             continue
         rest.append(Line(text, line.confidence, line.size, line.box, line.vertical))
+        # Classified without the gaps Tesseract leaves in Japanese (有限 会社); the name keeps its own.
+        tight[id(rest[-1])] = _tight(text)
 
     names: list[Line] = []
     for line in rest:
-        text = line.text
+        text = tight[id(line)]
         if COMPANY_MARKS.search(text) and "company" not in fields and not TITLE_WORDS.fullmatch(text):
             put("company", _company(text), line.confidence)
             continue

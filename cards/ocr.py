@@ -196,16 +196,32 @@ def prepare(image: Image.Image) -> Image.Image:
 # --- Reading ------------------------------------------------------------------------------
 
 
-def join_words(words: list[str]) -> str:
-    """Join words as written: no space between two Japanese characters."""
+def join_words(words: list[str], boxes: list | None = None, vertical: bool = False, line_size: float = 0) -> str:
+    """Join words as written: no space between two Japanese characters unless the card leaves a gap.
+
+    Tesseract cuts Japanese into words of a character or two; a real gap (the
+    space between family and given name, 山田　太郎) is wider than half a
+    character, letter spacing is narrower.
+    """
     text = ""
-    for word in words:
+    previous = None
+    for index, word in enumerate(words):
         word = word.strip()
+        box = boxes[index] if boxes and index < len(boxes) else None
         if not word:
             continue
-        if text and not (CJK.match(text[-1]) and CJK.match(word[0])):
-            text += " "
+        if text:
+            if not (CJK.match(text[-1]) and CJK.match(word[0])):
+                text += " "
+            elif box and previous:
+                if vertical:
+                    gap, size = box[1] - previous[3], line_size or previous[2] - previous[0]
+                else:
+                    gap, size = box[0] - previous[2], line_size or previous[3] - previous[1]
+                if size > 0 and gap > 0.5 * size:
+                    text += " "
         text += word
+        previous = box
     return text
 
 
@@ -225,13 +241,14 @@ def _read(image: Image.Image, lang: str, psm: int, vertical: bool) -> list[Line]
         while True:
             box = iterator.BoundingBox(level)
             if box is not None:
-                words, confidences, sizes = [], [], []
+                words, confidences, sizes, boxes = [], [], [], []
                 # Walk the words of this line.
                 while True:
                     word = iterator.GetUTF8Text(word_level)
                     word_box = iterator.BoundingBox(word_level)
                     if word and word.strip():
                         words.append(word)
+                        boxes.append(word_box)
                         confidences.append(iterator.Confidence(word_level) / 100)
                         if word_box:
                             x0, y0, x1, y1 = word_box
@@ -240,7 +257,8 @@ def _read(image: Image.Image, lang: str, psm: int, vertical: bool) -> list[Line]
                         break
                     if not iterator.Next(word_level):
                         break
-                text = unicodedata.normalize("NFKC", join_words(words)).strip()
+                line_size = (box[2] - box[0]) if vertical else (box[3] - box[1])
+                text = unicodedata.normalize("NFKC", join_words(words, boxes, vertical, line_size)).strip()
                 if text:
                     sizes.sort()
                     size = sizes[len(sizes) // 2] if sizes else 0.0
@@ -276,12 +294,18 @@ def _reread_large(card: Image.Image, lines: list[Line]) -> list[Line]:
         )
         # A lone kanji printed large is often taken for Latin letters by the English model: read
         # a line that has Japanese in it with the Japanese model alone.
-        lang = "jpn" if CJK.search(line.text) else "jpn+eng"
-        again = _read(crop, lang, tesserocr.PSM.SINGLE_LINE, vertical=False)
-        if again and (again[0].confidence > line.confidence or (lang == "jpn" and _latin_in_cjk(line.text))):
-            result.append(Line(join_words([a.text for a in again]), again[0].confidence, line.size, line.box))
-        else:
-            result.append(line)
+        # A large line that is not plainly Latin is read with the Japanese model alone too.
+        best = line
+        langs = ["jpn+eng"] if line.text.isascii() and line.confidence > 0.85 else ["jpn", "jpn+eng"]
+        for lang in langs:
+            again = _read(crop, lang, tesserocr.PSM.SINGLE_LINE, vertical=False)
+            if not again:
+                continue
+            candidate = Line(" ".join(a.text for a in again), again[0].confidence, line.size, line.box)
+            garbled = _latin_in_cjk(best.text) or (best.text.isascii() and best.confidence < 0.7)
+            if candidate.confidence > best.confidence or (lang == "jpn" and garbled and CJK.search(candidate.text)):
+                best = candidate
+        result.append(best)
     return result
 
 
