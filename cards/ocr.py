@@ -286,14 +286,7 @@ def _reread_large(card: Image.Image, lines: list[Line]) -> list[Line]:
         if y1 - y0 < max(60, typical * 1.5):
             result.append(line)
             continue
-        pad = (y1 - y0) // 5
-        crop = card.crop((max(0, x0 - pad), max(0, y0 - pad), min(card.width, x1 + pad), min(card.height, y1 + pad)))
-        factor = 64 / (y1 - y0)
-        crop = crop.resize(
-            (max(1, round(crop.width * factor)), max(1, round(crop.height * factor))), Image.Resampling.LANCZOS
-        )
-        # A lone kanji printed large is often taken for Latin letters by the English model: read
-        # a line that has Japanese in it with the Japanese model alone.
+        crop = _line_crop(card, line.box)
         # A large line that is not plainly Latin is read with the Japanese model alone too.
         best = line
         langs = ["jpn+eng"] if line.text.isascii() and line.confidence > 0.85 else ["jpn", "jpn+eng"]
@@ -307,6 +300,100 @@ def _reread_large(card: Image.Image, lines: list[Line]) -> list[Line]:
                 best = candidate
         result.append(best)
     return result
+
+
+LINE_HEIGHT = 52  # px: the letter height a single line is read at
+
+
+def _line_crop(card: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+    """One line cut out with a margin, scaled to LINE_HEIGHT, on a white border (Tesseract needs both)."""
+    from PIL import ImageOps
+
+    x0, y0, x1, y1 = box
+    pad = max(4, (y1 - y0) // 6)
+    crop = card.crop((max(0, x0 - pad), max(0, y0 - pad), min(card.width, x1 + pad), min(card.height, y1 + pad)))
+    factor = LINE_HEIGHT / max(1, y1 - y0)
+    size = (max(1, round(crop.width * factor)), max(1, round(crop.height * factor)))
+    crop = crop.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC)
+    return ImageOps.expand(crop, border=16, fill=255)
+
+
+def _read_missed(card: Image.Image, lines: list[Line]) -> tuple[list[Line], set[int]]:
+    """Read the ink that no line covers: Tesseract's layout step takes large, spaced-out text
+    (a name printed big in the middle of the card, 前 田 恵 子) for a picture and skips it."""
+    import tesserocr
+
+    if cv2 is None:
+        return [], set()
+    gray = np.asarray(card.convert("L"))
+    ink = (gray < 140).astype(np.uint8) * 255
+    for line in lines:
+        x0, y0, x1, y1 = line.box
+        ink[max(0, y0 - 4) : y1 + 4, max(0, x0 - 4) : x1 + 4] = 0
+    # Join the letters of a line, across letter spacing and the gap between family and given name.
+    merged = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (card.width // 25, 3)))
+    contours, _h = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    found = []
+    taken: set[int] = set()
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        if h < 14 or w < 20 or h > card.height * 0.4 or cv2.countNonZero(ink[y : y + h, x : x + w]) < h * 3:
+            continue
+        # The ink itself, not the widened shape that joined its letters.
+        ix, iy, w, h = cv2.boundingRect(cv2.findNonZero(ink[y : y + h, x : x + w]))
+        x, y = x + ix, y + iy
+        box = (x, y, x + w, y + h)
+        # A piece left over beside a line read on the same row (みら | いエンジニアリング): read them as one.
+        for index, line in enumerate(lines):
+            lx0, ly0, lx1, ly1 = line.box
+            overlap = min(ly1, box[3]) - max(ly0, box[1])
+            near = max(lx0 - box[2], box[0] - lx1) < max(ly1 - ly0, h)
+            if not line.vertical and overlap > 0.5 * min(ly1 - ly0, h) and near:
+                box = (min(box[0], lx0), min(box[1], ly0), max(box[2], lx1), max(box[3], ly1))
+                taken.add(index)
+        crop = _line_crop(card, box)
+        best = None
+        # A single line, then the raw line (no layout step: it reads two characters that the line mode drops).
+        for lang, psm in (
+            ("jpn", tesserocr.PSM.SINGLE_LINE),
+            ("jpn", tesserocr.PSM.RAW_LINE),
+            ("jpn+eng", tesserocr.PSM.SINGLE_LINE),
+        ):
+            read = _read(crop, lang, psm, vertical=False)
+            if read:
+                text = " ".join(r.text for r in read)
+                candidate = Line(text, min(r.confidence for r in read), float(box[3] - box[1]), box)
+                if best is None or candidate.confidence > best.confidence:
+                    best = candidate
+            if best and best.confidence > 0.85:
+                break
+        if best and best.confidence > 0.4 and re.sub(r"\W", "", best.text):
+            found.append(best)
+    return found, taken
+
+
+def _join_fragments(lines: list[Line]) -> list[Line]:
+    """Join pieces of one printed line that were read apart (みら + いエンジニアリング株式会社)."""
+    joined: list[Line] = []
+    for line in sorted(lines, key=lambda item: item.box[0]):
+        for index, other in enumerate(joined):
+            ox0, oy0, ox1, oy1 = other.box
+            x0, y0, x1, y1 = line.box
+            overlap = min(oy1, y1) - max(oy0, y0)
+            height = max(oy1 - oy0, y1 - y0)
+            gap = x0 - ox1
+            if overlap > 0.6 * height and -4 <= gap < 0.8 * height and not line.vertical:
+                text = (
+                    other.text + ("" if CJK.search(other.text[-1:]) and CJK.search(line.text[:1]) else " ") + line.text
+                )
+                width = (ox1 - ox0) + (x1 - x0)
+                confidence = (other.confidence * (ox1 - ox0) + line.confidence * (x1 - x0)) / max(1, width)
+                box = (ox0, min(oy0, y0), x1, max(oy1, y1))
+                joined[index] = Line(text, confidence, max(other.size, line.size), box)
+                break
+        else:
+            joined.append(line)
+    return sorted(joined, key=lambda line: (line.box[1], line.box[0]))
 
 
 def _latin_in_cjk(text: str) -> bool:
@@ -323,7 +410,12 @@ def read_lines(image: Image.Image) -> list[Line]:
     import tesserocr
 
     card = prepare(image)
-    lines = _reread_large(card, _read(card, "jpn+eng", tesserocr.PSM.AUTO, vertical=False))
+    lines = _read(card, "jpn+eng", tesserocr.PSM.AUTO, vertical=False)
+    # Garbled reads (a logo, letters split off a word): dropped, their ink read again below.
+    lines = _reread_large(card, [line for line in lines if line.confidence >= 0.5])
+    missed, taken = _read_missed(card, lines)
+    lines = [line for index, line in enumerate(lines) if index not in taken] + missed
+    lines = _join_fragments(sorted(lines, key=lambda line: (line.box[1], line.box[0])))
     useful = _useful(lines)
     if useful < LITTLE_TEXT or card.height > card.width * 1.15:
         vertical = _read(card, "jpn_vert+eng", tesserocr.PSM.AUTO, vertical=True)
