@@ -303,6 +303,7 @@ def _reread_large(card: Image.Image, lines: list[Line]) -> list[Line]:
 
 
 LINE_HEIGHT = 52  # px: the letter height a single line is read at
+MISSED_MAX = 6  # regions of unread ink read one by one, at most
 
 
 def _line_crop(card: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
@@ -335,6 +336,8 @@ def _read_missed(card: Image.Image, lines: list[Line]) -> tuple[list[Line], set[
     contours, _h = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     found = []
     taken: set[int] = set()
+    # The tallest first, and only a few: a name is large, and each read costs time.
+    contours = sorted(contours, key=lambda c: cv2.boundingRect(c)[3], reverse=True)[:MISSED_MAX]
     for contour in contours:
         x, y, w, h = cv2.boundingRect(contour)
         if h < 14 or w < 20 or h > card.height * 0.4 or cv2.countNonZero(ink[y : y + h, x : x + w]) < h * 3:
@@ -365,7 +368,7 @@ def _read_missed(card: Image.Image, lines: list[Line]) -> tuple[list[Line], set[
                 candidate = Line(text, min(r.confidence for r in read), float(box[3] - box[1]), box)
                 if best is None or candidate.confidence > best.confidence:
                     best = candidate
-            if best and best.confidence > 0.85:
+            if best and (best.confidence > 0.85 or (lang == "jpn" and best.confidence > 0.6 and CJK.search(best.text))):
                 break
         if best and best.confidence > 0.4 and re.sub(r"\W", "", best.text):
             found.append(best)
