@@ -95,6 +95,8 @@ def test_three_card_photos_fill_three_rows_and_are_saved_with_their_people(watch
             f"fetch('/cards/image/{image.pk}/').then(r => [r.status, r.headers.get('x-content-type-options')])"
         )
         assert loaded == [200, "nosniff"]
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"the card photo makes the person page {overflow}px too wide"
     watched.screenshot("cards-person-phone-ja")
 
     watched.assert_clean()
