@@ -214,9 +214,14 @@ def extract(lines: list[Line]) -> dict[str, Value]:
         title = TITLE_WORDS.search(text)
         department = DEPARTMENT_WORDS.search(text)
         if title and not _looks_like_name(text):
-            if department and department.start() < title.start() and "department" not in fields:
-                put("department", text[: title.start()], line.confidence)
-                put("title", text[title.start() :], line.confidence)
+            # "営業部 シニアエンジニア": department and title, split where the card leaves a space;
+            # "営業部長" without one is a title.
+            parts = line.text.split()
+            split = next((i for i, part in enumerate(parts) if TITLE_WORDS.search(_tight(part))), 0)
+            head = _tight(" ".join(parts[:split]))
+            if split and DEPARTMENT_WORDS.search(head) and "department" not in fields:
+                put("department", head, line.confidence)
+                put("title", " ".join(parts[split:]), line.confidence)
             elif "title" not in fields:
                 put("title", text, line.confidence)
             elif "department" not in fields:

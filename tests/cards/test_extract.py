@@ -79,6 +79,13 @@ def test_a_bilingual_card_keeps_the_japanese_company_and_the_romaji_as_reading()
     assert found["reading"].value == "Shota Suzuki"
 
 
+def test_department_and_title_split_where_the_card_leaves_a_space():
+    found = extract(_lines(("営業部 シニアエンジニア", 32), ("山田 太郎", 90)))
+    assert (found["department"].value, found["title"].value) == ("営業部", "シニアエンジニア")
+    found = extract(_lines(("営業部長", 32), ("山田 太郎", 90)))
+    assert found["title"].value == "営業部長" and "department" not in found
+
+
 def test_the_name_is_the_largest_text_that_is_not_company_title_or_address():
     found = extract(
         _lines(("株式会社ビッグロゴ", 120), ("代表取締役社長", 90), ("佐藤 花子", 60), ("東京都港区1-1-1", 100))
