@@ -32,6 +32,7 @@ class CardExtrasForm(forms.Form):
     fax = forms.CharField(label=_("FAX"), max_length=40, required=False)
     address = forms.CharField(label=_("Address"), max_length=500, required=False)
     website = forms.URLField(label=_("Website"), max_length=500, required=False, assume_scheme="https")
+    linkedin = forms.CharField(label=_("LinkedIn"), max_length=200, required=False)
 
     def __init__(self, *args, owner, event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,7 +62,7 @@ class CardExtrasForm(forms.Form):
                     self.add_error(name, error)
                 else:
                     self.numbers[name] = (display, e164)
-        for name in ("department", "address"):
+        for name in ("department", "address", "linkedin"):
             value = unicodedata.normalize("NFKC", data.get(name, "")).strip()
             limit = Person._meta.get_field(name).max_length
             if len(value) > limit:
@@ -71,7 +72,7 @@ class CardExtrasForm(forms.Form):
 
     def save(self, *, person: Person) -> None:
         data = self.cleaned_data
-        changed = [name for name in ("department", "address", "website") if data.get(name)]
+        changed = [name for name in ("department", "address", "website", "linkedin") if data.get(name)]
         for name in changed:
             setattr(person, name, data[name])
         if changed:

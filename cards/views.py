@@ -1,9 +1,12 @@
 """Card scanning on the capture screen, the card photos of a person, and My card."""
 
+import datetime
+
 import segno
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,7 +23,9 @@ from .models import MY_CARD_FIELDS, CardImage, CardScan, MyCard, ScanState
 PANEL = "cards/scan_panel.html"
 # Identity fields of the capture row filled from a card, by the name the card reader gives them.
 ROW_FIELDS = ("name", "reading", "company", "title", "email", "phone")
-EXTRA_FIELDS = ("department", "phone", "mobile", "fax", "address", "website")
+EXTRA_FIELDS = ("department", "phone", "mobile", "fax", "address", "website", "linkedin")
+# A card still unread after this long: the worker is probably not running.
+STALE = datetime.timedelta(minutes=2)
 
 
 def _open_scans(owner, event: Event):
@@ -78,7 +83,8 @@ def _scan(request: AuthedRequest, scan_id: int) -> CardScan:
 def scan_row(request: AuthedRequest, scan_id: int) -> HttpResponse:
     """One scanned card's row; polled while the worker reads it."""
     scan = _scan(request, scan_id)
-    return render(request, f"{PANEL}#card-scan", {"scan": scan, "event": scan.event})
+    stale = scan.state == ScanState.READING and timezone.now() - scan.created_at > STALE
+    return render(request, f"{PANEL}#card-scan", {"scan": scan, "event": scan.event, "stale": stale})
 
 
 @login_required

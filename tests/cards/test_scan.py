@@ -121,6 +121,20 @@ def test_without_tesseract_the_scan_button_says_what_to_install(auth_client, use
     assert "tesseract-ocr-jpn" in text and 'type="file"' not in text
 
 
+def test_a_card_unread_for_minutes_says_the_worker_may_be_down(auth_client, user):
+    import datetime
+
+    from django.utils import timezone
+
+    event = make_event(owner=user)
+    scans, _ = services.start_scans(owner=user, event=event, uploads=[SimpleUploadedFile("c.jpg", card_bytes())])
+    url = reverse("cards:scan_row", args=[scans[0].pk])
+    assert "background worker" not in auth_client.get(url).content.decode()
+    CardScan.objects.filter(pk=scans[0].pk).update(created_at=timezone.now() - datetime.timedelta(minutes=3))
+    text = auth_client.get(url).content.decode()
+    assert "background worker" in text and 'hx-trigger="every 10s"' in text
+
+
 def test_reading_twice_changes_nothing(user):
     event = make_event(owner=user)
     scans, _ = services.start_scans(owner=user, event=event, uploads=[SimpleUploadedFile("c.jpg", card_bytes())])
