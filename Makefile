@@ -10,7 +10,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist): one per core by default.
 TEST_WORKERS ?= auto
 
-.PHONY: setup run test test-browser test-postgres bench bench-http loadtest lint format lock smoke messages clean audit
+.PHONY: setup run test test-browser bench-ocr test-postgres bench bench-http loadtest lint format lock smoke messages clean audit
 
 setup: $(STAMP)
 
@@ -20,12 +20,14 @@ $(STAMP): requirements-dev.lock scripts/setup-venv
 
 ## Serve the app with a Celery worker and beat on the embedded broker.
 run: setup
+	@scripts/ensure-tesseract
 	@$(PYTHON) manage.py migrate --noinput -v 0
 	@$(PYTHON) manage.py seed_demo --first-run
 	@$(PYTHON) scripts/run_stack.py --port $(PORT)
 
 ## Lint, format check, and the whole test suite (browser tests excluded).
 test: setup
+	@scripts/ensure-tesseract
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PYTHON) -m pytest -q -n $(TEST_WORKERS)
@@ -33,10 +35,12 @@ test: setup
 ## Browser tests in headless Chromium (installs Debian's chromium when missing).
 test-browser: setup
 	@scripts/ensure-chromium
+	@scripts/ensure-tesseract
 	$(PYTHON) -m pytest -q -m browser tests/browser
 
 ## The suite against the local PostgreSQL and Redis.
 test-postgres: setup
+	@scripts/ensure-tesseract
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	$(PYTHON) -m pytest -q -n $(TEST_WORKERS)
@@ -57,6 +61,14 @@ bench: setup
 bench-http: setup
 	$(PYTHON) scripts/bench_http.py --backend sqlite $(BENCH_HTTP_ARGS)
 	@if [ -n "$$DATABASE_URL" ]; then $(PYTHON) scripts/bench_http.py --backend postgres --reuse $(BENCH_HTTP_ARGS); fi
+
+## Business-card OCR: renders cards with known fields in headless Chromium (8 layouts),
+## makes photo-like copies, reads them all and reports field exact-match rates and
+## seconds per card. BENCH_OCR_ARGS="--cards 16" for a quick run.
+bench-ocr: setup
+	@scripts/ensure-chromium
+	@scripts/ensure-tesseract
+	$(PYTHON) scripts/bench_ocr.py $(BENCH_OCR_ARGS)
 
 ## Load and faults (about 15 minutes; the first run seeds 100,000 people):
 ## gunicorn, a Celery worker and beat, PostgreSQL and Redis of its own, all on

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "followups",
     "transfer",
     "insights",
+    "cards",
     # Wiring, plus the commands that span every app (seed_demo, db_fingerprint).
     "networking",
     # Django's admin, signed in to through the app's own login page (accounts/admin_site.py).
@@ -271,8 +272,33 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "staticfiles")
+# Uploaded files (card photos): under var/media/ by default, never served by a
+# public URL (a view checks the owner). MEDIA_S3_BUCKET switches to an
+# S3-compatible bucket through django-storages (`pip install django-storages[s3]`),
+# private, with MEDIA_S3_ENDPOINT_URL for non-AWS services; credentials come
+# from the usual AWS_* variables.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+MEDIA_URL = "/media-not-served/"
+_media_bucket = env_str("MEDIA_S3_BUCKET", "")
+if _media_bucket:
+    try:
+        import storages  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured("MEDIA_S3_BUCKET is set: install django-storages[s3].") from None
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _media_bucket,
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

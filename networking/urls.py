@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("jobs.urls")),
     path("transfer/", include("transfer.urls")),
     path("", include("insights.urls")),
+    path("", include("cards.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -19,6 +19,12 @@ def _fast_password_hasher(request):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploaded files (card photos) go to a folder of the test run, not var/media/."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
 @pytest.fixture
 def user(db):
     return make_user(username="owner")

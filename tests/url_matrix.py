@@ -32,6 +32,28 @@ class Route:
     data: Callable[[User], dict] | None = None
 
 
+def _card_scan(owner: User):
+    """A card read at an event, with its photo stored (a small JPEG, no OCR)."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from cards.models import CardImage, CardScan, ScanState
+
+    scan = CardScan.objects.create(
+        owner=owner,
+        event=factories.make_event(owner=owner),
+        state=ScanState.READ,
+        fields={"name": {"value": "名刺 太郎", "confidence": 0.9}},
+    )
+    out = io.BytesIO()
+    Image.new("RGB", (91, 55), "white").save(out, "JPEG")
+    image = CardImage(owner=owner, scan=scan, width=91, height=55)
+    image.image.save("card.jpg", ContentFile(out.getvalue()), save=True)
+    return scan
+
+
 def _jobcheck(owner: User) -> dict:
     return {"pk": factories.make_jobcheck(owner=owner).pk}
 
@@ -420,6 +442,30 @@ ROUTES = [
         "owned",
         expect={"get": 405, "post": 302},
         kwargs=lambda owner: {"pk": factories.make_goal(owner=owner).pk},
+    ),
+    # --- cards: business-card scans, card photos, My card ---
+    Route("cards:scan_panel", "owned", kwargs=lambda owner: {"event_id": factories.make_event(owner=owner).pk}),
+    Route(
+        "cards:scan_upload",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"event_id": factories.make_event(owner=owner).pk},
+    ),
+    Route("cards:scan_row", "owned", kwargs=lambda owner: {"scan_id": _card_scan(owner).pk}),
+    Route("cards:scan_form", "owned", kwargs=lambda owner: {"scan_id": _card_scan(owner).pk}),
+    Route(
+        "cards:scan_discard",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"scan_id": _card_scan(owner).pk},
+    ),
+    Route("cards:card_image", "owned", kwargs=lambda owner: {"image_id": _card_scan(owner).images.get().pk}),
+    Route("cards:person_cards", "owned", kwargs=lambda owner: {"person_id": factories.make_person(owner=owner).pk}),
+    Route(
+        "cards:my_card",
+        "login",
+        expect={"get": 200, "post": 302},
+        data=lambda owner: {"name": "佐藤 花子", "email": "hanako@example.jp", "shared": ["name", "email"]},
     ),
     # --- transfer: import and export ---
     Route("transfer:index", "login"),

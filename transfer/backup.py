@@ -10,6 +10,8 @@ Columns derived from others (search text, sort key) are not stored; restore
 recomputes them.
 """
 
+import base64
+import binascii
 import datetime
 import decimal
 import itertools
@@ -22,6 +24,7 @@ from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from cards.models import CardImage, MyCard
 from contacts.models import ContactPoint, Event, Field, KeyPerson, Meeting, Person, Profile, Tag
 from contacts.services import people_changed, refresh_search
 from followups.models import FollowUp, FollowUpSettings
@@ -51,6 +54,8 @@ class Entry:
     # left out, so an account that never saved these settings backs up the same
     # before and after a restore.
     settings_row: bool = False
+    # File columns carried as their bytes (base64), stored anew on restore.
+    files: tuple[str, ...] = ()
 
 
 REGISTRY = [
@@ -77,6 +82,9 @@ REGISTRY = [
     Entry("profile", Profile, replaceable=True),
     Entry("goals", Goal),
     Entry("dismissals", Dismissal),
+    # Card photos (the pixels, base64); the scan they came from is a passing state, not kept.
+    Entry("card_images", CardImage, derived=("scan",), files=("image",)),
+    Entry("my_card", MyCard, replaceable=True),
     # Key-person suggestions (insights.Suggestion) are not in the backup: they are
     # derived from the rows above, and the weekly job (or "Refresh suggestions") rebuilds them.
     # Nor is the insights page's InsightsSnapshot, recomputed on the next visit.
@@ -178,6 +186,8 @@ def backup_stream(owner: User) -> Iterator[bytes]:
                 for column, value in zip(columns, values, strict=True):
                     if column.is_relation and value is not None:
                         value = numbers[column.related_model][value]
+                    if column.name in entry.files:
+                        value = _file_bytes(column, value)
                     row[column.name] = _encode(value)
                 for relation in m2m:
                     target = numbers[relation.related_model]
@@ -186,6 +196,37 @@ def backup_stream(owner: User) -> Iterator[bytes]:
             yield "".join(buffer).encode()
         yield b"\n]"
     yield b"\n}}\n"
+
+
+def _file_bytes(column: models.FileField, name: str) -> str:
+    if not name:
+        return ""
+    with column.storage.open(name, "rb") as handle:
+        return base64.b64encode(handle.read()).decode("ascii")
+
+
+def _store_file(column: models.FileField, obj, raw) -> str:
+    """Store a file carried in a backup; return its stored name."""
+    from django.core.files.base import ContentFile
+
+    if not raw:
+        return ""
+    if not isinstance(raw, str):
+        raise ValidationError(_("not a file"))
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(_("not a file")) from None
+    from cards.images import ImageRejected, load
+
+    try:
+        photo = load(data)  # checked like an upload
+    except ImageRejected as error:
+        raise ValidationError(str(error)) from None
+    # Our own photos (JPEG without metadata) are kept byte for byte, so backup → restore → backup is identical.
+    if not photo.plain_jpeg:
+        data = photo.data
+    return column.storage.save(column.generate_filename(obj, "card.jpg"), ContentFile(data))
 
 
 def backup_text(owner: User) -> str:
@@ -265,6 +306,8 @@ def _restore(owner: User, document: dict) -> list[int]:
                             value = None
                         else:
                             value = new_ids[column.related_model][raw]
+                    elif column.name in entry.files:
+                        value = _store_file(column, obj, raw)
                     elif raw is None and not column.null:
                         value = column.get_default()
                     else:

@@ -28,6 +28,7 @@ from ..models import (
     Person,
     Wish,
 )
+from ..signals import capture_row_extras
 
 TEMPLATE = "contacts/capture.html"
 RECENT_EVENTS = 8
@@ -93,6 +94,12 @@ def _row_form(request: AuthedRequest, data=None) -> CaptureRowForm:
     want.widget = forms.RadioSelect()
     want.choices = [(w.value, w.label) for w in (Wish.YES, Wish.UNKNOWN, Wish.NO)]
     return form
+
+
+def _row_extras(request: AuthedRequest, event: Event, data) -> list:
+    """Forms other apps add to a row (cards: the details and photos of a scanned card)."""
+    replies = capture_row_extras.send(sender=CaptureRowForm, request=request, data=data, event=event)
+    return [extra for _receiver, extra in replies if extra is not None]
 
 
 def _event_form(request: AuthedRequest, data=None) -> EventForm:
@@ -190,7 +197,8 @@ def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
     """Save one row: a new person and their first meeting at the event."""
     event = get_object_or_404(Event, pk=event_id, owner=request.user)
     form = _row_form(request, request.POST)
-    if not form.is_valid():
+    form.extras = _row_extras(request, event, request.POST)
+    if not all([form.is_valid(), *(extra.is_valid() for extra in form.extras)]):
         return _form_response(request, event, form)
     email = form.cleaned_data["email"]
     with transaction.atomic():
@@ -205,6 +213,8 @@ def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
         add_captured_entry(
             owner=request.user, person=result.person, meeting=result.meeting, values=form.ledger_values()
         )
+        for extra in form.extras:
+            extra.save(person=result.person)
     note = _("Saved %(name)s.") % {"name": result.person.display_name}
     return _saved_response(request, event, result.meeting, note)
 

@@ -1,0 +1,427 @@
+"""Read the text of a card photo with Tesseract 5, line by line, with the size of the letters.
+
+The binding is tesserocr: it keeps one loaded Tesseract per worker process
+(the Japanese model takes about half a second to load, which pytesseract would
+pay again for every call as it starts the `tesseract` program each time), and
+it gives each word's box and confidence directly. Its wheels on PyPI (for
+Python 3.12 and 3.13, manylinux) carry the library; the language data comes
+from Debian's tesseract-ocr-jpn, -jpn-vert and -eng packages.
+
+A photo is first made easy to read: the card is found on the table and
+straightened (OpenCV: its outline, then a perspective warp), uneven light is
+evened out, small print is enlarged. Cards set vertically (縦書き) are read
+again with the vertical Japanese model when the horizontal reading finds
+little.
+"""
+
+import os
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+try:
+    import cv2
+except ImportError:  # pragma: no cover - a dependency; without it photos are read as they are
+    cv2 = None
+
+LANGUAGES = ("jpn", "jpn_vert", "eng")
+DEBIAN_PACKAGES = {
+    "jpn": "tesseract-ocr-jpn",
+    "jpn_vert": "tesseract-ocr-jpn-vert",
+    "eng": "tesseract-ocr-eng",
+}
+TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+    "/opt/homebrew/share/tessdata",
+)
+# The card's long side is read at this length: Tesseract reads best with letters 20-40 px tall.
+READ_WIDTH = 1800
+# Fewer useful characters than this from the horizontal reading: try vertical too.
+LITTLE_TEXT = 40
+CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60]")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text as read: its words joined, mean confidence (0-1), letter size in px, box."""
+
+    text: str
+    confidence: float
+    size: float
+    box: tuple[int, int, int, int]
+    vertical: bool = False
+
+
+@dataclass(frozen=True)
+class Status:
+    available: bool
+    missing: tuple[str, ...]  # what to install, named as Debian (or PyPI) names it
+    tessdata: str = ""
+
+
+def _tessdata_dir() -> str:
+    configured = os.environ.get("TESSDATA_PREFIX", "")
+    for folder in (configured, *TESSDATA_DIRS):
+        if folder and (Path(folder) / "jpn.traineddata").exists():
+            return folder
+    return configured or TESSDATA_DIRS[0]
+
+
+def status() -> Status:
+    """Whether the card reader can run here, and if not what is missing."""
+    missing = []
+    try:
+        import tesserocr  # noqa: F401
+    except ImportError:
+        missing.append("tesserocr")
+    folder = _tessdata_dir()
+    missing += [DEBIAN_PACKAGES[lang] for lang in LANGUAGES if not (Path(folder) / f"{lang}.traineddata").exists()]
+    return Status(available=not missing, missing=tuple(missing), tessdata=folder)
+
+
+class _Reader:
+    """One Tesseract per language setup, loaded once per process and used by one thread at a time."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.apis = {}
+
+    def api(self, lang: str, psm: int):
+        import tesserocr
+
+        key = (lang, psm)
+        if key not in self.apis:
+            api = tesserocr.PyTessBaseAPI(path=_tessdata_dir(), lang=lang, psm=psm, oem=tesserocr.OEM.LSTM_ONLY)
+            # Card text is short lines with much space between: keep inter-word spaces as read.
+            api.SetVariable("preserve_interword_spaces", "1")
+            self.apis[key] = api
+        return self.apis[key]
+
+
+@cache
+def _reader() -> _Reader:
+    return _Reader()
+
+
+# --- Making the photo readable -------------------------------------------------------------
+
+
+def _order(points: np.ndarray) -> np.ndarray:
+    """Corners as top-left, top-right, bottom-right, bottom-left."""
+    s = points.sum(axis=1)
+    d = np.diff(points, axis=1).ravel()
+    return np.array([points[s.argmin()], points[d.argmin()], points[s.argmax()], points[d.argmax()]], dtype="float32")
+
+
+def find_card(rgb: np.ndarray) -> np.ndarray | None:
+    """The card's four corners in a photo, or None when the card fills the picture or is not found."""
+    if cv2 is None:
+        return None
+    height, width = rgb.shape[:2]
+    scale = 800 / max(height, width)
+    small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    gray = cv2.GaussianBlur(gray, (5, 5), 0)
+    area = small.shape[0] * small.shape[1]
+    candidates = []
+    edges = cv2.dilate(cv2.Canny(gray, 30, 100), np.ones((3, 3), np.uint8), iterations=2)
+    _t, otsu = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    for mask in (edges, otsu):
+        contours, _h = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
+            hull = cv2.convexHull(contour)
+            share = cv2.contourArea(hull) / area
+            if not 0.2 < share < 0.97:
+                continue
+            approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+            if len(approx) != 4:
+                approx = cv2.boxPoints(cv2.minAreaRect(hull))
+            candidates.append((share, np.asarray(approx, dtype="float32").reshape(4, 2)))
+    if not candidates:
+        return None
+    _share, corners = max(candidates, key=lambda c: c[0])
+    return _order(corners / scale)
+
+
+def straighten(rgb: np.ndarray) -> np.ndarray:
+    """The card cut out of the photo and seen from straight above (unchanged when not found)."""
+    corners = find_card(rgb)
+    if corners is None:
+        return rgb
+    tl, tr, br, bl = corners
+    width = int(max(np.linalg.norm(br - bl), np.linalg.norm(tr - tl)))
+    height = int(max(np.linalg.norm(tr - br), np.linalg.norm(tl - bl)))
+    if width < 200 or height < 120:
+        return rgb
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype="float32")
+    matrix = cv2.getPerspectiveTransform(corners, target)
+    return cv2.warpPerspective(rgb, matrix, (width, height), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def even_out(gray: np.ndarray) -> np.ndarray:
+    """Divide by the blurred page so shade, uneven light and pale coloured grounds turn white."""
+    if cv2 is None:
+        return gray
+    kernel = max(31, (min(gray.shape) // 8) | 1)
+    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    background = cv2.GaussianBlur(background, (kernel, kernel), 0)
+    flat = cv2.divide(gray, background, scale=255)
+    return cv2.normalize(flat, None, 0, 255, cv2.NORM_MINMAX)
+
+
+def prepare(image: Image.Image) -> Image.Image:
+    """A grey, straight, evenly lit copy of the card at the width Tesseract reads best."""
+    rgb = np.asarray(image.convert("RGB"))
+    rgb = straighten(rgb)
+    if cv2 is not None:
+        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        factor = READ_WIDTH / max(gray.shape)
+        interpolation = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interpolation)
+        gray = even_out(gray)
+        return Image.fromarray(gray)
+    gray = Image.fromarray(rgb).convert("L")
+    factor = READ_WIDTH / max(gray.size)
+    return gray.resize((round(gray.width * factor), round(gray.height * factor)), Image.Resampling.LANCZOS)
+
+
+# --- Reading ------------------------------------------------------------------------------
+
+
+def join_words(words: list[str], boxes: list | None = None, vertical: bool = False, line_size: float = 0) -> str:
+    """Join words as written: no space between two Japanese characters unless the card leaves a gap.
+
+    Tesseract cuts Japanese into words of a character or two; a real gap (the
+    space between family and given name, 山田　太郎) is wider than half a
+    character, letter spacing is narrower.
+    """
+    text = ""
+    previous = None
+    for index, word in enumerate(words):
+        word = word.strip()
+        box = boxes[index] if boxes and index < len(boxes) else None
+        if not word:
+            continue
+        if text:
+            if not (CJK.match(text[-1]) and CJK.match(word[0])):
+                text += " "
+            elif box and previous:
+                if vertical:
+                    gap, size = box[1] - previous[3], line_size or previous[2] - previous[0]
+                else:
+                    gap, size = box[0] - previous[2], line_size or previous[3] - previous[1]
+                if size > 0 and gap > 0.5 * size:
+                    text += " "
+        text += word
+        previous = box
+    return text
+
+
+def _read(image: Image.Image, lang: str, psm: int, vertical: bool) -> list[Line]:
+    import tesserocr
+
+    reader = _reader()
+    lines = []
+    with reader.lock:
+        api = reader.api(lang, psm)
+        api.SetImage(image)
+        api.Recognize()
+        iterator = api.GetIterator()
+        if iterator is None:
+            return []
+        level, word_level = tesserocr.RIL.TEXTLINE, tesserocr.RIL.WORD
+        while True:
+            box = iterator.BoundingBox(level)
+            if box is not None:
+                words, confidences, sizes, boxes = [], [], [], []
+                # Walk the words of this line.
+                while True:
+                    word = iterator.GetUTF8Text(word_level)
+                    word_box = iterator.BoundingBox(word_level)
+                    if word and word.strip():
+                        words.append(word)
+                        boxes.append(word_box)
+                        confidences.append(iterator.Confidence(word_level) / 100)
+                        if word_box:
+                            x0, y0, x1, y1 = word_box
+                            sizes.append((x1 - x0) / max(1, len(word.strip())) if vertical else (y1 - y0))
+                    if iterator.IsAtFinalElement(level, word_level):
+                        break
+                    if not iterator.Next(word_level):
+                        break
+                line_size = (box[2] - box[0]) if vertical else (box[3] - box[1])
+                text = unicodedata.normalize("NFKC", join_words(words, boxes, vertical, line_size)).strip()
+                if text:
+                    sizes.sort()
+                    size = sizes[len(sizes) // 2] if sizes else 0.0
+                    lines.append(Line(text, sum(confidences) / len(confidences), float(size), tuple(box), vertical))
+            if not iterator.Next(level):
+                break
+    return lines
+
+
+def _reread_large(card: Image.Image, lines: list[Line]) -> list[Line]:
+    """Read large lines (the name, most often) again at the letter size Tesseract knows best.
+
+    Its models are trained on text some 30-50 px tall; a name printed four
+    times larger than the rest is often misread at the card's scale.
+    """
+    import tesserocr
+
+    if not lines:
+        return lines
+    sizes = sorted(line.box[3] - line.box[1] for line in lines)
+    typical = sizes[len(sizes) // 2]
+    result = []
+    for line in lines:
+        x0, y0, x1, y1 = line.box
+        if y1 - y0 < max(60, typical * 1.5):
+            result.append(line)
+            continue
+        crop = _line_crop(card, line.box)
+        # A large line that is not plainly Latin is read with the Japanese model alone too.
+        best = line
+        langs = ["jpn+eng"] if line.text.isascii() and line.confidence > 0.85 else ["jpn", "jpn+eng"]
+        for lang in langs:
+            again = _read(crop, lang, tesserocr.PSM.SINGLE_LINE, vertical=False)
+            if not again:
+                continue
+            candidate = Line(" ".join(a.text for a in again), again[0].confidence, line.size, line.box)
+            garbled = _latin_in_cjk(best.text) or (best.text.isascii() and best.confidence < 0.7)
+            if candidate.confidence > best.confidence or (lang == "jpn" and garbled and CJK.search(candidate.text)):
+                best = candidate
+        result.append(best)
+    return result
+
+
+LINE_HEIGHT = 52  # px: the letter height a single line is read at
+MISSED_MAX = 6  # regions of unread ink read one by one, at most
+
+
+def _line_crop(card: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+    """One line cut out with a margin, scaled to LINE_HEIGHT, on a white border (Tesseract needs both)."""
+    from PIL import ImageOps
+
+    x0, y0, x1, y1 = box
+    pad = max(4, (y1 - y0) // 6)
+    crop = card.crop((max(0, x0 - pad), max(0, y0 - pad), min(card.width, x1 + pad), min(card.height, y1 + pad)))
+    factor = LINE_HEIGHT / max(1, y1 - y0)
+    size = (max(1, round(crop.width * factor)), max(1, round(crop.height * factor)))
+    crop = crop.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC)
+    return ImageOps.expand(crop, border=16, fill=255)
+
+
+def _read_missed(card: Image.Image, lines: list[Line]) -> tuple[list[Line], set[int]]:
+    """Read the ink that no line covers: Tesseract's layout step takes large, spaced-out text
+    (a name printed big in the middle of the card, 前 田 恵 子) for a picture and skips it."""
+    import tesserocr
+
+    if cv2 is None:
+        return [], set()
+    gray = np.asarray(card.convert("L"))
+    ink = (gray < 140).astype(np.uint8) * 255
+    for line in lines:
+        x0, y0, x1, y1 = line.box
+        ink[max(0, y0 - 4) : y1 + 4, max(0, x0 - 4) : x1 + 4] = 0
+    # Join the letters of a line, across letter spacing and the gap between family and given name.
+    merged = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (card.width // 25, 3)))
+    contours, _h = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    found = []
+    taken: set[int] = set()
+    # The tallest first, and only a few: a name is large, and each read costs time.
+    contours = sorted(contours, key=lambda c: cv2.boundingRect(c)[3], reverse=True)[:MISSED_MAX]
+    for contour in contours:
+        x, y, w, h = cv2.boundingRect(contour)
+        if h < 14 or w < 20 or h > card.height * 0.4 or cv2.countNonZero(ink[y : y + h, x : x + w]) < h * 3:
+            continue
+        # The ink itself, not the widened shape that joined its letters.
+        ix, iy, w, h = cv2.boundingRect(cv2.findNonZero(ink[y : y + h, x : x + w]))
+        x, y = x + ix, y + iy
+        box = (x, y, x + w, y + h)
+        # A piece left over beside a line read on the same row (みら | いエンジニアリング): read them as one.
+        for index, line in enumerate(lines):
+            lx0, ly0, lx1, ly1 = line.box
+            overlap = min(ly1, box[3]) - max(ly0, box[1])
+            near = max(lx0 - box[2], box[0] - lx1) < max(ly1 - ly0, h)
+            if not line.vertical and overlap > 0.5 * min(ly1 - ly0, h) and near:
+                box = (min(box[0], lx0), min(box[1], ly0), max(box[2], lx1), max(box[3], ly1))
+                taken.add(index)
+        crop = _line_crop(card, box)
+        best = None
+        # A single line, then the raw line (no layout step: it reads two characters that the line mode drops).
+        for lang, psm in (
+            ("jpn", tesserocr.PSM.SINGLE_LINE),
+            ("jpn", tesserocr.PSM.RAW_LINE),
+            ("jpn+eng", tesserocr.PSM.SINGLE_LINE),
+        ):
+            read = _read(crop, lang, psm, vertical=False)
+            if read:
+                text = " ".join(r.text for r in read)
+                candidate = Line(text, min(r.confidence for r in read), float(box[3] - box[1]), box)
+                if best is None or candidate.confidence > best.confidence:
+                    best = candidate
+            if best and (best.confidence > 0.85 or (lang == "jpn" and best.confidence > 0.6 and CJK.search(best.text))):
+                break
+        if best and best.confidence > 0.4 and re.sub(r"\W", "", best.text):
+            found.append(best)
+    return found, taken
+
+
+def _join_fragments(lines: list[Line]) -> list[Line]:
+    """Join pieces of one printed line that were read apart (みら + いエンジニアリング株式会社)."""
+    joined: list[Line] = []
+    for line in sorted(lines, key=lambda item: item.box[0]):
+        for index, other in enumerate(joined):
+            ox0, oy0, ox1, oy1 = other.box
+            x0, y0, x1, y1 = line.box
+            overlap = min(oy1, y1) - max(oy0, y0)
+            height = max(oy1 - oy0, y1 - y0)
+            gap = x0 - ox1
+            if overlap > 0.6 * height and -4 <= gap < 0.8 * height and not line.vertical:
+                text = (
+                    other.text + ("" if CJK.search(other.text[-1:]) and CJK.search(line.text[:1]) else " ") + line.text
+                )
+                width = (ox1 - ox0) + (x1 - x0)
+                confidence = (other.confidence * (ox1 - ox0) + line.confidence * (x1 - x0)) / max(1, width)
+                box = (ox0, min(oy0, y0), x1, max(oy1, y1))
+                joined[index] = Line(text, confidence, max(other.size, line.size), box)
+                break
+        else:
+            joined.append(line)
+    return sorted(joined, key=lambda line: (line.box[1], line.box[0]))
+
+
+def _latin_in_cjk(text: str) -> bool:
+    """Japanese text with stray Latin letters or digits in it (吉田 Ao): a misreading."""
+    return bool(CJK.search(text)) and bool(re.search(r"[A-Za-z0-9]", text))
+
+
+def _useful(lines: list[Line]) -> float:
+    return sum(len(re.sub(r"\W", "", line.text)) * line.confidence for line in lines if line.confidence > 0.5)
+
+
+def read_lines(image: Image.Image) -> list[Line]:
+    """The card's lines of text, read horizontally, or vertically when that reads more."""
+    import tesserocr
+
+    card = prepare(image)
+    lines = _read(card, "jpn+eng", tesserocr.PSM.AUTO, vertical=False)
+    # Garbled reads (a logo, letters split off a word): dropped, their ink read again below.
+    lines = _reread_large(card, [line for line in lines if line.confidence >= 0.5])
+    missed, taken = _read_missed(card, lines)
+    lines = [line for index, line in enumerate(lines) if index not in taken] + missed
+    lines = _join_fragments(sorted(lines, key=lambda line: (line.box[1], line.box[0])))
+    useful = _useful(lines)
+    if useful < LITTLE_TEXT or card.height > card.width * 1.15:
+        vertical = _read(card, "jpn_vert+eng", tesserocr.PSM.AUTO, vertical=True)
+        if _useful(vertical) > useful * 1.2:
+            return vertical
+    return lines

@@ -1,0 +1,105 @@
+"""Fields from the lines read on a card: Japanese, English and bilingual layouts, each with a confidence."""
+
+from cards.extract import CHECK_BELOW, extract
+from cards.ocr import Line, join_words
+
+
+def _lines(*rows):
+    """Lines top to bottom: (text, letter size[, confidence])."""
+    y = 0
+    result = []
+    for text, size, *confidence in rows:
+        result.append(Line(text, confidence[0] if confidence else 0.93, size, (100, y, 100 + 20 * len(text), y + size)))
+        y += size + 20
+    return result
+
+
+def test_a_japanese_card():
+    found = extract(
+        _lines(
+            ("株式会社みらいテクノロジー", 40),
+            ("営業部 部長", 32),
+            ("やまだ たろう", 24),
+            ("山田 太郎", 92),
+            ("〒100-0005 東京都千代田区丸の内1-2-3 丸の内ビル8F", 35),
+            ("TEL 03-1234-5678 FAX 03-1234-9999", 28),
+            ("携帯 090-1111-2222", 35),
+            ("E-mail: taro.yamada@mirai.co.jp", 39),
+            ("www.mirai.co.jp", 40),
+        )
+    )
+    values = {name: value.value for name, value in found.items()}
+    assert values == {
+        "company": "株式会社みらいテクノロジー",
+        "department": "営業部",
+        "title": "部長",
+        "reading": "やまだ たろう",
+        "name": "山田 太郎",
+        "postcode": "100-0005",
+        "address": "東京都千代田区丸の内1-2-3 丸の内ビル8F",
+        "phone": "03-1234-5678",
+        "fax": "03-1234-9999",
+        "mobile": "090-1111-2222",
+        "email": "taro.yamada@mirai.co.jp",
+        "website": "https://www.mirai.co.jp",
+    }
+
+
+def test_an_english_card():
+    found = extract(
+        _lines(
+            ("Mirai Consulting Co., Ltd.", 40),
+            ("Yumi Hashimoto", 70),
+            ("Director, Sales Department", 32),
+            ("2-1-1 Hakataekimae, Hakata-ku, Fukuoka", 30),
+            ("Tel 045-310-9133", 30),
+            ("Mobile +81 90 1234 5678", 30),
+            ("E-mail: hyumi@mirai-consulting.co.jp", 30),
+        )
+    )
+    assert found["name"].value == "Yumi Hashimoto"
+    assert found["company"].value == "Mirai Consulting Co., Ltd."
+    assert (found["title"].value, found["department"].value) == ("Director", "Sales Department")
+    assert found["phone"].value == "045-310-9133"
+    assert found["mobile"].value == "+81 90 1234 5678"
+    assert "Fukuoka" in found["address"].value
+
+
+def test_a_bilingual_card_keeps_the_japanese_company_and_the_romaji_as_reading():
+    found = extract(
+        _lines(
+            ("大和商事株式会社 Yamato Trading Co., Ltd.", 36),
+            ("取締役", 30),
+            ("鈴木 翔太", 80),
+            ("Shota Suzuki", 32),
+        )
+    )
+    assert found["company"].value == "大和商事株式会社"
+    assert found["name"].value == "鈴木 翔太"
+    assert found["reading"].value == "Shota Suzuki"
+
+
+def test_department_and_title_split_where_the_card_leaves_a_space():
+    found = extract(_lines(("営業部 シニアエンジニア", 32), ("山田 太郎", 90)))
+    assert (found["department"].value, found["title"].value) == ("営業部", "シニアエンジニア")
+    found = extract(_lines(("営業部長", 32), ("山田 太郎", 90)))
+    assert found["title"].value == "営業部長" and "department" not in found
+
+
+def test_the_name_is_the_largest_text_that_is_not_company_title_or_address():
+    found = extract(
+        _lines(("株式会社ビッグロゴ", 120), ("代表取締役社長", 90), ("佐藤 花子", 60), ("東京都港区1-1-1", 100))
+    )
+    assert found["name"].value == "佐藤 花子"
+
+
+def test_low_confidence_fields_are_marked_for_checking():
+    found = extract(_lines(("株式会社テスト", 40, 0.95), ("山田 太郎", 90, 0.55)))
+    assert not found["company"].check
+    assert found["name"].check and found["name"].confidence < CHECK_BELOW
+
+
+def test_japanese_words_join_without_spaces_but_keep_a_wide_gap():
+    boxes = [(0, 0, 50, 50), (55, 0, 105, 50), (160, 0, 210, 50), (215, 0, 265, 50)]
+    assert join_words(["山", "田", "太", "郎"], boxes, line_size=50) == "山田 太郎"
+    assert join_words(["株式", "会社", "Inc."]) == "株式会社 Inc."
