@@ -153,18 +153,12 @@ def _plan_chunks(run: JobRun, owner_ids: list[int] | None) -> list[JobChunk]:
 
 
 def _task_batches(chunks: list[JobChunk]) -> list[list[int]]:
-    """Group chunk ids into task messages of at most FOLLOWUPS_CHUNK_PEOPLE people (one owner's id
-    range per chunk; several small owners share a message)."""
-    batches, batch, size = [], [], 0
-    for chunk in chunks:
-        if batch and size + chunk.people > settings.FOLLOWUPS_CHUNK_PEOPLE:
-            batches.append(batch)
-            batch, size = [], 0
-        batch.append(chunk.pk)
-        size += chunk.people
-    if batch:
-        batches.append(batch)
-    return batches
+    """One task message per chunk: one owner's id range of at most FOLLOWUPS_CHUNK_PEOPLE people.
+
+    Owners never share a message, so one owner's data (slow, or failing) never
+    holds another's follow-ups back; the workers take the messages in turn.
+    """
+    return [[chunk.pk] for chunk in chunks]
 
 
 def start_nightly(*, day: datetime.date | None = None, owner_ids: list[int] | None = None, send: bool = True):
@@ -190,7 +184,11 @@ def start_nightly(*, day: datetime.date | None = None, owner_ids: list[int] | No
 
 def run_chunk(*, chunk_id: int) -> rules.Outcome:
     """Rebuild the ledger tallies and recompute the follow-ups of one chunk's people."""
-    chunk = JobChunk.objects.select_related("run").filter(pk=chunk_id, finished_at__isnull=True).first()
+    chunk = (
+        JobChunk.objects.select_related("run")
+        .filter(pk=chunk_id, finished_at__isnull=True, failed_at__isnull=True)
+        .first()
+    )
     if chunk is None:
         return rules.Outcome()
     JobChunk.objects.filter(pk=chunk.pk).update(started_at=timezone.now())
@@ -204,7 +202,7 @@ def run_chunk(*, chunk_id: int) -> rules.Outcome:
     if not _recomputed(chunk, day):
         outcome = rules.recompute(people, today=day)
     with transaction.atomic():
-        JobChunk.objects.filter(pk=chunk.pk).update(finished_at=timezone.now())
+        JobChunk.objects.filter(pk=chunk.pk).update(finished_at=timezone.now(), error="")
         unfinished = JobChunk.objects.filter(run_id=chunk.run_id, finished_at__isnull=True)
         if not unfinished.filter(owner_id=chunk.owner_id).exists():
             # Every tally of this owner now follows the day's windows, and
@@ -213,9 +211,40 @@ def run_chunk(*, chunk_id: int) -> rules.Outcome:
             FollowUpSettings.objects.update_or_create(owner_id=chunk.owner_id, defaults={"recomputed_on": day})
             owner_id = chunk.owner_id
             transaction.on_commit(lambda: followups_written.send(sender=JobChunk, owner_ids=[owner_id]))
-        if not unfinished.exists():
-            JobRun.objects.filter(pk=chunk.run_id, finished_at__isnull=True).update(finished_at=timezone.now())
+        _finish_run_if_done(chunk.run_id)
     return outcome
+
+
+def run_chunks(*, chunk_ids: list[int]) -> None:
+    """Run each chunk on its own: one that fails is recorded and the others still run."""
+    for chunk_id in chunk_ids:
+        try:
+            run_chunk(chunk_id=chunk_id)
+        except Exception as error:  # noqa: BLE001 - recorded on the chunk, shown on the jobs page
+            log.exception("nightly chunk %s failed", chunk_id)
+            chunk_failed(chunk_id=chunk_id, error=error)
+
+
+def chunk_failed(*, chunk_id: int, error: BaseException) -> None:
+    """Record a chunk's error; after MAX_ATTEMPTS tries give it up, so it is not sent again.
+
+    A given-up chunk no longer holds its run open: the run finishes when every
+    other chunk has, and the owner sees the failure on the background-jobs page.
+    """
+    text = f"{type(error).__name__}: {error}"[:500]
+    with transaction.atomic():
+        JobChunk.objects.filter(pk=chunk_id, finished_at__isnull=True).update(error=text)
+        JobChunk.objects.filter(
+            pk=chunk_id, finished_at__isnull=True, failed_at__isnull=True, attempts__gte=JobChunk.MAX_ATTEMPTS
+        ).update(failed_at=timezone.now())
+        run_id = JobChunk.objects.filter(pk=chunk_id).values_list("run_id", flat=True).first()
+        if run_id is not None:
+            _finish_run_if_done(run_id)
+
+
+def _finish_run_if_done(run_id: int) -> None:
+    if not JobChunk.objects.filter(run_id=run_id, finished_at__isnull=True, failed_at__isnull=True).exists():
+        JobRun.objects.filter(pk=run_id, finished_at__isnull=True).update(finished_at=timezone.now())
 
 
 def _recomputed(chunk: JobChunk, day: datetime.date) -> bool:
@@ -236,8 +265,12 @@ def run_nightly_here(*, day: datetime.date | None = None, owner_ids: list[int] |
     if run is None:
         run = JobRun.objects.get(kind=NIGHTLY, day=day)
     outcome = rules.Outcome()
-    for chunk_id in run.chunks.filter(finished_at__isnull=True).values_list("pk", flat=True):
-        outcome += run_chunk(chunk_id=chunk_id)
+    for chunk_id in run.chunks.filter(finished_at__isnull=True, failed_at__isnull=True).values_list("pk", flat=True):
+        try:
+            outcome += run_chunk(chunk_id=chunk_id)
+        except Exception as error:  # noqa: BLE001 - recorded on the chunk; the other owners go on
+            log.exception("nightly chunk %s failed", chunk_id)
+            chunk_failed(chunk_id=chunk_id, error=error)
     return outcome
 
 
@@ -248,7 +281,9 @@ def reap(*, stale_after: datetime.timedelta | None = None) -> int:
     stale_after = stale_after if stale_after is not None else datetime.timedelta(seconds=settings.FOLLOWUPS_STALE_AFTER)
     cutoff = timezone.now() - stale_after
     stuck = list(
-        JobChunk.objects.filter(finished_at__isnull=True, sent_at__lte=cutoff).values_list("pk", flat=True)[:5000]
+        JobChunk.objects.filter(finished_at__isnull=True, failed_at__isnull=True, sent_at__lte=cutoff).values_list(
+            "pk", flat=True
+        )[:5000]
     )
     if stuck:
         JobChunk.objects.filter(pk__in=stuck).update(sent_at=timezone.now(), attempts=F("attempts") + 1)

@@ -14,7 +14,7 @@ from contacts.models import Person, Status
 
 from . import calendar, selectors, services
 from .forms import DoneForm, FollowUpSettingsForm, ManualForm, SkipForm, SnoozeForm
-from .models import FollowUp, FollowUpSettings, JobCheck, State, WorkerHeartbeat
+from .models import FollowUp, FollowUpSettings, JobCheck, JobChunk, State, WorkerHeartbeat
 
 # A heartbeat older than this (beat sends one a minute) means beat or the
 # worker is down.
@@ -32,6 +32,8 @@ def jobs_status(request: AuthedRequest) -> HttpResponse:
     age = (timezone.now() - heartbeat.last_seen).total_seconds() if heartbeat else None
     stale = age is None or age > HEARTBEAT_STALE_AFTER_SECONDS
     checks = JobCheck.objects.filter(owner=request.user)[:5]
+    # Nightly work of this user that failed every try and was given up (followups.services.chunk_failed).
+    failed = JobChunk.objects.filter(owner_id=request.user.pk, failed_at__isnull=False).select_related("run")
     return render(
         request,
         "followups/jobs_status.html",
@@ -40,6 +42,7 @@ def jobs_status(request: AuthedRequest) -> HttpResponse:
             "heartbeat_stale": stale,
             "heartbeat_just_now": age is not None and age < 60,
             "checks": checks,
+            "failed_chunks": list(failed.order_by("-failed_at")[:5]),
             "broker_kind": _broker_kind(),
         },
     )
