@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import dates
 from .models import (
     AMOUNT_MAX_DIGITS,
     NOTES_MAX_LENGTH,
@@ -43,12 +44,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def date_field(label, required=False, **kwargs) -> forms.DateField:
+def date_field(label, required=False, check=dates.validate_event_date, **kwargs) -> forms.DateField:
+    """A date typed or picked; `check` bounds it (contacts.dates), None for a filter that takes any date."""
     return forms.DateField(
         label=label,
         required=required,
         input_formats=DATE_INPUT_FORMATS,
-        widget=DateInput(),
+        widget=DateInput(attrs={"min": dates.EARLIEST.isoformat()} if check else {}),
+        validators=[check] if check else [],
         **kwargs,
     )
 
@@ -173,7 +176,7 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
         max_length=600,
         help_text=_("Separate tags with commas."),
     )
-    birthday = date_field(_("Birthday"))
+    birthday = date_field(_("Birthday"), check=dates.validate_birthday)
     first_met_on = date_field(_("First met"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -591,8 +594,8 @@ class LedgerFilterForm(OwnedChoicesMixin, forms.Form):
         label=_("Field"), queryset=Field.objects.all(), required=False, empty_label=_("Any field")
     )
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
-    start = date_field(_("From"))
-    end = date_field(_("To"))
+    start = date_field(_("From"), check=None)
+    end = date_field(_("To"), check=None)
 
     def __init__(self, *args, owner, flags, **kwargs):
         super().__init__(*args, **kwargs)

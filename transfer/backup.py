@@ -18,10 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from contacts import dates
 from contacts.models import (
     ContactPoint,
     Event,
@@ -219,6 +221,28 @@ def restore(*, owner: User, data: bytes) -> int:
     return len(people)
 
 
+# The date columns the forms bound (contacts.dates), checked the same way on restore.
+BOUNDED_DATES = {
+    (Person, "birthday"): dates.validate_birthday,
+    (Person, "first_met_on"): dates.validate_event_date,
+    (Event, "date"): dates.validate_event_date,
+    (Meeting, "date"): dates.validate_event_date,
+    (Meeting, "next_step_on"): dates.validate_event_date,
+    (LedgerEntry, "date"): dates.validate_event_date,
+    (LedgerEntry, "returned_on"): dates.validate_event_date,
+}
+
+
+def _check_bounds(entry: Entry, column: models.Field, value) -> None:
+    """Refuse what the forms refuse and `clean` lets through: a date out of bounds, a text field
+    longer than its limit (Django checks max_length on CharField only). Raise ValidationError."""
+    check = BOUNDED_DATES.get((entry.model, column.name))
+    if check is not None and value is not None:
+        check(value)
+    if isinstance(column, models.TextField) and column.max_length and isinstance(value, str):
+        MaxLengthValidator(column.max_length)(value)
+
+
 def _row_error(entry: Entry, index: int, detail: str) -> BackupRejected:
     return BackupRejected(
         _("Row %(row)d of “%(section)s” is invalid: %(detail)s")
@@ -257,6 +281,7 @@ def _restore(owner: User, document: dict) -> list[int]:
                         value = column.get_default()
                     else:
                         value = column.clean(raw, obj)
+                        _check_bounds(entry, column, value)
                 except (KeyError, TypeError, ValidationError) as error:
                     detail = "; ".join(error.messages) if isinstance(error, ValidationError) else column.name
                     raise _row_error(entry, index, f"{column.name}: {detail}") from None

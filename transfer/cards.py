@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 
+from contacts import dates
 from contacts.forms import MAX_CONTACT_LINES, normalize_phone, split_name, split_reading
 from contacts.models import NOTES_MAX_LENGTH, ContactPointKind, Person
 
@@ -153,6 +154,11 @@ def clean_card(card: Card) -> CleanCard:
             date = parse_date(raw)
         except (ValueError, OverflowError):
             result.errors.append(_("“%(value)s” is not a date.") % {"value": raw[:40]})
+            date = None
+        problems = dates.check(date, birthday=name == "birthday")
+        if problems:
+            label = Person._meta.get_field(name).verbose_name
+            result.errors += [f"{label}: {problem}" for problem in problems]
             date = None
         values[name] = date.isoformat() if date else None
     result.values = values
