@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from networking import enqueue
 from contacts import services as contacts_services
 from contacts.models import LedgerSettings, Person
 
@@ -44,7 +45,7 @@ def request_job_check(*, user: User) -> JobCheck:
 
     with transaction.atomic():
         check = JobCheck.objects.create(owner=user)
-        complete_job_check.delay_on_commit(check.pk)
+        enqueue.send_on_commit(complete_job_check, check.pk)
     return check
 
 
@@ -65,12 +66,7 @@ def record_heartbeat(*, hostname: str) -> None:
 
 def _send(task, *args) -> bool:
     """Enqueue a task; when the broker is down, log it and go on (the sweeper catches up)."""
-    try:
-        task.apply_async(args, retry=False)
-    except Exception as error:  # noqa: BLE001 - any broker failure must not break a save
-        log.warning("could not enqueue %s%r: %s", task.name, args, error)
-        return False
-    return True
+    return enqueue.send(task, *args)
 
 
 # Per-person recomputes, after a save

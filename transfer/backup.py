@@ -202,18 +202,19 @@ def _parse(data: bytes) -> dict:
     return document["data"]
 
 
-def restore(*, owner: User, data: bytes) -> int:
+def restore(*, owner: User, data: bytes, on_progress=None) -> int:
     """Restore a backup into `owner`'s empty account, all or nothing; return the number of people.
 
     Raise BackupRejected with a message for the user when the file is not a
     backup, the account is not empty, or a row is invalid (nothing saved).
+    `on_progress(phase, done, total)` hears how far it got, a chunk at a time.
     """
     document = _parse(data)
     if not is_empty(owner):
         raise BackupRejected(_("Restore needs an empty account: this one already has people or events."))
     try:
         with transaction.atomic():
-            people = _restore(owner, document)
+            people = _restore(owner, document, on_progress=on_progress or (lambda phase, done, total: None))
             refresh_ledger_tallies(owner.pk)
             transaction.on_commit(lambda: people_changed.send(sender=Person, owner_id=owner.pk, person_ids=people))
     except (IntegrityError, DatabaseError):
@@ -250,8 +251,11 @@ def _row_error(entry: Entry, index: int, detail: str) -> BackupRejected:
     )
 
 
-def _restore(owner: User, document: dict) -> list[int]:
+def _restore(owner: User, document: dict, *, on_progress) -> list[int]:
     new_ids: dict[type, dict[int, int]] = {}
+    total = sum(len(rows) for e in REGISTRY if isinstance(rows := document.get(e.key, []), list))
+    done = 0
+    on_progress("restoring", done, total)
     for entry in REGISTRY:
         if entry.replaceable:
             _queryset(entry, owner).delete()
@@ -297,7 +301,11 @@ def _restore(owner: User, document: dict) -> list[int]:
             objects.append(obj)
             local_ids.append(row["id"])
             stamps.append(stamp)
-        created = entry.model._default_manager.bulk_create(objects, batch_size=CHUNK)
+        created = []
+        for batch in itertools.batched(objects, CHUNK):
+            created += entry.model._default_manager.bulk_create(batch)
+            done += len(batch)
+            on_progress("restoring", done, total)
         new_ids[entry.model] = {local: obj.pk for local, obj in zip(local_ids, created, strict=True)}
         # bulk_create stamps auto_now fields with the time of the restore: put the backup's back.
         stamped = list(stamps[0]) if stamps else []
@@ -332,5 +340,6 @@ def _restore(owner: User, document: dict) -> list[int]:
             )
     people = sorted(new_ids.get(Person, {}).values())
     for start in range(0, len(people), CHUNK):
+        on_progress("indexing", start, len(people))
         refresh_search(people[start : start + CHUNK])
     return people
