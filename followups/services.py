@@ -12,9 +12,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
-from networking import enqueue
 from contacts import services as contacts_services
 from contacts.models import LedgerSettings, Person
+from networking import enqueue
 
 from . import rules
 from .models import (

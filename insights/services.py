@@ -10,9 +10,9 @@ from django.db.models.functions import Abs, Least
 from django.utils import timezone
 
 from accounts.models import User
-from networking import enqueue
 from contacts.models import Field, KeyPerson, MeetingKind, Person, Profile, Status, Wish
 from contacts.services import people_changed, refresh_search
+from networking import enqueue
 
 from .models import Dismissal, Goal, Suggestion
 

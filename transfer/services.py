@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from networking import enqueue
 from contacts import text
 from contacts.models import NOTES_MAX_LENGTH, ContactPoint, ContactPointKind, Person, Tag
 from contacts.services import MERGE_TEXT_FIELDS, build_search_text, people_changed, refresh_search
+from networking import enqueue
 
 from . import progress
 from .cards import Card, CleanCard, clean_card
