@@ -286,7 +286,20 @@ def reap(*, stale_after: datetime.timedelta | None = None) -> int:
         for chunk_id in stuck:
             _send(run_chunks, [chunk_id])
     sweep_pending(older_than=min(stale_after, datetime.timedelta(minutes=1)))
+    resend_job_checks()
     return len(stuck)
+
+
+def resend_job_checks(*, now: datetime.datetime | None = None) -> int:
+    """Send again the test jobs still pending a minute after they were asked for (the broker
+    was down then); checks older than a day are left as they are, answered or not."""
+    from .tasks import complete_job_check
+
+    now = now or timezone.now()
+    pending = JobCheck.objects.pending().filter(
+        requested_at__lt=now - datetime.timedelta(minutes=1), requested_at__gt=now - datetime.timedelta(days=1)
+    )
+    return sum(_send(complete_job_check, pk) for pk in pending.values_list("pk", flat=True)[:100])
 
 
 # Actions from the weekly queue

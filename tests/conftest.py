@@ -19,6 +19,16 @@ def _fast_password_hasher(request):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _broker_not_paused():
+    """A send that failed in one test must not pause the sends of the next (networking.enqueue)."""
+    from networking import enqueue
+
+    enqueue.reset()
+    yield
+    enqueue.reset()
+
+
 @pytest.fixture
 def user(db):
     return make_user(username="owner")

@@ -15,6 +15,7 @@ from contacts.models import Person
 from followups import tasks as followup_tasks
 from followups.models import JobCheck
 from insights import tasks as insight_tasks
+from networking import enqueue
 from tests.factories import make_meeting, make_person
 from transfer import backup, progress, services, tasks
 from transfer.models import ImportFormat, ImportJob, ImportStatus, ImportUpload
@@ -63,6 +64,7 @@ def test_with_the_broker_down_a_big_upload_is_kept_and_sent_by_the_reaper_later(
     assert ImportUpload.objects.filter(job=job).exists()
 
     monkeypatch.undo()
+    enqueue.reset()  # the broker is back after the pause that follows a failure
     sent = []
     monkeypatch.setattr(tasks.read_import_task, "apply_async", lambda args, **kw: sent.append(tuple(args)))
     assert services.reap(now=timezone.now() + datetime.timedelta(minutes=1))["resent"] == 0
@@ -204,3 +206,26 @@ def test_a_refused_backup_on_the_worker_fails_with_its_reason_and_restores_nothi
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED and "people" in job.message
     assert not Person.objects.filter(owner=other_user).exists()
+
+
+def test_after_a_failed_send_the_next_sends_fail_at_once_and_the_reaper_catches_up(user, monkeypatch):
+    from followups import services as followup_services
+    from networking import enqueue
+
+    calls = []
+
+    def hung(args, **kwargs):
+        calls.append(args)
+        raise TimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr(followup_tasks.complete_job_check, "apply_async", hung)
+    assert not enqueue.send(followup_tasks.complete_job_check, 1)
+    assert not enqueue.send(followup_tasks.complete_job_check, 2)
+    assert len(calls) == 1  # the second did not wait for the broker again
+
+    check = JobCheck.objects.create(owner=user)
+    JobCheck.objects.filter(pk=check.pk).update(requested_at=timezone.now() - datetime.timedelta(minutes=2))
+    enqueue.reset()
+    sent = []
+    monkeypatch.setattr(followup_tasks.complete_job_check, "apply_async", lambda args, **kw: sent.append(tuple(args)))
+    assert followup_services.resend_job_checks() == 1 and sent == [(check.pk,)]
