@@ -56,7 +56,7 @@ def _worker(queues: str, name: str) -> subprocess.Popen:
 def _vcards(n: int) -> bytes:
     return "".join(
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nN:測定{i};太郎;;;\r\nFN:測定{i} 太郎\r\nORG:株式会社測定{i % 97}\r\n"
-        f"EMAIL:m{i}@example.jp\r\nTEL;TYPE=CELL:090-{i // 10000:04d}-{i % 10000:04d}\r\n"
+        f"EMAIL:m{i}@example.jp\r\nTEL;TYPE=CELL:090-{1000 + i // 10000:04d}-{i % 10000:04d}\r\n"
         f"NOTE:{'メモ' * 20}\r\nEND:VCARD\r\n"
         for i in range(n)
     ).encode()
@@ -100,6 +100,7 @@ def fairness(args) -> None:
         a, b = _user("measure-a"), _user("measure-b")
         procs = [_worker(q, n) for q, n in workers]
         try:
+            _round_trip(b)  # waits for the workers to start
             print(f"\n{layout}: idle round trip {_round_trip(b):.2f} s")
             job = services.start_import(owner=a, filename="big.vcf", data=data, read_here=False)
             time.sleep(1.0)
