@@ -138,3 +138,16 @@ def test_a_given_up_chunk_is_reported_to_its_owner_on_the_background_jobs_page(c
     assert 'id="failed-jobs"' in page and "2026" in page
     client.force_login(make_user())
     assert 'id="failed-jobs"' not in client.get(reverse("followups:jobs_status")).content.decode()
+
+
+@time_machine.travel("2026-11-16 03:10 +0900")
+def test_the_nightly_run_with_a_poisoned_user_next_to_a_healthy_one_finishes_for_both(user, other_user):
+    poisoned = make_person(owner=user)
+    _poison(poisoned, "ledger")
+    Person.objects.filter(pk=poisoned.pk).update(first_met_on=END, last_contact_on=END)
+    healthy = make_person(owner=other_user, first_met_on=TODAY)
+    services.run_nightly_here(day=TODAY)
+    assert JobRun.objects.get(day=TODAY).finished_at is not None
+    assert not JobChunk.objects.filter(error__gt="").exists()
+    for person in (poisoned, healthy):
+        assert FollowUp.objects.filter(person=person, reason=Reason.KEEP_IN_TOUCH, state=State.OPEN).exists()
