@@ -357,7 +357,7 @@ def can_undo(meeting: Meeting, *, now: datetime.datetime | None = None) -> bool:
 @dataclass
 class Undone:
     trashed: list[Person]
-    kept: list[Person]
+    kept: list[Person]  # created by the row, kept: something was recorded on them since
 
 
 def undo_capture(*, meeting: Meeting) -> Undone:
@@ -378,15 +378,15 @@ def undo_capture(*, meeting: Meeting) -> Undone:
             trash_person(person=person)
         if Meeting.objects.filter(pk=meeting.pk).exists():
             delete_meeting(meeting=meeting)
-        kept = [p for p in people if p not in gone]
-        for person in kept:
+        for person in (p for p in people if p not in gone):
             if (
                 person.first_met_event_id == meeting.event_id
                 and person.first_met_on == meeting.date
                 and not person.meetings.filter(event_id=meeting.event_id).exists()
             ):
                 Person.objects.filter(pk=person.pk).update(first_met_event=None, first_met_on=None)
-    return Undone(trashed=gone, kept=kept)
+    # The people this row created who stay because of what was recorded on them since.
+    return Undone(trashed=gone, kept=[p for p in people if meeting.created_person and p not in gone])
 
 
 def end_relationship(*, person: Person, on: datetime.date, reason: str) -> None:

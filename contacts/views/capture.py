@@ -277,9 +277,9 @@ def capture_undo(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     event = meeting.event
     row = Row.of(meeting)
     if not row.can_undo:
-        # The button is gone; a stale page (or another tab) still asked.
+        # A stale page (or another tab) still showed the button: show the row without it.
         if request.htmx:
-            return render(request, f"{TEMPLATE}#capture-row", {"event": event, "row": row}, status=409)
+            return render(request, f"{TEMPLATE}#capture-row", {"event": event, "row": row})
         messages.warning(request, _("This row can no longer be undone. Edit or delete the meeting instead."))
         return redirect(_capture_url(event))
     undone = services.undo_capture(meeting=meeting)
@@ -287,8 +287,10 @@ def capture_undo(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     if not request.htmx:
         if undone.kept:
             messages.success(request, _("Only the meeting was removed: something was recorded on them after this row."))
-        else:
+        elif undone.trashed:
             messages.success(request, _("The row was undone. The person is in the trash for 30 days."))
+        else:
+            messages.success(request, _("The row was undone."))
         return redirect(_capture_url(event))
     context = {"event": event, "row": row, "count": _logged_count(event)}
     return render(request, f"{TEMPLATE}#capture-row", context)
