@@ -362,7 +362,7 @@ CELERY_TASK_QUEUES = {"celery": {}, "transfer": {}}
 CELERY_TASK_ROUTES = {"transfer.reap": {"queue": "celery"}, "transfer.*": {"queue": "transfer"}}
 # The time budget of one import or restore; past it the job fails with a
 # message and nothing saved, and the reaper frees jobs whose worker died.
-TRANSFER_TIME_LIMIT = env_int("TRANSFER_TIME_LIMIT", 10 * 60, minimum=60)
+TRANSFER_TIME_LIMIT = env_int("TRANSFER_TIME_LIMIT", 20 * 60, minimum=60)
 CELERY_TASK_ANNOTATIONS = {
     name: {"time_limit": TRANSFER_TIME_LIMIT, "soft_time_limit": TRANSFER_TIME_LIMIT - 30}
     for name in ("transfer.run_import", "transfer.read_import", "transfer.run_restore")
