@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 # (a ledger entry, written by the capture view through ledger.services).
 from ledger.models import Direction, LedgerEntry, LedgerKind
 
+from . import dates
 from .models import (
     ContactPointKind,
     Event,
@@ -52,12 +53,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def date_field(label, required=False, **kwargs) -> forms.DateField:
+def date_field(label, required=False, check=dates.validate_event_date, **kwargs) -> forms.DateField:
+    """A date typed or picked; `check` bounds it (contacts.dates), None for a filter that takes any date."""
     return forms.DateField(
         label=label,
         required=required,
         input_formats=DATE_INPUT_FORMATS,
-        widget=DateInput(),
+        widget=DateInput(attrs={"min": dates.EARLIEST.isoformat()} if check else {}),
+        validators=[check] if check else [],
         **kwargs,
     )
 
@@ -177,7 +180,7 @@ class PersonForm(LimitsMixin, OwnedChoicesMixin, forms.ModelForm):
         max_length=MAX_TAGS * (limit(Tag, "name") + 2),
         help_text=_("Separate tags with commas."),
     )
-    birthday = date_field(_("Birthday"))
+    birthday = date_field(_("Birthday"), check=dates.validate_birthday)
     first_met_on = date_field(_("First met"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

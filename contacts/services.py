@@ -384,26 +384,47 @@ def capture_existing(*, owner: User, event: Event, person: Person, memo: str = "
     return CaptureResult(person=person, meeting=meeting, created=False)
 
 
-def undo_capture(*, meeting: Meeting) -> None:
-    """Take back a capture row: the meeting, and the person when the row created them.
+# How long a capture row can be taken back; after that its undo button is gone.
+UNDO_WINDOW = datetime.timedelta(hours=12)
 
-    A person is removed only when this row created them and the meeting is all
-    there is of them (no other meetings, nobody they introduced), so undo never
-    loses history. For a person who stays, a first-met date and event that
-    came from this meeting are cleared again.
+
+def can_undo(meeting: Meeting, *, now: datetime.datetime | None = None) -> bool:
+    return meeting.event_id is not None and (now or timezone.now()) - meeting.created_at <= UNDO_WINDOW
+
+
+@dataclass
+class Undone:
+    trashed: list[Person]
+    kept: list[Person]  # created by the row, kept: something was recorded on them since
+
+
+def undo_capture(*, meeting: Meeting) -> Undone:
+    """Take back a capture row: its meeting, and the person when the row created them.
+
+    The person goes only when the row created them and nothing was recorded on
+    them since (`trash.recorded_since`); otherwise only the meeting goes and they
+    stay, which the page says. A person who goes is moved to the trash with the
+    meeting, so undo itself can be taken back for TRASH_DAYS. For a person who
+    stays, a first-met date and event that came from this meeting are cleared.
     """
+    from .trash import recorded_since, trash_person
+
     with transaction.atomic():
-        people = list(meeting.people.all())
-        delete_meeting(meeting=meeting)
-        for person in people:
-            if meeting.created_person and not person.meetings.exists() and not person.introduced.exists():
-                person.delete()
-            elif (
+        people = list(meeting.people.select_for_update())
+        gone = [p for p in people if meeting.created_person and not recorded_since(p, meeting)]
+        for person in gone:
+            trash_person(person=person)
+        if Meeting.objects.filter(pk=meeting.pk).exists():
+            delete_meeting(meeting=meeting)
+        for person in (p for p in people if p not in gone):
+            if (
                 person.first_met_event_id == meeting.event_id
                 and person.first_met_on == meeting.date
                 and not person.meetings.filter(event_id=meeting.event_id).exists()
             ):
                 Person.objects.filter(pk=person.pk).update(first_met_event=None, first_met_on=None)
+    # The people this row created who stay because of what was recorded on them since.
+    return Undone(trashed=gone, kept=[p for p in people if meeting.created_person and p not in gone])
 
 
 def end_relationship(*, person: Person, on: datetime.date, reason: str) -> None:

@@ -78,6 +78,50 @@ def _restore_order(model) -> int:
     return 3 if model._meta.auto_created else 2  # link tables last
 
 
+# Follow-ups the rules open by themselves: made again whenever the person is recomputed.
+_RULE_REASONS = {"thank_you", "keep_in_touch", "next_step", "give_back", "key_person"}
+
+
+def recorded_since(person: Person, meeting: Meeting) -> bool:
+    """Whether anything was recorded on `person` besides the capture row that created them
+    with `meeting`: an edit of the card (its version moved), another meeting, a ledger entry
+    of another meeting, a follow-up the user made or closed, a key-person tag, someone they
+    introduced... Found by Django's deletion collector, so a model added later that hangs
+    off Person counts by itself; rows rebuilt by the app (tallies, suggestions, follow-ups
+    the rules opened) do not.
+    """
+    if person.version != 1:
+        return True
+    using = router.db_for_write(Person)
+    collector = Collector(using=using, origin=person)
+    collector.collect([person])
+    objects = [obj for model, found in collector.data.items() for obj in found]
+    objects += [obj for qs in collector.fast_deletes for obj in qs]
+    if any(obj for batches in collector.field_updates.values() for batch in batches for obj in batch):
+        return True  # someone points at them: they introduced a person, are named in an entry...
+    meeting_links = Meeting.people.through
+    for obj in objects:
+        model = type(obj)
+        if obj is person or _derived(model) or model._meta.label == "contacts.ContactPoint":
+            continue  # contact points come with the row; later ones moved the version
+        if model._meta.auto_created and model is not meeting_links:
+            continue  # tags and fields: set with the card, changed later through an edit
+        if model is meeting_links and obj.meeting_id == meeting.pk:
+            continue
+        if model is Meeting and obj.pk == meeting.pk:
+            continue
+        if model._meta.label == "ledger.LedgerEntry" and obj.meeting_id == meeting.pk:
+            continue
+        if (
+            model._meta.label == "followups.FollowUp"
+            and obj.reason in _RULE_REASONS
+            and obj.state in ("open", "closed")
+        ):
+            continue
+        return True
+    return False
+
+
 def trash_person(*, person: Person) -> TrashedPerson:
     """Delete a person, and the meetings that had nobody else, keeping all of it restorable."""
     using = router.db_for_write(Person)

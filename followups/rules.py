@@ -25,12 +25,14 @@ follow-up twice (the database allows one open follow-up per person and reason).
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from contacts import dates
 from contacts.models import KeyPerson, Meeting, Person, Status
 from ledger.models import LedgerEntry, LedgerTally
 
@@ -44,15 +46,24 @@ NOON = 12
 CLOSED_BY_USER = (State.DONE, State.SKIPPED)
 CADENCE_REASONS = (Reason.KEEP_IN_TOUCH, Reason.KEY_PERSON)
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Outcome:
     created: int = 0
     moved: int = 0
     closed: int = 0
+    # People the rules could not be applied to (logged, left as they were).
+    skipped: int = 0
 
     def __add__(self, other: "Outcome") -> "Outcome":
-        return Outcome(self.created + other.created, self.moved + other.moved, self.closed + other.closed)
+        return Outcome(
+            self.created + other.created,
+            self.moved + other.moved,
+            self.closed + other.closed,
+            self.skipped + other.skipped,
+        )
 
 
 def _local_date(moment: datetime.datetime | None) -> datetime.date | None:
@@ -171,43 +182,92 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
         else:
             move.append(FollowUp(pk=pk, due_on=due, show_on=due, overdue_on=overdue, snoozed=False))
 
+    latest_touch = dates.latest(today)
+    skipped: list[int] = []
     for (
         person_id, owner_id, tier, own_days, last_contact, first_met, created_at, last_entry, last_kept, first_meeting,
         is_key,
     ) in rows:  # fmt: skip
-        settings = cadences.get(owner_id) or FollowUpSettings(owner_id=owner_id)
-        touches = [d for d in (last_contact, last_entry, _local_date(last_kept), first_met) if d]
-        last_touch = max(touches) if touches else _local_date(created_at)
-        cadence = own_days or (settings.key_person_days if is_key else settings.cadence(tier))
-        reason, replaced = (
-            (Reason.KEY_PERSON, Reason.KEEP_IN_TOUCH) if is_key else (Reason.KEEP_IN_TOUCH, Reason.KEY_PERSON)
-        )
-        if (person_id, replaced) in open_now:
-            close.append(open_now[(person_id, replaced)][0])
-        want(owner_id, person_id, reason, last_touch + datetime.timedelta(days=cadence))
-        if first_meeting in recent_meetings and person_id not in thanked:
-            met_on, logged_at = recent_meetings[first_meeting]
-            due, overdue = thank_you_dates(met_on, logged_at)
-            want(owner_id, person_id, Reason.THANK_YOU, due, overdue, meeting_id=first_meeting)
-        if person_id in next_steps and (person_id, Reason.NEXT_STEP) not in open_now:
-            meeting_id, step_on, step = next_steps[person_id]
-            want(owner_id, person_id, Reason.NEXT_STEP, step_on, meeting_id=meeting_id, note=step[:500])
-        if person_id in owing:
-            if (person_id, Reason.GIVE_BACK) not in open_now and person_id not in quiet:
-                want(owner_id, person_id, Reason.GIVE_BACK, today)
-        elif (person_id, Reason.GIVE_BACK) in open_now:
-            close.append(open_now[(person_id, Reason.GIVE_BACK)][0])
+        marks = len(create), len(move), len(close)
+        try:
+            settings = cadences.get(owner_id) or FollowUpSettings(owner_id=owner_id)
+            # A touch dated past next year (a typo such as 9999-12-31, kept until the user
+            # corrects it) would push the clock out of the calendar: it does not count.
+            touches = [
+                d for d in (last_contact, last_entry, _local_date(last_kept), first_met) if d and d <= latest_touch
+            ]
+            last_touch = max(touches) if touches else _local_date(created_at)
+            cadence = own_days or (settings.key_person_days if is_key else settings.cadence(tier))
+            reason, replaced = (
+                (Reason.KEY_PERSON, Reason.KEEP_IN_TOUCH) if is_key else (Reason.KEEP_IN_TOUCH, Reason.KEY_PERSON)
+            )
+            if (person_id, replaced) in open_now:
+                close.append(open_now[(person_id, replaced)][0])
+            want(owner_id, person_id, reason, dates.plus_days(last_touch, cadence))
+            if first_meeting in recent_meetings and person_id not in thanked:
+                met_on, logged_at = recent_meetings[first_meeting]
+                due, overdue = thank_you_dates(met_on, logged_at)
+                want(owner_id, person_id, Reason.THANK_YOU, due, overdue, meeting_id=first_meeting)
+            if person_id in next_steps and (person_id, Reason.NEXT_STEP) not in open_now:
+                meeting_id, step_on, step = next_steps[person_id]
+                want(owner_id, person_id, Reason.NEXT_STEP, step_on, meeting_id=meeting_id, note=step[:500])
+            if person_id in owing:
+                if (person_id, Reason.GIVE_BACK) not in open_now and person_id not in quiet:
+                    want(owner_id, person_id, Reason.GIVE_BACK, today)
+            elif (person_id, Reason.GIVE_BACK) in open_now:
+                close.append(open_now[(person_id, Reason.GIVE_BACK)][0])
+        except Exception:
+            # One person's data must never cost the others theirs: drop what this
+            # person asked for so far, and go on.
+            log.exception("follow-up rules failed for person %s; skipped", person_id)
+            del create[marks[0] :], move[marks[1] :], close[marks[2] :]
+            skipped.append(person_id)
 
-    if create:
-        FollowUp.objects.bulk_create(create, ignore_conflicts=True, batch_size=1000)
-    if move:
-        FollowUp.objects.bulk_update(move, ["due_on", "show_on", "overdue_on", "snoozed"], batch_size=1000)
-    closed = FollowUp.objects.filter(pk__in=close, state=State.OPEN).update(state=State.CLOSED, closed_at=now)
-    outcome = Outcome(created=len(create), moved=len(move), closed=ended + closed)
+    closed, failed = _write(create, move, close, now=now)
+    outcome = Outcome(created=len(create), moved=len(move), closed=ended + closed, skipped=len(skipped) + len(failed))
     if outcome.created or outcome.moved or outcome.closed:
         owners = {row[1] for row in rows} or set(people.values_list("owner_id", flat=True).distinct())
         _announce(owners)
     return outcome
+
+
+def _write(create: list[FollowUp], move: list[FollowUp], close: list[int], *, now) -> tuple[int, set[int]]:
+    """Write the follow-ups wanted; return (how many closed, the people whose writes failed).
+
+    All at once when it works (a few queries). When the database refuses the
+    batch, each person's writes go again on their own, so a row the database
+    cannot take (a date past its range) skips that person, not the chunk.
+    """
+    try:
+        with transaction.atomic():
+            return _write_all(create, move, close, now=now), set()
+    except DatabaseError:
+        log.warning("follow-up writes failed as a batch; writing person by person", exc_info=True)
+    by_person: dict[int, tuple[list, list, list]] = {}
+    for item in create:
+        by_person.setdefault(item.person_id, ([], [], []))[0].append(item)
+    persons_of = dict(FollowUp.objects.filter(pk__in=[m.pk for m in move] + close).values_list("pk", "person_id"))
+    for item in move:
+        by_person.setdefault(persons_of.get(item.pk), ([], [], []))[1].append(item)
+    for pk in close:
+        by_person.setdefault(persons_of.get(pk), ([], [], []))[2].append(pk)
+    closed, failed = 0, set()
+    for person_id, (mine_create, mine_move, mine_close) in by_person.items():
+        try:
+            with transaction.atomic():
+                closed += _write_all(mine_create, mine_move, mine_close, now=now)
+        except DatabaseError:
+            log.exception("follow-up writes failed for person %s; skipped", person_id)
+            failed.add(person_id)
+    return closed, failed
+
+
+def _write_all(create: list[FollowUp], move: list[FollowUp], close: list[int], *, now) -> int:
+    if create:
+        FollowUp.objects.bulk_create(create, ignore_conflicts=True, batch_size=1000)
+    if move:
+        FollowUp.objects.bulk_update(move, ["due_on", "show_on", "overdue_on", "snoozed"], batch_size=1000)
+    return FollowUp.objects.filter(pk__in=close, state=State.OPEN).update(state=State.CLOSED, closed_at=now)
 
 
 def _announce(owner_ids) -> None:

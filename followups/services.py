@@ -119,18 +119,12 @@ def _plan_chunks(run: JobRun, owner_ids: list[int] | None) -> list[JobChunk]:
 
 
 def _task_batches(chunks: list[JobChunk]) -> list[list[int]]:
-    """Group chunk ids into task messages of at most FOLLOWUPS_CHUNK_PEOPLE people (one owner's id
-    range per chunk; several small owners share a message)."""
-    batches, batch, size = [], [], 0
-    for chunk in chunks:
-        if batch and size + chunk.people > settings.FOLLOWUPS_CHUNK_PEOPLE:
-            batches.append(batch)
-            batch, size = [], 0
-        batch.append(chunk.pk)
-        size += chunk.people
-    if batch:
-        batches.append(batch)
-    return batches
+    """One task message per chunk: one owner's id range of at most FOLLOWUPS_CHUNK_PEOPLE people.
+
+    Owners never share a message, so one owner's data (slow, or failing) never
+    holds another's follow-ups back; the workers take the messages in turn.
+    """
+    return [[chunk.pk] for chunk in chunks]
 
 
 def start_nightly(*, day: datetime.date | None = None, owner_ids: list[int] | None = None, send: bool = True):
@@ -156,7 +150,11 @@ def start_nightly(*, day: datetime.date | None = None, owner_ids: list[int] | No
 
 def run_chunk(*, chunk_id: int) -> rules.Outcome:
     """Rebuild the ledger tallies and recompute the follow-ups of one chunk's people."""
-    chunk = JobChunk.objects.select_related("run").filter(pk=chunk_id, finished_at__isnull=True).first()
+    chunk = (
+        JobChunk.objects.select_related("run")
+        .filter(pk=chunk_id, finished_at__isnull=True, failed_at__isnull=True)
+        .first()
+    )
     if chunk is None:
         return rules.Outcome()
     jobs.chunk_started(chunk)
@@ -181,6 +179,16 @@ def run_chunk(*, chunk_id: int) -> rules.Outcome:
     return outcome
 
 
+def run_chunks(*, chunk_ids: list[int]) -> None:
+    """Run each chunk on its own: one that fails is recorded and the others still run."""
+    for chunk_id in chunk_ids:
+        try:
+            run_chunk(chunk_id=chunk_id)
+        except Exception as error:  # noqa: BLE001 - recorded on the chunk, shown on the jobs page
+            log.exception("nightly chunk %s failed", chunk_id)
+            jobs.chunk_failed(chunk_id=chunk_id, error=error)
+
+
 def _recomputed(chunk: JobChunk, day: datetime.date) -> bool:
     """Whether an earlier run of the same day already recomputed the chunk's people and nothing
     changed since: every change since then left a PendingRecompute note until it was applied."""
@@ -199,8 +207,12 @@ def run_nightly_here(*, day: datetime.date | None = None, owner_ids: list[int] |
     if run is None:
         run = JobRun.objects.get(kind=NIGHTLY, day=day)
     outcome = rules.Outcome()
-    for chunk_id in run.chunks.filter(finished_at__isnull=True).values_list("pk", flat=True):
-        outcome += run_chunk(chunk_id=chunk_id)
+    for chunk_id in run.chunks.filter(finished_at__isnull=True, failed_at__isnull=True).values_list("pk", flat=True):
+        try:
+            outcome += run_chunk(chunk_id=chunk_id)
+        except Exception as error:  # noqa: BLE001 - recorded on the chunk; the other owners go on
+            log.exception("nightly chunk %s failed", chunk_id)
+            jobs.chunk_failed(chunk_id=chunk_id, error=error)
     return outcome
 
 

@@ -23,8 +23,7 @@ def start_nightly() -> None:
 
 @shared_task(name="followups.run_chunks")
 def run_chunks(chunk_ids: list[int]) -> None:
-    for chunk_id in chunk_ids:
-        services.run_chunk(chunk_id=chunk_id)
+    services.run_chunks(chunk_ids=chunk_ids)
 
 
 @shared_task(name="followups.dispatch_digests")

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from ledger.models import LedgerSettings
 from ledger.services import refresh_ledger_tallies
+from networking import enqueue
 
 from . import selectors
 from .models import InsightsSnapshot
@@ -91,10 +92,7 @@ def mark_stale(owner_id: int) -> None:
         return
     from .tasks import refresh_figures
 
-    try:
-        refresh_figures.apply_async((owner_id,), countdown=REFRESH_DELAY, retry=False)
-    except Exception as error:  # noqa: BLE001 - a broker that is down must not break a save
-        log.warning("could not ask for the insights of %s: %s", owner_id, error)
+    if not enqueue.send(refresh_figures, owner_id, countdown=REFRESH_DELAY):
         # The page computes them itself; the next change asks again.
         InsightsSnapshot.objects.filter(owner_id=owner_id).update(warm_requested_at=None)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from contacts.models import Field, KeyPerson, MeetingKind, Person, Profile, Status, Wish
 from contacts.services import people_changed, refresh_search
+from networking import enqueue
 
 from .models import Dismissal, Goal, Suggestion
 
@@ -207,7 +208,7 @@ def refresh_everyone(*, send: bool = True) -> list[int]:
     )
     if send:
         for owner_id in owners:
-            task.delay(owner_id)
+            enqueue.send(task, owner_id)
     return owners
 
 
@@ -215,7 +216,7 @@ def request_suggestions(*, owner: User) -> None:
     """Ask a worker to rebuild the owner's suggestions once the current transaction commits."""
     from .tasks import refresh_suggestions as task
 
-    task.delay_on_commit(owner.pk)
+    enqueue.send_on_commit(task, owner.pk)
 
 
 # Profile and goals

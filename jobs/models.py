@@ -100,6 +100,13 @@ class JobChunk(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=1)
+    # The last error a worker met on this chunk; after MAX_ATTEMPTS the chunk
+    # is given up (`failed_at`): the reaper no longer sends it, and the
+    # background-jobs page shows it to its owner.
+    error = models.CharField(max_length=500, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    MAX_ATTEMPTS = 3
 
     class Meta:
         db_table = "followups_jobchunk"

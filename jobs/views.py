@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.views import AuthedRequest
 
 from . import services
-from .models import JobCheck, WorkerHeartbeat
+from .models import JobCheck, JobChunk, WorkerHeartbeat
 
 # A heartbeat older than this (beat sends one a minute) means beat or the
 # worker is down.
@@ -28,6 +28,8 @@ def jobs_status(request: AuthedRequest) -> HttpResponse:
     age = (timezone.now() - heartbeat.last_seen).total_seconds() if heartbeat else None
     stale = age is None or age > HEARTBEAT_STALE_AFTER_SECONDS
     checks = JobCheck.objects.filter(owner=request.user)[:5]
+    # Work of this user that failed every try and was given up (jobs.services.chunk_failed).
+    failed = JobChunk.objects.filter(owner_id=request.user.pk, failed_at__isnull=False).select_related("run")
     return render(
         request,
         "jobs/status.html",
@@ -36,6 +38,7 @@ def jobs_status(request: AuthedRequest) -> HttpResponse:
             "heartbeat_stale": stale,
             "heartbeat_just_now": age is not None and age < 60,
             "checks": checks,
+            "failed_chunks": list(failed.order_by("-failed_at")[:5]),
             "broker_kind": _broker_kind(),
         },
     )

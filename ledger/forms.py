@@ -142,8 +142,8 @@ class LedgerFilterForm(OwnedChoicesMixin, forms.Form):
         label=_("Field"), queryset=Field.objects.all(), required=False, empty_label=_("Any field")
     )
     period = forms.ChoiceField(label=_("Period"), choices=PERIODS, required=False)
-    start = date_field(_("From"))
-    end = date_field(_("To"))
+    start = date_field(_("From"), check=None)
+    end = date_field(_("To"), check=None)
 
     def __init__(self, *args, owner, flags, **kwargs):
         super().__init__(*args, **kwargs)

@@ -385,6 +385,10 @@ else:
         # reconnects by its own rules (broker_connection_max_retries).
         "max_retries": 0,
         "socket_connect_timeout": 2,
+        # A Redis that accepts the connection and never answers (hung, or its
+        # host swapping) would hold a save for as long as the kernel keeps the
+        # socket: each command gives up after this many seconds instead.
+        "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 2, minimum=1),
     }
 # Where a running import reports how far it got (transfer/progress.py): a
 # cache the web and worker processes share, even while the import's
@@ -394,6 +398,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": CELERY_BROKER_URL,
         "KEY_PREFIX": "jinmyaku-progress",
+        # The same bounds as the broker's: a hung Redis costs a progress read
+        # (transfer/progress.py logs and goes on) two seconds, not a request.
+        "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
     }
 else:
     CACHES["progress"] = {
@@ -412,6 +419,24 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_TIME_LIMIT = 60 * 30
 CELERY_TASK_SOFT_TIME_LIMIT = 60 * 25
+# Results are never read (ignore_result); should a backend be set, it gets the broker's bounds.
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+# Imports and restores go to a queue of their own, served by a worker of its
+# own (`make run`, docker-compose's worker-transfer): the largest file allowed
+# never keeps another user's follow-ups or test job waiting behind it. A
+# worker started without -Q serves both queues.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {"celery": {}, "transfer": {}}
+# The reaper stays on the main queue: it must run while the transfer worker is busy or gone.
+CELERY_TASK_ROUTES = {"transfer.reap": {"queue": "celery"}, "transfer.*": {"queue": "transfer"}}
+# The time budget of one import or restore; past it the job fails with a
+# message and nothing saved, and the reaper frees jobs whose worker died.
+TRANSFER_TIME_LIMIT = env_int("TRANSFER_TIME_LIMIT", 20 * 60, minimum=60)
+CELERY_TASK_ANNOTATIONS = {
+    name: {"time_limit": TRANSFER_TIME_LIMIT, "soft_time_limit": TRANSFER_TIME_LIMIT - 30}
+    for name in ("transfer.run_import", "transfer.read_import", "transfer.run_restore")
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Write the schedule file after every task sent; its age is beat's health check.
 CELERY_BEAT_SYNC_EVERY = 1
@@ -428,6 +453,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reap-stuck-work": {
         "task": "followups.reap",
+        "schedule": 300.0,
+    },
+    "reap-stuck-imports": {
+        "task": "transfer.reap",
         "schedule": 300.0,
     },
     "weekly-digests": {

@@ -1,5 +1,8 @@
-"""Run the web server and a Celery worker with embedded beat, as one command.
+"""Run the web server, a Celery worker with embedded beat, and a worker for imports and restores.
 
+The two workers take one task at a time each (two cores are plenty): the
+first serves follow-ups, digests and test jobs; the second only the
+"transfer" queue, so a big import or restore never keeps the first waiting.
 Used by `make run`. Each child runs in its own process group; Ctrl-C (or
 SIGTERM) stops them all, and if one child dies the others are stopped too.
 """
@@ -31,7 +34,7 @@ def stop_all(children: dict[str, subprocess.Popen]) -> None:
     """
     for name, proc in children.items():
         if proc.poll() is None:
-            if name == "worker":
+            if name.startswith("worker"):
                 proc.send_signal(signal.SIGTERM)
             else:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -69,6 +72,10 @@ def main() -> int:
                 "--beat",
                 "--schedule",
                 str(var_dir / "celerybeat-schedule"),
+                "-Q",
+                "celery",
+                "-n",
+                "main@%h",
                 "--concurrency",
                 "1",
                 "--loglevel",
@@ -77,6 +84,27 @@ def main() -> int:
                 "--without-mingle",
             ],
         ),
+        "worker-transfer": start(
+            "worker-transfer",
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "networking",
+                "worker",
+                "-Q",
+                "transfer",
+                "-n",
+                "transfer@%h",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+        ),  # fmt: skip
     }
 
     stopping = False

@@ -25,6 +25,16 @@ def _media_in_tmp(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
 
 
+@pytest.fixture(autouse=True)
+def _broker_not_paused():
+    """A send that failed in one test must not pause the sends of the next (networking.enqueue)."""
+    from networking import enqueue
+
+    enqueue.reset()
+    yield
+    enqueue.reset()
+
+
 @pytest.fixture
 def user(db):
     return make_user(username="owner")

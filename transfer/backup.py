@@ -20,11 +20,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cards.models import CardImage, MyCard
+from contacts import dates
 from contacts.models import ContactPoint, Event, Field, KeyPerson, Meeting, Person, Profile, Tag
 from contacts.services import people_changed, refresh_search
 from followups.models import FollowUp, FollowUpSettings
@@ -37,6 +39,9 @@ from .decoding import FileRejected
 FORMAT = "jinmyaku-backup"
 VERSION = 1
 CHUNK = 2000
+# bulk_update writes one CASE WHEN per column with a branch per row, which the
+# database walks for each row: its cost grows with the square of the batch.
+UPDATE_CHUNK = 250
 
 
 @dataclass(frozen=True)
@@ -253,23 +258,46 @@ def _parse(data: bytes) -> dict:
     return document["data"]
 
 
-def restore(*, owner: User, data: bytes) -> int:
+def restore(*, owner: User, data: bytes, on_progress=None) -> int:
     """Restore a backup into `owner`'s empty account, all or nothing; return the number of people.
 
     Raise BackupRejected with a message for the user when the file is not a
     backup, the account is not empty, or a row is invalid (nothing saved).
+    `on_progress(phase, done, total)` hears how far it got, a chunk at a time.
     """
     document = _parse(data)
     if not is_empty(owner):
         raise BackupRejected(_("Restore needs an empty account: this one already has people or events."))
     try:
         with transaction.atomic():
-            people = _restore(owner, document)
+            people = _restore(owner, document, on_progress=on_progress or (lambda phase, done, total: None))
             refresh_ledger_tallies(owner.pk)
             transaction.on_commit(lambda: people_changed.send(sender=Person, owner_id=owner.pk, person_ids=people))
     except (IntegrityError, DatabaseError):
         raise BackupRejected(_("The backup has rows that contradict each other; nothing was restored.")) from None
     return len(people)
+
+
+# The date columns the forms bound (contacts.dates), checked the same way on restore.
+BOUNDED_DATES = {
+    (Person, "birthday"): dates.validate_birthday,
+    (Person, "first_met_on"): dates.validate_event_date,
+    (Event, "date"): dates.validate_event_date,
+    (Meeting, "date"): dates.validate_event_date,
+    (Meeting, "next_step_on"): dates.validate_event_date,
+    (LedgerEntry, "date"): dates.validate_event_date,
+    (LedgerEntry, "returned_on"): dates.validate_event_date,
+}
+
+
+def _check_bounds(entry: Entry, column: models.Field, value) -> None:
+    """Refuse what the forms refuse and `clean` lets through: a date out of bounds, a text field
+    longer than its limit (Django checks max_length on CharField only). Raise ValidationError."""
+    check = BOUNDED_DATES.get((entry.model, column.name))
+    if check is not None and value is not None:
+        check(value)
+    if isinstance(column, models.TextField) and column.max_length and isinstance(value, str):
+        MaxLengthValidator(column.max_length)(value)
 
 
 def _row_error(entry: Entry, index: int, detail: str) -> BackupRejected:
@@ -279,8 +307,11 @@ def _row_error(entry: Entry, index: int, detail: str) -> BackupRejected:
     )
 
 
-def _restore(owner: User, document: dict) -> list[int]:
+def _restore(owner: User, document: dict, *, on_progress) -> list[int]:
     new_ids: dict[type, dict[int, int]] = {}
+    total = sum(len(rows) for e in REGISTRY if isinstance(rows := document.get(e.key, []), list))
+    done = 0
+    on_progress("restoring", done, total)
     for entry in REGISTRY:
         if entry.replaceable:
             _queryset(entry, owner).delete()
@@ -312,6 +343,7 @@ def _restore(owner: User, document: dict) -> list[int]:
                         value = column.get_default()
                     else:
                         value = column.clean(raw, obj)
+                        _check_bounds(entry, column, value)
                 except (KeyError, TypeError, ValidationError) as error:
                     detail = "; ".join(error.messages) if isinstance(error, ValidationError) else column.name
                     raise _row_error(entry, index, f"{column.name}: {detail}") from None
@@ -327,7 +359,11 @@ def _restore(owner: User, document: dict) -> list[int]:
             objects.append(obj)
             local_ids.append(row["id"])
             stamps.append(stamp)
-        created = entry.model._default_manager.bulk_create(objects, batch_size=CHUNK)
+        created = []
+        for batch in itertools.batched(objects, CHUNK):
+            created += entry.model._default_manager.bulk_create(batch)
+            done += len(batch)
+            on_progress("restoring", done, total)
         new_ids[entry.model] = {local: obj.pk for local, obj in zip(local_ids, created, strict=True)}
         # bulk_create stamps auto_now fields with the time of the restore: put the backup's back.
         stamped = list(stamps[0]) if stamps else []
@@ -335,7 +371,7 @@ def _restore(owner: User, document: dict) -> list[int]:
             for obj, stamp in zip(created, stamps, strict=True):
                 for name, value in stamp.items():
                     setattr(obj, name, value)
-            entry.model._default_manager.bulk_update(created, stamped, batch_size=CHUNK)
+            entry.model._default_manager.bulk_update(created, stamped, batch_size=UPDATE_CHUNK)
         if deferred:
             touched = {}
             for position, attname, raw in deferred:
@@ -345,7 +381,7 @@ def _restore(owner: User, document: dict) -> list[int]:
                     raise _row_error(entry, position + 1, attname) from None
                 touched[position] = created[position]
             entry.model._default_manager.bulk_update(
-                list(touched.values()), sorted({a for _p, a, _r in deferred}), batch_size=CHUNK
+                list(touched.values()), sorted({a for _p, a, _r in deferred}), batch_size=UPDATE_CHUNK
             )
         for relation in m2m:
             through = relation.remote_field.through
@@ -362,5 +398,6 @@ def _restore(owner: User, document: dict) -> list[int]:
             )
     people = sorted(new_ids.get(Person, {}).values())
     for start in range(0, len(people), CHUNK):
+        on_progress("indexing", start, len(people))
         refresh_search(people[start : start + CHUNK])
     return people

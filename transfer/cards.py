@@ -22,7 +22,7 @@ from django.core.validators import URLValidator, validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contacts import rules
+from contacts import dates, rules
 from contacts.models import NOTES_MAX_LENGTH, ContactPointKind, Person
 from contacts.phones import MAX_PHONE_LENGTH, read_phone
 from contacts.rules import MAX_CONTACT_LINES, MAX_TAGS, split_name, split_reading
@@ -189,6 +189,9 @@ WARNINGS = {
     "too_long": gettext_lazy("%(field)s is longer than %(limit)s characters; it is left out."),
     "too_long_kept": gettext_lazy("%(field)s is longer than %(limit)s characters; it is kept in full in the notes."),
     "date_invalid": gettext_lazy("%(field)s “%(value)s” is not a date; it is left out."),
+    "date_out_of_range": gettext_lazy(
+        "%(field)s “%(value)s” is outside the dates kept (1900 to a year ahead; a birthday in the past); it is left out."
+    ),
     "birthday_no_year": gettext_lazy("The birthday has no year; it is kept as %(value)s."),
     "too_many_points": gettext_lazy("Only the first %(limit)s e-mail addresses and phone numbers are kept."),
     "too_many_tags": gettext_lazy("Only the first %(limit)s tags are kept."),
@@ -313,6 +316,11 @@ def clean_card(card: Card) -> CleanCard:
                 continue
         if not readable or (date is not None and date.year < MIN_KNOWN_YEAR):
             result.warnings.append(warning("date_invalid", field=name, value=raw))
+            date = None
+        if date is not None and dates.check(date, birthday=name == "birthday"):
+            # Outside the dates the app keeps (1900 to a year ahead; a birthday in the past):
+            # left out, the rest of the row kept.
+            result.warnings.append(warning("date_out_of_range", field=name, value=raw))
             date = None
         values[name] = date.isoformat() if date else None
     result.values = values

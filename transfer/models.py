@@ -14,6 +14,8 @@ class ImportFormat(models.TextChoices):
     EIGHT = "eight", _("Eight / Sansan CSV")
     JINMYAKU = "jinmyaku", _("Jinmyaku CSV")
     GENERIC = "generic", _("CSV with mapped columns")
+    # A full backup being restored (transfer.backup): queued, running, done or failed, like an import.
+    BACKUP = "backup", _("Jinmyaku backup")
 
 
 class ImportStatus(models.TextChoices):
@@ -61,6 +63,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When its task was last handed to the broker: a job still waiting long
+    # after is sent again by the reaper (the broker was down, the message lost).
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -76,6 +81,10 @@ class ImportJob(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in (ImportStatus.READING, ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def is_restore(self) -> bool:
+        return self.format == ImportFormat.BACKUP
 
     @property
     def percent(self) -> int:

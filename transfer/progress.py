@@ -21,6 +21,8 @@ PHASES = {
     "reading": _("Reading and checking the file"),
     "preparing": _("Preparing the people"),
     "saving": _("Saving"),
+    "restoring": _("Restoring the backup"),
+    "indexing": _("Making the people searchable"),
 }
 
 

@@ -5,6 +5,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Length
@@ -16,6 +17,7 @@ from contacts import rules, text
 from contacts.models import NOTES_MAX_LENGTH, ContactPoint, ContactPointKind, Person, Tag
 from contacts.phones import is_verified
 from contacts.services import build_search_text, ensure_tags, people_changed, refresh_search
+from networking import enqueue
 
 from . import progress
 from .cards import Card, CleanCard, clean_card, warning
@@ -43,6 +45,8 @@ BACKGROUND_FROM_ROWS = 500
 # Files larger than this are read by the worker too (about 1,500 vCards).
 READ_HERE_BYTES = 512 * 1024
 BATCH = 1000
+# A job waiting this long after its message was sent is sent again (the broker lost it).
+LOST_AFTER = datetime.timedelta(minutes=3)
 
 
 def _chunks(items: list, size: int | None = None) -> Iterator[list]:
@@ -74,7 +78,8 @@ def start_import(*, owner: User, filename: str, data: bytes, read_here: bool | N
             _read(job, data)
         else:
             ImportUpload.objects.create(job=job, data=data)
-            read_import_task.delay_on_commit(job.pk)
+            ImportJob.objects.filter(pk=job.pk).update(sent_at=timezone.now())
+            enqueue.send_on_commit(read_import_task, job.pk)
     return job
 
 
@@ -323,14 +328,18 @@ def confirm_import(*, job: ImportJob, duplicate_action: str, background: bool | 
 
     with transaction.atomic():
         claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEW).update(
-            status=ImportStatus.QUEUED, duplicate_action=duplicate_action, processed=0
+            status=ImportStatus.QUEUED,
+            duplicate_action=duplicate_action,
+            processed=0,
+            message="",
+            sent_at=timezone.now(),
         )
         if claimed != 1:
             return False
         if background is None:
             background = job.total > BACKGROUND_FROM_ROWS
         if background:
-            run_import_task.delay_on_commit(job.pk)
+            enqueue.send_on_commit(run_import_task, job.pk)
     if not background:
         run_import(job_id=job.pk)
     job.refresh_from_db()
@@ -535,3 +544,153 @@ def discard_import(*, job: ImportJob) -> bool:
         ImportJob.objects.filter(pk=job.pk).exclude(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]).delete()[0]
         > 0
     )
+
+
+# Jobs whose worker or request died, and messages the broker lost
+
+
+def _stale_after() -> datetime.timedelta:
+    """Longer than any import or restore may run (its task's hard time limit), so a job
+    still running after this has lost its worker or its request."""
+    return datetime.timedelta(seconds=settings.TRANSFER_TIME_LIMIT + 60)
+
+
+def reap(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Put jobs left behind by a dead worker or request where the user can go on, and send
+    again the messages a broker outage lost. Returns counts per kind, for the log.
+
+    - Reading, taken and never finished: failed, with a message (upload again or discard).
+    - Saving an import, taken and never finished: back to the preview, with a message; its
+      transaction rolled back, so nothing was saved and it can be confirmed again or discarded.
+    - Restoring, taken and never finished: failed, with a message; nothing was restored.
+    - Waiting (reading or queued) and sent more than a few minutes ago: sent again. Taking a
+      job is a conditional UPDATE, so a second message for it does nothing.
+    """
+    from .tasks import read_import_task, run_import_task, run_restore_task
+
+    now = now or timezone.now()
+    dead = now - _stale_after()
+    stalled = ImportJob.objects.filter(started_at__lt=dead)
+    counts = {
+        "read": stalled.filter(status=ImportStatus.READING).update(
+            status=ImportStatus.FAILED,
+            started_at=None,
+            finished_at=now,
+            message=_(
+                "Reading the file stopped before it finished (the worker stopped), and nothing was saved. "
+                "Upload the file again, or discard this import."
+            ),
+        ),
+        "restore": stalled.filter(status=ImportStatus.RUNNING, format=ImportFormat.BACKUP).update(
+            status=ImportStatus.FAILED,
+            finished_at=now,
+            message=_(
+                "The restore stopped before it finished (the worker stopped), and nothing was restored. "
+                "Upload the backup again."
+            ),
+        ),
+        "import": stalled.filter(status=ImportStatus.RUNNING)
+        .exclude(format=ImportFormat.BACKUP)
+        .update(
+            status=ImportStatus.PREVIEW,
+            started_at=None,
+            processed=0,
+            message=_("The import stopped before it finished, and nothing was saved. Import again, or discard it."),
+        ),
+    }
+    ImportUpload.objects.filter(job__status=ImportStatus.FAILED).delete()
+    lost = now - LOST_AFTER
+    waiting = ImportJob.objects.filter(started_at__isnull=True, sent_at__lt=lost)
+    resend = [
+        *((read_import_task, pk) for pk in waiting.filter(status=ImportStatus.READING).values_list("pk", flat=True)),
+        *(
+            (run_restore_task if fmt == ImportFormat.BACKUP else run_import_task, pk)
+            for pk, fmt in waiting.filter(status=ImportStatus.QUEUED).values_list("pk", "format")
+        ),
+    ][:1000]
+    for task, pk in resend:
+        if enqueue.send(task, pk):
+            ImportJob.objects.filter(pk=pk).update(sent_at=now)
+    counts["resent"] = len(resend)
+    return counts
+
+
+# Restoring a backup
+
+
+# Backups up to this size are restored in the request; bigger ones by the worker, with progress.
+RESTORE_HERE_BYTES = 1024 * 1024
+
+
+def start_restore(*, owner: User, filename: str, data: bytes, here: bool | None = None) -> ImportJob | int:
+    """Restore a small backup now (return the number of people), or queue a big one for the
+    worker (return its job, whose page shows the progress). Raise FileRejected (BackupRejected)
+    when the account is not empty or a restore is already under way; nothing is stored then.
+    """
+    from .backup import BackupRejected, is_empty, restore
+    from .tasks import run_restore_task
+
+    if not is_empty(owner) or restore_under_way(owner):
+        raise BackupRejected(_("Restore needs an empty account: this one already has people or events."))
+    if here if here is not None else len(data) <= RESTORE_HERE_BYTES:
+        return restore(owner=owner, data=data)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            owner=owner,
+            filename=(filename or "backup.json")[:255],
+            format=ImportFormat.BACKUP,
+            status=ImportStatus.QUEUED,
+            sent_at=timezone.now(),
+        )
+        ImportUpload.objects.create(job=job, data=data)
+        enqueue.send_on_commit(run_restore_task, job.pk)
+    return job
+
+
+def restore_under_way(owner: User) -> bool:
+    return ImportJob.objects.filter(
+        owner=owner, format=ImportFormat.BACKUP, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING]
+    ).exists()
+
+
+def run_restore(*, job_id: int) -> bool:
+    """Restore a queued backup (the worker's half of start_restore); False when already taken.
+
+    All or nothing, like an import: a backup refused, or any failure (the time
+    budget included), leaves a failed job with a message and nothing restored.
+    """
+    from .backup import BackupRejected, restore
+
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED, format=ImportFormat.BACKUP).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    if claimed != 1:
+        return False
+    job = ImportJob.objects.select_related("owner").get(pk=job_id)
+    message = ""
+    try:
+        upload = ImportUpload.objects.filter(job=job).first()
+        if upload is None:
+            raise BackupRejected(_("The file is no longer here. Upload it again."))
+
+        def report(phase: str, done: int, total: int) -> None:
+            progress.report(job_id, phase=phase, done=done, total=total)
+
+        count = restore(owner=job.owner, data=bytes(upload.data), on_progress=report)
+    except FileRejected as error:
+        message = str(error)
+    except Exception:
+        logger.exception("restore %s failed", job_id)
+        message = _("The restore failed and nothing was restored. Try again; a very large backup may take too long.")
+    finally:
+        progress.clear(job_id)
+    ImportUpload.objects.filter(job_id=job_id).delete()
+    if message:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, message=message, finished_at=timezone.now()
+        )
+    else:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.DONE, total=count, processed=count, created_count=count, finished_at=timezone.now()
+        )
+    return True

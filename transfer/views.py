@@ -34,7 +34,7 @@ def _index(request, *, upload_form=None, restore_form=None, status=200) -> HttpR
         "restore_form": restore_form or RestoreForm(),
         "jobs": jobs,
         "people_count": Person.objects.filter(owner=request.user).count(),
-        "can_restore": backup.is_empty(request.user),
+        "can_restore": backup.is_empty(request.user) and not services.restore_under_way(request.user),
         "export_formats": [(key, label()) for key, (label, _type, _ext) in EXPORT_FORMATS.items()],
         "max_mb": services.MAX_IMPORT_BYTES // (1024 * 1024),
         "max_rows": services.MAX_IMPORT_ROWS,
@@ -258,9 +258,12 @@ def _restore_upload(request: AuthedRequest) -> HttpResponse:
     try:
         if upload.size > MAX_RESTORE_BYTES:
             raise FileRejected(_("The file is larger than %(size)d MB.") % {"size": MAX_RESTORE_BYTES >> 20})
-        count = backup.restore(owner=request.user, data=upload.read())
+        started = services.start_restore(owner=request.user, filename=upload.name, data=upload.read())
     except FileRejected as error:
         form.add_error("file", str(error))
         return _index(request, restore_form=form)
-    messages.success(request, _("The backup was restored: %(count)d people.") % {"count": count})
+    if isinstance(started, ImportJob):
+        # A big backup: the worker restores it, and its page shows how far it got.
+        return redirect(started)
+    messages.success(request, _("The backup was restored: %(count)d people.") % {"count": started})
     return redirect("contacts:person_list")

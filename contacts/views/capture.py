@@ -55,14 +55,18 @@ class Row:
     known: bool = False  # someone already in the notebook, met again
     undone: bool = False
     kept: list[Person] = field(default_factory=list)
+    trashed: list[Person] = field(default_factory=list)
+    can_undo: bool = True
 
     @classmethod
     def of(cls, meeting: Meeting) -> "Row":
+        people = list(meeting.people.all())
         return cls(
             pk=meeting.pk,
-            people=list(meeting.people.all()),
+            people=people,
             memo=meeting.summary,
             known=not meeting.created_person,
+            can_undo=bool(people) and services.can_undo(meeting),
         )
 
 
@@ -288,11 +292,21 @@ def capture_undo(request: AuthedRequest, meeting_id: int) -> HttpResponse:
     )
     event = meeting.event
     row = Row.of(meeting)
-    services.undo_capture(meeting=meeting)
-    row.undone = True
-    row.kept = list(Person.objects.filter(pk__in=[p.pk for p in row.people]).only(*ROW_PERSON_COLUMNS))
+    if not row.can_undo:
+        # A stale page (or another tab) still showed the button: show the row without it.
+        if request.htmx:
+            return render(request, f"{TEMPLATE}#capture-row", {"event": event, "row": row})
+        messages.warning(request, _("This row can no longer be undone. Edit or delete the meeting instead."))
+        return redirect(_capture_url(event))
+    undone = services.undo_capture(meeting=meeting)
+    row.undone, row.kept, row.trashed = True, undone.kept, undone.trashed
     if not request.htmx:
-        messages.success(request, _("The row was undone."))
+        if undone.kept:
+            messages.success(request, _("Only the meeting was removed: something was recorded on them after this row."))
+        elif undone.trashed:
+            messages.success(request, _("The row was undone. The person is in the trash for 30 days."))
+        else:
+            messages.success(request, _("The row was undone."))
         return redirect(_capture_url(event))
     context = {"event": event, "row": row, "count": _logged_count(event)}
     return render(request, f"{TEMPLATE}#capture-row", context)

@@ -517,7 +517,7 @@ def test_undo_keeps_a_person_who_has_other_meetings(auth_client, user):
     row_meeting = Meeting.objects.get()
     make_meeting(owner=user, people=[person], date=datetime.date(2026, 12, 1))
     response = auth_client.post(undo_url(row_meeting), **HTMX, **EN)
-    assert "Kept in your notebook" in response.text
+    assert "Only the meeting was removed" in response.text
     assert Person.objects.filter(pk=person.pk).exists()
     assert not Meeting.objects.filter(pk=row_meeting.pk).exists()
     person.refresh_from_db()

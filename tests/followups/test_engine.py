@@ -16,6 +16,7 @@ from followups.models import DigestDelivery, DigestState, FollowUp, FollowUpSett
 from jobs import services as jobs_services
 from jobs.models import JobChunk, JobRun
 from ledger.models import LedgerSettings
+from networking import enqueue
 from tests.factories import make_followup, make_ledger_entry, make_meeting, make_person, make_user
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,7 @@ def test_with_the_broker_down_the_save_works_and_the_sweep_catches_up(user, djan
     assert PendingRecompute.objects.filter(person=person).exists()
     assert not FollowUp.objects.exists()
     sent = []
+    enqueue.reset()  # the broker is back after the pause that follows a failure
     up = mock.patch.object(tasks.recompute_pending, "apply_async", side_effect=lambda args, **kw: sent.append(args))
     with up, time_machine.travel("2026-11-16 10:05 +0900"):
         assert services.sweep_pending() == 1

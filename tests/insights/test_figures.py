@@ -11,6 +11,7 @@ from django.urls import reverse
 from contacts.models import Field
 from insights import figures, selectors
 from insights.models import InsightsSnapshot
+from networking import enqueue
 from tests.factories import make_event, make_field, make_key_person, make_person
 
 pytestmark = pytest.mark.django_db
@@ -179,6 +180,7 @@ def test_a_lost_request_is_asked_again_and_a_broker_that_is_down_breaks_nothing(
     assert InsightsSnapshot.objects.get(owner=user).warm_requested_at is None  # may ask again
 
     sent = []
+    enqueue.reset()  # the broker is back after the pause that follows a failure
     monkeypatch.setattr(tasks.refresh_figures, "apply_async", lambda args, **kw: sent.append(args))
     with time_machine.travel("2026-11-21 10:00 +0900", tick=False):
         figures.mark_stale(user.pk)

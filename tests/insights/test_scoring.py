@@ -190,12 +190,12 @@ def test_the_refresh_button_enqueues_the_job_after_commit(auth_client, user, dja
     from unittest import mock
 
     with (
-        mock.patch("insights.tasks.refresh_suggestions.delay") as delay,
+        mock.patch("insights.tasks.refresh_suggestions.apply_async") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = auth_client.post("/key-persons/refresh/")
     assert response.status_code == 302
-    delay.assert_called_once_with(user.pk)
+    delay.assert_called_once_with((user.pk,), retry=False)
 
 
 def test_the_weekly_task_sends_one_job_per_owner_with_people(user, other_user):
@@ -203,7 +203,7 @@ def test_the_weekly_task_sends_one_job_per_owner_with_people(user, other_user):
 
     make_person(owner=user)
     make_person(owner=other_user)
-    with mock.patch("insights.tasks.refresh_suggestions.delay") as delay:
+    with mock.patch("insights.tasks.refresh_suggestions.apply_async") as delay:
         owners = services.refresh_everyone()
     assert sorted(owners) == sorted([user.pk, other_user.pk])
     assert delay.call_count == 2

@@ -12,13 +12,13 @@ def test_sending_a_test_job_enqueues_it_after_commit(auth_client, user, django_c
     from jobs import tasks
 
     sent = []
-    original = tasks.complete_job_check.delay
-    tasks.complete_job_check.delay = lambda *args, **kwargs: sent.append(args)
+    original = tasks.complete_job_check.apply_async
+    tasks.complete_job_check.apply_async = lambda args, **kwargs: sent.append(tuple(args))
     try:
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             response = auth_client.post(reverse("jobs:jobcheck_create"), HTTP_HX_REQUEST="true")
     finally:
-        tasks.complete_job_check.delay = original
+        tasks.complete_job_check.apply_async = original
     check = JobCheck.objects.get(owner=user)
     assert len(callbacks) == 1
     assert sent == [(check.pk,)]

@@ -25,7 +25,7 @@ def read_later(monkeypatch):
     """Every upload counts as big: stored, then read by the worker."""
     monkeypatch.setattr(services, "READ_HERE_BYTES", 10)
     sent = []
-    monkeypatch.setattr(tasks.read_import_task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.read_import_task, "apply_async", lambda args, **kwargs: sent.append(tuple(args)))
     return sent
 
 

@@ -239,7 +239,7 @@ def test_a_big_file_is_saved_by_the_worker_after_commit(
 
     monkeypatch.setattr(services, "BACKGROUND_FROM_ROWS", 2)
     sent = []
-    monkeypatch.setattr(tasks.run_import_task, "delay", lambda *args: sent.append(args))
+    monkeypatch.setattr(tasks.run_import_task, "apply_async", lambda args, **kwargs: sent.append(tuple(args)))
     _upload(auth_client, "cards.vcf", _vcards(3))
     job = ImportJob.objects.get(owner=user)
     with django_capture_on_commit_callbacks(execute=True):

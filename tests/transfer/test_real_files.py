@@ -354,7 +354,7 @@ def test_backup_restore_backup_is_identical_for_an_account_that_never_saved_sett
             "description": "資料",
         },
     )
-    auth_client.get(reverse("contacts:ledger"))  # stamps tallied_on, creating the row
+    auth_client.get(reverse("ledger:overview"))  # stamps tallied_on, creating the row
     first = backup.backup_text(user)
     assert '"ledger_settings": [\n]' in first and '"followup_settings": [\n]' in first
     fresh = make_user(username="fresh")
