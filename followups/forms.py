@@ -79,7 +79,11 @@ class FollowUpSettingsForm(forms.ModelForm):
 
     class Meta:
         model = FollowUpSettings
-        fields = ["key_person_days", "network_days", "acquaintance_days", "digest_enabled", "time_zone"]
+        fields = [
+            "key_person_days", "network_days", "acquaintance_days", "birthday_days_before", "birthday_acquaintances",
+            "digest_enabled", "daily_digest_enabled", "notice_time", "time_zone",
+        ]  # fmt: skip
+        widgets = {"notice_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
