@@ -234,9 +234,7 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
 
         before = settings.birthday_days_before
         wants_birthday = (
-            birthday is not None
-            and before > 0
-            and (is_key or tier == Tier.NETWORK or settings.birthday_acquaintances)
+            birthday is not None and before > 0 and (is_key or tier == Tier.NETWORK or settings.birthday_acquaintances)
         )
         current = open_now.get((person_id, Reason.BIRTHDAY))
         if wants_birthday:

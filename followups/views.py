@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.views import AuthedRequest
 from contacts.models import Person, Status
 
-from . import calendar, selectors, services
+from . import calendar, drafts, selectors, services
 from .forms import DoneForm, FollowUpSettingsForm, ManualForm, SkipForm, SnoozeForm
 from .models import FollowUp, FollowUpSettings, JobCheck, State, WorkerHeartbeat
 
@@ -67,7 +67,13 @@ def _queue_context(request: AuthedRequest, **extra) -> dict:
     today = timezone.localdate()
     showing_all = request.GET.get("all") == "1"
     limit = selectors.SECTION_ALL if showing_all else selectors.SECTION_SHOWN
-    queue = selectors.queue(request.user.pk, today=today, limit=limit)
+    queue = selectors.queue(request.user.pk, today=today, limit=limit, reach=True)
+    templates = drafts.templates_of(request.user.pk)
+    for name in selectors.SECTIONS:
+        for item in getattr(queue, name):
+            _add_reach(request, item, templates)
+    if "item" in extra:
+        _add_reach(request, extra["item"], templates)
     done_form = DoneForm(initial={"date": today})
     return {
         "queue": queue,
@@ -80,6 +86,12 @@ def _queue_context(request: AuthedRequest, **extra) -> dict:
         "skip_form": SkipForm(),
         **extra,
     }
+
+
+def _add_reach(request: AuthedRequest, item: FollowUp, templates: dict) -> None:
+    """The item's draft and the links that send it, on the item for the template."""
+    item.draft = drafts.draft_for(item, user=request.user, templates=templates)
+    item.channels = drafts.channels(item, item.draft)
 
 
 @login_required
@@ -98,7 +110,10 @@ def due_count(request: AuthedRequest) -> HttpResponse:
 
 def _open_item(request: AuthedRequest, pk: int) -> FollowUp:
     return get_object_or_404(
-        FollowUp.objects.select_related("person", "owner"), pk=pk, owner=request.user, state=State.OPEN
+        selectors.with_channels(FollowUp.objects.select_related("person", "owner")),
+        pk=pk,
+        owner=request.user,
+        state=State.OPEN,
     )
 
 

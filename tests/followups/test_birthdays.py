@@ -96,7 +96,11 @@ def test_a_changed_birthday_moves_the_open_follow_up(user):
     Person.objects.filter(pk=person.pk).update(birthday=datetime.date(1980, 12, 5))
     run(user)
     item = birthdays(person).get()
-    assert (item.state, item.due_on, item.show_on) == (State.OPEN, datetime.date(2026, 12, 5), datetime.date(2026, 12, 2))
+    assert (item.state, item.due_on, item.show_on) == (
+        State.OPEN,
+        datetime.date(2026, 12, 5),
+        datetime.date(2026, 12, 2),
+    )
 
 
 @time_machine.travel("2026-11-18 09:00 +0900")
@@ -106,7 +110,9 @@ def test_ended_ties_get_no_birthday(user):
     contacts.end_relationship(person=person, reason="moved away", on=TODAY)
     run(user)
     assert not birthdays(person).filter(state=State.OPEN).exists()
-    ended = make_person(owner=user, family_name="終", tier="network", status="ended", birthday=datetime.date(1980, 11, 26))
+    ended = make_person(
+        owner=user, family_name="終", tier="network", status="ended", birthday=datetime.date(1980, 11, 26)
+    )
     run(user)
     assert not birthdays(ended).exists()
 
