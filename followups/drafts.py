@@ -203,7 +203,11 @@ def templates_of(owner_id: int) -> dict[tuple[str, str], tuple[str, str]]:
             "reason", "language", "subject", "body"
         )
     }
-    return DEFAULTS | own
+    merged = DEFAULTS | own
+    for language in {language for _reason, language in DEFAULTS}:
+        # A key person's check-in uses the keep-in-touch wording (it is not edited on its own).
+        merged[(Reason.KEY_PERSON, language)] = merged[(Reason.KEEP_IN_TOUCH, language)]
+    return merged
 
 
 def render(template: tuple[str, str], values: dict[str, str], *, fallback_subject: str = "") -> Draft:

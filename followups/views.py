@@ -13,8 +13,8 @@ from accounts.views import AuthedRequest
 from contacts.models import Person, Status
 
 from . import calendar, drafts, selectors, services
-from .forms import DoneForm, FollowUpSettingsForm, ManualForm, SkipForm, SnoozeForm
-from .models import FollowUp, FollowUpSettings, JobCheck, State, WorkerHeartbeat
+from .forms import DoneForm, DraftTemplateForm, FollowUpSettingsForm, ManualForm, SkipForm, SnoozeForm
+from .models import DraftTemplate, FollowUp, FollowUpSettings, JobCheck, Reason, State, WorkerHeartbeat
 
 # A heartbeat older than this (beat sends one a minute) means beat or the
 # worker is down.
@@ -248,3 +248,100 @@ def calendar_feed(request, token: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="jinmyaku-followups.ics"'
     return response
+
+
+# Message drafts
+
+
+def _draft_key(reason: str, language: str) -> tuple[str, str]:
+    if reason not in Reason.values or reason == Reason.KEY_PERSON or language not in dict(settings.LANGUAGES):
+        raise Http404
+    return reason, language
+
+
+def _sample_values(request: AuthedRequest, language: str) -> dict[str, str]:
+    """Made-up values for the preview: never a real person's."""
+    from django.utils import formats
+
+    with translation.override(language):
+        date = formats.date_format(timezone.localdate(), "MONTH_DAY_FORMAT")
+    sample = (
+        {"name": "山田 太郎", "event": "渋谷異業種交流会", "memo": "AIを使った営業の工夫"}
+        if language == "ja"
+        else {"name": "Jane Smith", "event": "Tokyo Startup Night", "memo": "hiking in Nagano"}
+    )
+    return sample | {"date": date, "my_name": drafts.my_name(request.user, language)}
+
+
+@login_required
+@require_GET
+def draft_list(request: AuthedRequest) -> HttpResponse:
+    own = set(DraftTemplate.objects.filter(owner=request.user).values_list("reason", "language"))
+    rows = [
+        {
+            "reason": reason,
+            "label": label,
+            "languages": [(code, name, (reason, code) in own) for code, name in settings.LANGUAGES],
+        }
+        for reason, label in Reason.choices
+        if reason != Reason.KEY_PERSON
+    ]
+    return render(request, "followups/drafts.html", {"rows": rows, "placeholders": drafts.PLACEHOLDERS})
+
+
+@login_required
+def draft_edit(request: AuthedRequest, reason: str, language: str) -> HttpResponse:
+    """Edit one draft, with a preview made from sample values (htmx asks for the preview alone)."""
+    reason, language = _draft_key(reason, language)
+    current = DraftTemplate.objects.filter(owner=request.user, reason=reason, language=language).first()
+    default_subject, default_body = drafts.DEFAULTS[(reason, language)]
+    initial = {"subject": default_subject, "body": default_body} if current is None else None
+    status = 200
+    if request.method == "POST":
+        form = DraftTemplateForm(
+            request.POST, instance=current or DraftTemplate(owner=request.user, reason=reason, language=language)
+        )
+        if request.POST.get("preview") and request.htmx:
+            valid = form.is_valid()
+            preview = (
+                drafts.render(
+                    (form.cleaned_data["subject"], form.cleaned_data["body"]), _sample_values(request, language)
+                )
+                if valid
+                else None
+            )
+            return render(request, "followups/drafts.html#draft-preview", {"preview": preview, "form": form})
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The draft was saved."))
+            return redirect("followups:draft_list")
+        status = 422
+    else:
+        form = DraftTemplateForm(instance=current, initial=initial)
+    preview = None
+    if form.is_bound and form.is_valid():
+        preview = drafts.render(
+            (form.cleaned_data["subject"], form.cleaned_data["body"]), _sample_values(request, language)
+        )
+    elif not form.is_bound:
+        preview = drafts.render((form["subject"].value(), form["body"].value()), _sample_values(request, language))
+    context = {
+        "form": form,
+        "preview": preview,
+        "reason_label": Reason(reason).label,
+        "language_label": dict(settings.LANGUAGES)[language],
+        "reason": reason,
+        "language": language,
+        "is_own": current is not None,
+        "placeholders": drafts.PLACEHOLDERS,
+    }
+    return render(request, "followups/drafts.html", context, status=status)
+
+
+@login_required
+@require_POST
+def draft_reset(request: AuthedRequest, reason: str, language: str) -> HttpResponse:
+    reason, language = _draft_key(reason, language)
+    DraftTemplate.objects.filter(owner=request.user, reason=reason, language=language).delete()
+    messages.success(request, _("The draft is back to the default wording."))
+    return redirect("followups:draft_list")

@@ -35,7 +35,7 @@ from contacts.models import (
     Tag,
 )
 from contacts.services import people_changed, refresh_ledger_tallies, refresh_search
-from followups.models import FollowUp, FollowUpSettings
+from followups.models import DraftTemplate, FollowUp, FollowUpSettings
 from insights.models import Dismissal, Goal
 
 from .decoding import FileRejected
@@ -63,7 +63,8 @@ REGISTRY = [
     Entry("events", Event),
     Entry("people", Person, derived=("sort_key", "search_text")),
     Entry("contact_points", ContactPoint, owner="person__owner"),
-    Entry("meetings", Meeting),
+    # The capture screen's row key only keeps a row sent twice from being saved twice.
+    Entry("meetings", Meeting, derived=("capture_key",)),
     Entry("ledger_entries", LedgerEntry),
     # `tallied_on` says the overview's tallies are current: a restore rebuilds them instead.
     Entry("ledger_settings", LedgerSettings, derived=("tallied_on",), replaceable=True),
@@ -71,6 +72,7 @@ REGISTRY = [
     # The calendar feed's secret address is not carried over: the restored account makes its own.
     # … nor the day of the last nightly recompute: the restored account's first night recomputes all.
     Entry("followup_settings", FollowUpSettings, derived=("feed_token", "recomputed_on"), replaceable=True),
+    Entry("draft_templates", DraftTemplate),
     Entry("key_persons", KeyPerson),
     Entry("profile", Profile, replaceable=True),
     Entry("goals", Goal),
@@ -107,7 +109,7 @@ def _queryset(entry: Entry, owner: User):
 
 
 def _encode(value):
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
