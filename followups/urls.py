@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pwa, views
 
 app_name = "followups"
 
@@ -18,6 +18,10 @@ urlpatterns = [
     path("week/calendar/off/", views.feed_disable, name="feed_disable"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("people/<int:pk>/followups/", views.followup_add, name="followup_add"),
+    path("push/subscriptions/", pwa.push_subscribe, name="push_subscribe"),
+    path("push/subscriptions/<int:pk>/toggle/", pwa.push_toggle, name="push_toggle"),
+    path("push/subscriptions/<int:pk>/delete/", pwa.push_delete, name="push_delete"),
+    path("push/test/", pwa.push_test, name="push_test"),
     path("jobs/", views.jobs_status, name="jobs_status"),
     path("jobs/checks/", views.jobcheck_create, name="jobcheck_create"),
     path("jobs/checks/<int:pk>/", views.jobcheck_detail, name="jobcheck_detail"),

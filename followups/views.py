@@ -14,7 +14,16 @@ from contacts.models import Person, Status
 
 from . import calendar, drafts, selectors, services
 from .forms import DoneForm, DraftTemplateForm, FollowUpSettingsForm, ManualForm, SkipForm, SnoozeForm
-from .models import DraftTemplate, FollowUp, FollowUpSettings, JobCheck, Reason, State, WorkerHeartbeat
+from .models import (
+    DraftTemplate,
+    FollowUp,
+    FollowUpSettings,
+    JobCheck,
+    PushSubscription,
+    Reason,
+    State,
+    WorkerHeartbeat,
+)
 
 # A heartbeat older than this (beat sends one a minute) means beat or the
 # worker is down.
@@ -214,9 +223,14 @@ def followup_settings(request: AuthedRequest) -> HttpResponse:
         if current.feed_token
         else ""
     )
-    return render(
-        request, "followups/settings.html", {"form": form, "settings": current, "feed_url": feed_url}, status=status
-    )
+    context = {
+        "form": form,
+        "settings": current,
+        "feed_url": feed_url,
+        "devices": PushSubscription.objects.filter(owner=request.user),
+        "vapid_public_key": settings.WEBPUSH_VAPID_PUBLIC_KEY,
+    }
+    return render(request, "followups/settings.html", context, status=status)
 
 
 @login_required
