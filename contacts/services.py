@@ -2,6 +2,7 @@
 
 import datetime
 import decimal
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -300,11 +301,14 @@ def capture_person(
     memo: str = "",
     contact_points: Iterable[tuple[str, str, str]] = (),
     ledger: dict | None = None,
+    capture_key: uuid.UUID | None = None,
 ) -> CaptureResult:
     """Create a person met at an event, with their first meeting there.
 
     `ledger`, when given, holds the values of a ledger entry (direction, kind,
     description) recorded with the row, dated and linked to the meeting.
+    `capture_key` is the row's key: a row already saved with it raises
+    IntegrityError and saves nothing (see `_keep_capture_key`).
     """
     with transaction.atomic():
         person = create_person(
@@ -323,13 +327,20 @@ def capture_person(
         )
         Meeting.objects.filter(pk=meeting.pk).update(created_person=True)
         meeting.created_person = True
+        _keep_capture_key(meeting, capture_key)
         if ledger:
             add_ledger_entry(owner=owner, person=person, values={**ledger, "date": event.date, "meeting": meeting})
     return CaptureResult(person=person, meeting=meeting, created=True)
 
 
 def capture_existing(
-    *, owner: User, event: Event, person: Person, memo: str = "", ledger: dict | None = None
+    *,
+    owner: User,
+    event: Event,
+    person: Person,
+    memo: str = "",
+    ledger: dict | None = None,
+    capture_key: uuid.UUID | None = None,
 ) -> CaptureResult:
     """Record that someone already known was met again at this event (and, optionally, a ledger entry)."""
     with transaction.atomic():
@@ -341,9 +352,25 @@ def capture_existing(
             event=event,
             summary=memo,
         )
+        _keep_capture_key(meeting, capture_key)
         if ledger:
             add_ledger_entry(owner=owner, person=person, values={**ledger, "date": event.date, "meeting": meeting})
     return CaptureResult(person=person, meeting=meeting, created=False)
+
+
+def _keep_capture_key(meeting: Meeting, key: uuid.UUID | None) -> None:
+    """Stamp the row's key on its meeting; the unique constraint refuses a second row with it
+    (IntegrityError, rolling the whole row back), even when two sends race."""
+    if key is not None:
+        Meeting.objects.filter(pk=meeting.pk).update(capture_key=key)
+        meeting.capture_key = key
+
+
+def capture_saved(*, owner: User, key: uuid.UUID | None) -> Meeting | None:
+    """The meeting a capture row with this key already made, if any."""
+    if key is None:
+        return None
+    return Meeting.objects.filter(owner=owner, capture_key=key).select_related("event").first()
 
 
 def undo_capture(*, meeting: Meeting) -> None:

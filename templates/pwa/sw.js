@@ -15,7 +15,13 @@ const ICON = {{ icon|safe }};
 const BADGE = {{ badge|safe }};
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(STATIC_CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+  // One file that cannot be fetched must not keep the worker from installing.
+  event.waitUntil(
+    caches
+      .open(STATIC_CACHE)
+      .then((cache) => Promise.all(PRECACHE.map((url) => cache.add(url).catch(() => undefined))))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener("activate", (event) => {
