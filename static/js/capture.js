@@ -178,7 +178,7 @@
         var org = match.querySelector(".capture-match__org");
         found.push({
           url: match.getAttribute("formaction"),
-          name: name ? name.textContent.trim() : "",
+          name: name && name.firstChild ? name.firstChild.textContent.trim() : "",
           org: org ? org.textContent.trim() : "",
         });
       });
