@@ -37,6 +37,12 @@ def _thank_you(owner, *, family_name, email="", mobile="", memo="AIと営業の�
     )
 
 
+def _shot(watched, name):
+    """A full-page screenshot from the top (the sticky header otherwise lands mid-page)."""
+    watched.page.evaluate("window.scrollTo(0, 0)")
+    watched.screenshot(name)
+
+
 # Keep mailto:/sms:/tel: links from leaving the page in the test browser; the page's own handlers still run.
 STAY = """
 document.addEventListener("click", (e) => {
@@ -78,7 +84,7 @@ def test_a_thank_you_goes_out_by_mail_and_sent_logs_the_meeting(watched, live_se
     sent = item.locator("[data-sent]")
     sent.wait_for(state="visible")
     assert sent.locator("[data-sent-kind]").input_value() == "email"
-    watched.screenshot(f"reach-week-sent-{language}-{viewport}")
+    _shot(watched, f"reach-week-sent-{language}-{viewport}")
     sent.locator("[data-sent-yes]").click()
     page.locator(".week-item--gone").wait_for()
 
@@ -105,7 +111,7 @@ def test_a_birthday_follow_up_is_made_by_the_real_worker(watched, live_server, b
     assert "誕生日" in card.inner_text()
     card.locator("details.week-draft summary").click()
     assert "お誕生日おめでとうございます" in card.locator("[data-draft-body]").inner_text()
-    watched.screenshot("reach-birthday-ja-phone")
+    _shot(watched, "reach-birthday-ja-phone")
     watched.assert_clean()
 
 
@@ -149,7 +155,7 @@ def test_a_device_is_turned_on_and_the_notice_reaches_the_push_endpoint(
         page.locator(".device-list li").wait_for()
         device = PushSubscription.objects.get(owner=browser_user)
         assert device.endpoint == endpoint.url and device.enabled
-        watched.screenshot(f"reach-settings-{language}-{viewport}")
+        _shot(watched, f"reach-settings-{language}-{viewport}")
 
         page.locator("form[action$='/push/test/'] button").click()
         page.wait_for_load_state("networkidle")
@@ -208,7 +214,7 @@ def test_rows_captured_offline_wait_and_are_saved_exactly_once_when_back_online(
     page.locator("[data-queue-count]").filter(has_text="2").wait_for()
     assert page.locator("[data-queue-row=waiting]").count() == 2
     assert Meeting.objects.filter(event=event).count() == 0
-    watched.screenshot(f"reach-capture-offline-{language}-{viewport}")
+    _shot(watched, f"reach-capture-offline-{language}-{viewport}")
     rows = _queued(page)
     keys = sorted(row["key"] for row in rows)
     assert len(set(keys)) == 2
@@ -247,7 +253,7 @@ def test_rows_captured_offline_wait_and_are_saved_exactly_once_when_back_online(
     page.evaluate("window.dispatchEvent(new Event('online'))")
     page.locator("[data-queue-row=choice]").wait_for()
     assert Meeting.objects.filter(event=event).count() == 2
-    watched.screenshot(f"reach-capture-choice-{language}-{viewport}")
+    _shot(watched, f"reach-capture-choice-{language}-{viewport}")
     page.locator("[data-queue-row=choice] button.button--primary").first.click()
     page.locator("#capture-queue").wait_for(state="hidden")
     assert Meeting.objects.filter(event=event, people=known).count() == 1
@@ -269,4 +275,29 @@ def test_the_account_menu_offers_to_install_the_app(watched, live_server, browse
     manifest = page.evaluate("fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())")
     assert manifest["display"] == "standalone"
     assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active.scriptURL)").endswith("/sw.js")
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_a_draft_is_edited_with_a_preview_and_used_in_this_week(watched, live_server, browser_user, viewport, language):
+    page = watched.page
+    item = _thank_you(browser_user, family_name="北川", email="kita@example.jp", memo="地域の勉強会")
+    log_in(watched, live_server, "hanako")
+    switch_language(page, language)
+    page.goto(f"{live_server.url}/week/drafts/thank_you/ja/")
+    page.fill(
+        "textarea[name=body]",
+        "{name}様\n{date}の{event}ではありがとうございました。\n{memo}の件、また伺わせてください。\n{my_name}",
+    )
+    page.locator("button[name=preview]").click()
+    page.locator("#draft-preview pre").filter(has_text="山田 太郎様").wait_for()
+    assert "AIを使った営業の工夫の件" in page.locator("#draft-preview pre").inner_text()
+    _shot(watched, f"reach-drafts-{language}-{viewport}")
+    page.locator("form.card button.button--primary").click()
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server.url}/week/")
+    body = parse_qs(urlsplit(page.locator(f"#followup-{item.pk} a[data-channel=email]").get_attribute("href")).query)[
+        "body"
+    ][0]
+    assert body.startswith("北川 花様\r\n") and "地域の勉強会の件" in body and body.endswith("佐藤 花子")
     watched.assert_clean()
