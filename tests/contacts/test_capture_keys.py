@@ -82,3 +82,42 @@ def test_a_row_without_a_key_or_with_a_bad_one_is_saved_as_before(auth_client, u
     send(auth_client, event, "")
     send(auth_client, event, "not-a-uuid", name="鈴木 次郎")
     assert Meeting.objects.filter(owner=user, capture_key__isnull=True).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clients_sending_the_same_rows_at_once_save_each_exactly_once():
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    from tests.factories import make_user
+
+    owner = make_user(username="racer")
+    event = make_event(owner=owner)
+    keys = [uuid.uuid4() for _ in range(8)]
+    barrier = threading.Barrier(2)
+    statuses, errors = [], []
+
+    def sender():
+        client = Client()
+        client.force_login(owner)
+        try:
+            for number, key in enumerate(keys):
+                barrier.wait(timeout=30)
+                response = send(client, event, key, name=f"競争 {number}")
+                statuses.append(response.status_code)
+                if not response.get("X-Capture-Saved"):
+                    errors.append((number, response.status_code))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sender) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and statuses == [200] * 2 * len(keys)
+    assert Meeting.objects.filter(owner=owner).count() == len(keys)
+    assert Person.objects.filter(owner=owner).count() == len(keys)
+    assert set(Meeting.objects.values_list("capture_key", flat=True)) == set(keys)
