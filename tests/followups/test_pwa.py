@@ -36,8 +36,9 @@ def test_the_worker_is_served_from_the_root_uncached_with_files_that_exist(clien
 
 
 def test_the_offline_page_shows_no_user_data(auth_client, user):
-    page = auth_client.get(reverse("offline")).content.decode()
-    assert user.get_username() not in page and "You are offline" in page or "オフライン" in page
+    page = auth_client.get(reverse("offline"), headers={"Accept-Language": "ja"}).content.decode()
+    assert "オフラインです" in page
+    assert user.get_username() not in page and "logout" not in page
 
 
 def test_pages_link_the_manifest_and_the_worker_and_the_csp_allows_only_this_site(auth_client):
