@@ -390,11 +390,21 @@ class Meeting(models.Model):
     # True when a capture row created the person along with this meeting, so
     # undoing the row may remove the person too (and only then).
     created_person = models.BooleanField(default=False, editable=False)
+    # The key the capture screen gives each row (a UUID made on the phone), so
+    # a row sent twice (offline queue, retry, double tap) is saved once.
+    capture_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-date", "-pk"]
         indexes = [models.Index(fields=["owner", "-date"], name="meeting_owner_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "capture_key"],
+                condition=Q(capture_key__isnull=False),
+                name="meeting_capture_key_once",
+            ),
+        ]
         verbose_name = _("meeting")
 
     def __str__(self):

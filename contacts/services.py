@@ -1,6 +1,7 @@
 """Writes that touch people, meetings and events. Views call these; so do tasks."""
 
 import datetime
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -344,11 +345,14 @@ def capture_person(
     fields: Iterable[Field] = (),
     memo: str = "",
     contact_points: Iterable[tuple[str, str, str]] = (),
+    capture_key: uuid.UUID | None = None,
 ) -> CaptureResult:
     """Create a person met at an event, with their first meeting there.
 
     A ledger entry typed with the row is the ledger's to record
     (`ledger.services.add_captured_entry`), in the caller's transaction.
+    `capture_key` is the row's key: a row already saved with it raises
+    IntegrityError and saves nothing (see `_keep_capture_key`).
     """
     with transaction.atomic():
         person = create_person(
@@ -367,10 +371,13 @@ def capture_person(
         )
         Meeting.objects.filter(pk=meeting.pk).update(created_person=True)
         meeting.created_person = True
+        _keep_capture_key(meeting, capture_key)
     return CaptureResult(person=person, meeting=meeting, created=True)
 
 
-def capture_existing(*, owner: User, event: Event, person: Person, memo: str = "") -> CaptureResult:
+def capture_existing(
+    *, owner: User, event: Event, person: Person, memo: str = "", capture_key: uuid.UUID | None = None
+) -> CaptureResult:
     """Record that someone already known was met again at this event."""
     with transaction.atomic():
         meeting = log_meeting(
@@ -381,7 +388,23 @@ def capture_existing(*, owner: User, event: Event, person: Person, memo: str = "
             event=event,
             summary=memo,
         )
+        _keep_capture_key(meeting, capture_key)
     return CaptureResult(person=person, meeting=meeting, created=False)
+
+
+def _keep_capture_key(meeting: Meeting, key: uuid.UUID | None) -> None:
+    """Stamp the row's key on its meeting; the unique constraint refuses a second row with it
+    (IntegrityError, rolling the whole row back), even when two sends race."""
+    if key is not None:
+        Meeting.objects.filter(pk=meeting.pk).update(capture_key=key)
+        meeting.capture_key = key
+
+
+def capture_saved(*, owner: User, key: uuid.UUID | None) -> Meeting | None:
+    """The meeting a capture row with this key already made, if any."""
+    if key is None:
+        return None
+    return Meeting.objects.filter(owner=owner, capture_key=key).select_related("event").first()
 
 
 # How long a capture row can be taken back; after that its undo button is gone.

@@ -15,12 +15,16 @@ from contacts.models import Profile
 from . import selectors
 
 
-def build_digest(user: User, *, today: datetime.date) -> EmailMultiAlternatives | None:
-    """The message for `user` for the week starting `today`, or None with nothing due or no address."""
+def build_digest(user: User, *, today: datetime.date, daily: bool = False) -> EmailMultiAlternatives | None:
+    """The message for `user` for the week starting `today` (or for the day, when `daily`),
+    or None with nothing due or no address. A daily digest is sent only when something is due by today."""
     if not user.email:
         return None
     queue = selectors.queue(user.pk, today=today, limit=selectors.DIGEST_SHOWN)
     if not (queue.overdue or queue.this_week):
+        return None
+    due_today = selectors.open_followups(user.pk).filter(show_on__lte=today).count() if daily else 0
+    if daily and not due_today:
         return None
     with translation.override(user.language):
         context = {
@@ -34,9 +38,15 @@ def build_digest(user: User, *, today: datetime.date) -> EmailMultiAlternatives 
             "week_url": settings.SITE_URL + reverse("followups:week"),
             "settings_url": settings.SITE_URL + reverse("followups:settings"),
         }
-        subject = ngettext("This week: %(count)d follow-up", "This week: %(count)d follow-ups", queue.count_due) % {
-            "count": queue.count_due
-        }
+        context["daily"] = daily
+        if daily:
+            subject = ngettext("Today: %(count)d follow-up due", "Today: %(count)d follow-ups due", due_today) % {
+                "count": due_today
+            }
+        else:
+            subject = ngettext("This week: %(count)d follow-up", "This week: %(count)d follow-ups", queue.count_due) % {
+                "count": queue.count_due
+            }
         text = render_to_string("followups/email/digest.txt", context)
         html = render_to_string("followups/email/digest.html", context)
     message = EmailMultiAlternatives(subject=f"[Jinmyaku] {subject}", body=text, to=[user.email])

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from contacts.forms import date_field
 from contacts.models import MeetingKind
 
-from .models import FollowUpSettings
+from .drafts import PLACEHOLDERS, unknown_placeholders
+from .models import DraftTemplate, FollowUpSettings
 
 # Kinds a follow-up is done with (a first meeting at an event is not one of them).
 DONE_KINDS = [(k, label) for k, label in MeetingKind.choices if k not in ("first_at_event", "at_event")]
@@ -79,8 +80,42 @@ class FollowUpSettingsForm(forms.ModelForm):
 
     class Meta:
         model = FollowUpSettings
-        fields = ["key_person_days", "network_days", "acquaintance_days", "digest_enabled", "time_zone"]
+        fields = [
+            "key_person_days", "network_days", "acquaintance_days", "birthday_days_before", "birthday_acquaintances",
+            "digest_enabled", "daily_digest_enabled", "notice_time", "time_zone",
+        ]  # fmt: skip
+        widgets = {"notice_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+
+
+class DraftTemplateForm(forms.ModelForm):
+    """The user's wording of one draft; only the five placeholders are allowed."""
+
+    class Meta:
+        model = DraftTemplate
+        fields = ["subject", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 12})}
+
+    def _clean_text(self, name: str) -> str:
+        value = self.cleaned_data[name].replace("\r\n", "\n")
+        if "\x00" in value:
+            raise forms.ValidationError(_("Remove the control characters."))
+        unknown = unknown_placeholders(value)
+        if unknown:
+            raise forms.ValidationError(
+                _("Unknown placeholder: %(found)s. Use only %(allowed)s.")
+                % {
+                    "found": ", ".join("{" + name + "}" for name in unknown),
+                    "allowed": " ".join("{" + name + "}" for name in PLACEHOLDERS),
+                }
+            )
+        return value
+
+    def clean_subject(self):
+        return self._clean_text("subject")
+
+    def clean_body(self):
+        return self._clean_text("body")

@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -11,6 +13,21 @@ class Reason(models.TextChoices):
     GIVE_BACK = "give_back", _("Give back")
     KEY_PERSON = "key_person", _("Key-person check-in")
     MANUAL = "manual", _("Follow up")
+    BIRTHDAY = "birthday", _("Birthday")
+
+
+# The order of the reasons within each section of This week: a thank-you loses
+# its value in days, a promised next step is owed, then giving back, birthdays
+# (they have a date), the user's own reminders, and keeping in touch last.
+URGENCY = (
+    Reason.THANK_YOU,
+    Reason.NEXT_STEP,
+    Reason.GIVE_BACK,
+    Reason.BIRTHDAY,
+    Reason.MANUAL,
+    Reason.KEY_PERSON,
+    Reason.KEEP_IN_TOUCH,
+)
 
 
 class State(models.TextChoices):
@@ -93,6 +110,18 @@ class FollowUpSettings(models.Model):
         validators=[MinValueValidator(7), MaxValueValidator(3650)],
     )
     digest_enabled = models.BooleanField(_("Send me the weekly digest on Monday morning"), default=True)
+    daily_digest_enabled = models.BooleanField(_("Send me a daily digest every morning"), default=False)
+    birthday_days_before = models.PositiveSmallIntegerField(
+        _("Birthdays: remind me this many days before (0: never)"),
+        default=3,
+        validators=[MaxValueValidator(60)],
+    )
+    birthday_acquaintances = models.BooleanField(
+        _("Birthday reminders for acquaintances too (not only my network and key persons)"), default=False
+    )
+    notice_time = models.TimeField(
+        _("Morning notice on my devices at"), default=datetime.time(8, 0), help_text=_("In your time zone.")
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Tokyo")
     # The secret in the calendar feed's address; empty when the feed is off.
     feed_token = models.CharField(max_length=64, blank=True, db_index=True)
@@ -139,8 +168,13 @@ class DigestState(models.TextChoices):
     FAILED = "failed"
 
 
+class DigestKind(models.TextChoices):
+    WEEKLY = "weekly"
+    DAILY = "daily"
+
+
 class DigestDelivery(models.Model):
-    """One weekly digest for one user and week, claimed before it is sent.
+    """One digest for one user and week (weekly) or day (daily), claimed before it is sent.
 
     The unique row makes sending at most once: a redelivered message or a
     second beat finds it claimed. SMTP errors put it back to pending with a
@@ -148,7 +182,9 @@ class DigestDelivery(models.Model):
     """
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digests")
+    # The Monday of the week for a weekly digest, the day for a daily one.
     week_start = models.DateField()
+    kind = models.CharField(max_length=10, choices=DigestKind, default=DigestKind.WEEKLY)
     state = models.CharField(max_length=10, choices=DigestState, default=DigestState.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -156,8 +192,70 @@ class DigestDelivery(models.Model):
     error = models.CharField(max_length=500, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["owner", "week_start"], name="digest_once_a_week")]
+        constraints = [models.UniqueConstraint(fields=["owner", "kind", "week_start"], name="digest_once_per_kind")]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="digest_due")]
 
     def __str__(self):
         return f"digest {self.owner_id} {self.week_start} ({self.state})"
+
+
+class DraftTemplate(models.Model):
+    """The user's own wording of a message for one reason and language; without a row, the default applies.
+
+    Placeholders: {name} {event} {date} {memo} {my_name} (see `followups.drafts`).
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="draft_templates")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), max_length=2000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "reason", "language"], name="draft_one_per_reason_language")
+        ]
+        verbose_name = _("message draft")
+
+    def __str__(self):
+        return f"draft {self.owner_id} {self.reason} {self.language}"
+
+
+class PushSubscription(models.Model):
+    """One device (browser) that gets the morning notice, as its push service gave it.
+
+    The endpoint is unique: a device signed in with another account moves to
+    that account. The push service answering 404/410 removes the row.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    device = models.CharField(_("device"), max_length=120, blank=True)
+    enabled = models.BooleanField(_("on"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("device for notices")
+
+    def __str__(self):
+        return f"push {self.owner_id} {self.device or self.pk}"
+
+
+class PushNotice(models.Model):
+    """The morning notice of one user and day, claimed once however often beat sends the task."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "day"], name="push_notice_once_a_day")]
+
+    def __str__(self):
+        return f"notice {self.owner_id} {self.day}"

@@ -21,6 +21,16 @@ follow-up twice (the database allows one open follow-up per person and reason).
 - **Next step**: a meeting's next step, on its date, one at a time per person.
 - **Give back**: while the ledger says I owe them; closed when I no longer do.
   Done or skipped, it does not come back for 30 days.
+- **Birthday**: `birthday_days_before` days before the person's birthday
+  (0 turns it off), for people in the network tier or key in a field, and for
+  acquaintances only when the user asks. One per birthday: `due_on` is the
+  birthday itself, so a follow-up done or skipped this year is never made
+  again for the same date, and next year's is a new row. A birthday more than
+  a week past is over: an open one moves on to the next year.
+  Only the month and day count, so a birthday whose year is unknown works
+  the same (the person model keeps a full date; a month-day birthday stored
+  with a placeholder year, as vCard `--MMDD` imports may do, is reminded of
+  all the same).
 - Ended relationships get none: their open follow-ups are closed.
 """
 
@@ -33,7 +43,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from contacts import dates
-from contacts.models import KeyPerson, Meeting, Person, Status
+from contacts.models import KeyPerson, Meeting, Person, Status, Tier
 from ledger.models import LedgerEntry, LedgerTally
 
 from .models import FollowUp, FollowUpSettings, Reason, State
@@ -42,6 +52,7 @@ from .signals import followups_written
 THANK_YOU_WINDOW = datetime.timedelta(days=14)
 THANK_YOU_OVERDUE_AFTER = datetime.timedelta(days=3)
 GIVE_BACK_QUIET = datetime.timedelta(days=30)
+BIRTHDAY_LATE = datetime.timedelta(days=7)
 NOON = 12
 CLOSED_BY_USER = (State.DONE, State.SKIPPED)
 CADENCE_REASONS = (Reason.KEEP_IN_TOUCH, Reason.KEY_PERSON)
@@ -77,6 +88,25 @@ def thank_you_dates(meeting_on: datetime.date, logged_at: datetime.datetime) -> 
     return due, meeting_on + THANK_YOU_OVERDUE_AFTER
 
 
+def birthday_on(month: int, day: int, year: int) -> datetime.date:
+    """The birthday in `year`; 29 February is kept on the 28th in other years."""
+    if month == 2 and day == 29:
+        try:
+            return datetime.date(year, 2, 29)
+        except ValueError:
+            return datetime.date(year, 2, 28)
+    return datetime.date(year, month, day)
+
+
+def next_birthday(month: int, day: int, *, today: datetime.date) -> datetime.date:
+    """The birthday to remind of: this year's unless it is more than a week past, else next year's."""
+    for year in (today.year - 1, today.year, today.year + 1):
+        date = birthday_on(month, day, year)
+        if date >= today - BIRTHDAY_LATE:
+            return date
+    raise AssertionError("unreachable: next year's birthday is always ahead")
+
+
 def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
     """Bring the open follow-ups of `people` (an owner-scoped queryset) in line with the rules."""
     people = people.order_by()
@@ -110,7 +140,7 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
             is_key=Exists(KeyPerson.objects.filter(person_id=OuterRef("pk"))),
         ).values_list(
             "pk", "owner_id", "tier", "keep_in_touch_days", "last_contact_on", "first_met_on", "created_at",
-            "last_entry", "last_kept", "first_meeting", "is_key",
+            "last_entry", "last_kept", "first_meeting", "is_key", "birthday",
         )
     )  # fmt: skip
     if not rows and not ended:
@@ -156,6 +186,11 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
             closed_at__gte=now - GIVE_BACK_QUIET,
         ).values_list("person_id", flat=True)
     )
+    birthdays_made = set(
+        FollowUp.objects.filter(
+            person__in=active_ids, reason=Reason.BIRTHDAY, due_on__gte=today - BIRTHDAY_LATE
+        ).values_list("person_id", "due_on")
+    )
     owners = {row[1] for row in rows}
     cadences = {s.owner_id: s for s in FollowUpSettings.objects.filter(owner_id__in=owners)}
 
@@ -186,7 +221,7 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
     skipped: list[int] = []
     for (
         person_id, owner_id, tier, own_days, last_contact, first_met, created_at, last_entry, last_kept, first_meeting,
-        is_key,
+        is_key, birthday,
     ) in rows:  # fmt: skip
         marks = len(create), len(move), len(close)
         try:
@@ -216,6 +251,30 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
                     want(owner_id, person_id, Reason.GIVE_BACK, today)
             elif (person_id, Reason.GIVE_BACK) in open_now:
                 close.append(open_now[(person_id, Reason.GIVE_BACK)][0])
+            before = settings.birthday_days_before
+            wants_birthday = (
+                birthday is not None
+                and before > 0
+                and (is_key or tier == Tier.NETWORK or settings.birthday_acquaintances)
+            )
+            current = open_now.get((person_id, Reason.BIRTHDAY))
+            if wants_birthday:
+                on = next_birthday(birthday.month, birthday.day, today=today)
+                show = on - datetime.timedelta(days=before)
+                if current is None:
+                    if (person_id, on) not in birthdays_made:
+                        create.append(
+                            FollowUp(
+                                owner_id=owner_id, person_id=person_id, reason=Reason.BIRTHDAY, due_on=on, show_on=show,
+                                overdue_on=on,
+                            )
+                        )  # fmt: skip
+                else:
+                    pk, due_on, show_on, snoozed = current
+                    if due_on != on or (show_on != show and not snoozed):
+                        move.append(FollowUp(pk=pk, due_on=on, show_on=show, overdue_on=on, snoozed=False))
+            elif current is not None:
+                close.append(current[0])
         except Exception:
             # One person's data must never cost the others theirs: drop what this
             # person asked for so far, and go on.

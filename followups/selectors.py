@@ -3,12 +3,13 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
-from contacts.models import Meeting
+from contacts.models import ContactPoint, ContactPointKind, Meeting
 from contacts.selectors import ended_ids
 
-from .models import FollowUp, State
+from .models import URGENCY, FollowUp, State
 
 QUEUE_WEEKS = 2
 FEED_DAYS = 120
@@ -38,6 +39,35 @@ def with_context(followups: QuerySet) -> QuerySet:
     return followups.select_related("person", "person__ledger_tally").annotate(
         last_meeting_on=Subquery(latest.values("meeting__date")[:1]),
         last_meeting_summary=Subquery(latest.values("meeting__summary")[:1]),
+    )
+
+
+def by_urgency(followups: QuerySet) -> QuerySet:
+    """Thank-yous first, then next steps, giving back, birthdays, own reminders, keeping in touch;
+    by date within each reason."""
+    rank = Case(
+        *[When(reason=reason, then=Value(position)) for position, reason in enumerate(URGENCY)],
+        default=Value(len(URGENCY)),
+        output_field=IntegerField(),
+    )
+    return followups.annotate(urgency=rank).order_by("urgency", "show_on", "pk")
+
+
+def with_channels(followups: QuerySet) -> QuerySet:
+    """What the drafts and the contact links need: the meeting and its event, how many people the
+    meeting was with, and the person's e-mail addresses and numbers (one more query)."""
+    people_at = (
+        Meeting.people.through.objects.filter(meeting_id=OuterRef("meeting_id"))
+        .order_by()
+        .values("meeting_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    points = ContactPoint.objects.exclude(kind=ContactPointKind.FAX).order_by("kind", "pk")
+    return (
+        followups.select_related("meeting__event")
+        .annotate(meeting_people=Coalesce(Subquery(people_at[:1]), Value(0)))
+        .prefetch_related(Prefetch("person__contact_points", queryset=points))
     )
 
 
@@ -85,18 +115,22 @@ class Queue:
         return not any(self.size(name) for name in SECTIONS)
 
 
-def queue(owner_id: int, *, today: datetime.date, limit: int | None = None) -> Queue:
+def queue(owner_id: int, *, today: datetime.date, limit: int | None = None, reach: bool = False) -> Queue:
     """Overdue, this week and next week: every item in one query, or the first `limit` of each section.
 
     With a limit, one query counts the sections and one per non-empty section
     loads its first items with their context: a large notebook has tens of
-    thousands of items due, and the page shows SECTION_SHOWN of each.
+    thousands of items due, and the page shows SECTION_SHOWN of each. Within
+    a section, the most urgent reasons come first. With `reach`, each item
+    also carries what its drafts and contact links need.
     """
     this_end, next_end = week_bounds(today)
     if limit is not None:
-        return _queue_cut(owner_id, today=today, this_end=this_end, next_end=next_end, limit=limit)
+        return _queue_cut(owner_id, today=today, this_end=this_end, next_end=next_end, limit=limit, reach=reach)
     result = Queue(today=today)
-    items = with_context(open_followups(owner_id).filter(show_on__lte=next_end)).order_by("show_on", "reason", "pk")
+    items = by_urgency(with_context(open_followups(owner_id).filter(show_on__lte=next_end)))
+    if reach:
+        items = with_channels(items)
     for item in items:
         if item.is_overdue(today):
             result.overdue.append(item)
@@ -107,7 +141,7 @@ def queue(owner_id: int, *, today: datetime.date, limit: int | None = None) -> Q
     return result
 
 
-def _queue_cut(owner_id: int, *, today, this_end, next_end, limit: int) -> Queue:
+def _queue_cut(owner_id: int, *, today, this_end, next_end, limit: int, reach: bool = False) -> Queue:
     # The same split as Queue building in `queue`: overdue first, then by show_on.
     where = {
         "overdue": Q(overdue_on__lt=today),
@@ -119,8 +153,10 @@ def _queue_cut(owner_id: int, *, today, this_end, next_end, limit: int) -> Queue
     result = Queue(today=today, sizes=sizes)
     for name, condition in where.items():
         if sizes[name]:
-            section = with_context(items.filter(condition)).order_by("show_on", "reason", "pk")[:limit]
-            setattr(result, name, list(section))
+            section = by_urgency(with_context(items.filter(condition)))
+            if reach:
+                section = with_channels(section)
+            setattr(result, name, list(section[:limit]))
     return result
 
 

@@ -20,13 +20,15 @@ from jobs.services import send as _send
 from ledger import services as ledger_services
 from ledger.models import LedgerSettings
 
-from . import rules
+from . import push, rules
 from .models import (
     DigestDelivery,
+    DigestKind,
     DigestState,
     FollowUp,
     FollowUpSettings,
     PendingRecompute,
+    PushNotice,
     Reason,
     State,
 )
@@ -295,10 +297,11 @@ def week_start(day: datetime.date) -> datetime.date:
 
 
 def dispatch_digests(*, now: datetime.datetime | None = None) -> int:
-    """Claim this week's digest of everyone whose Monday morning has come, and send the due ones.
+    """Claim the digests whose morning has come (this week's on Monday, today's for daily ones), send the due ones.
 
-    Runs every quarter hour from beat. A claim is a unique row per user and
-    week: claiming again finds it and does nothing. Returns messages sent.
+    Runs every quarter hour from beat. A claim is a unique row per user, kind
+    and week (or day): claiming again finds it and does nothing. Returns
+    messages sent.
     """
     from zoneinfo import ZoneInfo
 
@@ -312,15 +315,23 @@ def dispatch_digests(*, now: datetime.datetime | None = None) -> int:
             local = now.astimezone(ZoneInfo(zone))
         except (KeyError, ValueError):
             continue
-        if local.weekday() != 0 or local.hour < DIGEST_HOUR:
+        if local.hour < DIGEST_HOUR:
             continue
-        users = User.objects.filter(is_active=True).filter(
-            Q(followup_settings__time_zone=zone, followup_settings__digest_enabled=True)
-            | (Q(followup_settings__isnull=True) if zone == settings.TIME_ZONE else Q(pk__in=[]))
+        if local.weekday() == 0:
+            users = User.objects.filter(is_active=True).filter(
+                Q(followup_settings__time_zone=zone, followup_settings__digest_enabled=True)
+                | (Q(followup_settings__isnull=True) if zone == settings.TIME_ZONE else Q(pk__in=[]))
+            )
+            claims += [
+                DigestDelivery(owner_id=pk, week_start=local.date(), next_attempt_at=now)
+                for pk in users.values_list("pk", flat=True)
+            ]
+        daily = User.objects.filter(
+            is_active=True, followup_settings__time_zone=zone, followup_settings__daily_digest_enabled=True
         )
         claims += [
-            DigestDelivery(owner_id=pk, week_start=local.date(), next_attempt_at=now)
-            for pk in users.values_list("pk", flat=True)
+            DigestDelivery(owner_id=pk, week_start=local.date(), kind=DigestKind.DAILY, next_attempt_at=now)
+            for pk in daily.values_list("pk", flat=True)
         ]
     DigestDelivery.objects.bulk_create(claims, ignore_conflicts=True, batch_size=1000)
     due = DigestDelivery.objects.filter(state=DigestState.PENDING, next_attempt_at__lte=now).values_list(
@@ -340,7 +351,7 @@ def send_digest(*, delivery_id: int, now: datetime.datetime | None = None) -> st
     if not claimed:
         return "not claimed"
     delivery = DigestDelivery.objects.select_related("owner").get(pk=delivery_id)
-    message = build_digest(delivery.owner, today=delivery.week_start)
+    message = build_digest(delivery.owner, today=delivery.week_start, daily=delivery.kind == DigestKind.DAILY)
     if message is None:
         DigestDelivery.objects.filter(pk=delivery_id).update(state=DigestState.SENT, sent_at=now, error="empty")
         return "empty"
@@ -365,3 +376,26 @@ def recompute_everyone(*, owner_id: int) -> None:
 
     _note_pending(owner_id, Person.objects.filter(owner_id=owner_id).values_list("pk", flat=True).iterator())
     transaction.on_commit(lambda: _send(recompute_pending, owner_id))
+
+
+# The morning notice on the user's devices (Web Push)
+
+
+def dispatch_push_notices(*, now: datetime.datetime | None = None) -> int:
+    """Claim the notice of everyone whose chosen time has come today, and hand each to a worker.
+
+    Runs every five minutes from beat. The claim is a unique row per user and
+    day, so a second beat or a redelivered message sends nothing more; a claim
+    whose message could not be enqueued is given back for the next run.
+    """
+    from .tasks import send_push_notice
+
+    sent = 0
+    for owner_id, day in push.due_owners(now=now or timezone.now()):
+        if not push.claim_notice(owner_id=owner_id, day=day):
+            continue
+        if _send(send_push_notice, owner_id, day.isoformat()):
+            sent += 1
+        else:
+            PushNotice.objects.filter(owner_id=owner_id, day=day, delivered=0).delete()
+    return sent

@@ -6,6 +6,8 @@ machinery's tasks (heartbeat, test job, reaper) live in `jobs.tasks` under
 the names they had here.
 """
 
+import datetime
+
 from celery import shared_task
 
 from . import services
@@ -34,3 +36,15 @@ def dispatch_digests() -> None:
 @shared_task(name="followups.send_digest")
 def send_digest(delivery_id: int) -> None:
     services.send_digest(delivery_id=delivery_id)
+
+
+@shared_task(name="followups.dispatch_push_notices")
+def dispatch_push_notices() -> None:
+    services.dispatch_push_notices()
+
+
+@shared_task(name="followups.send_push_notice")
+def send_push_notice(owner_id: int, day: str) -> None:
+    from . import push
+
+    push.send_claimed_notice(owner_id=owner_id, day=datetime.date.fromisoformat(day))

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.views import AuthedRequest
 from contacts.models import Person, Status
 
-from . import calendar, selectors, services
-from .forms import DoneForm, FollowUpSettingsForm, ManualForm, SkipForm, SnoozeForm
-from .models import FollowUp, FollowUpSettings, State
+from . import calendar, drafts, selectors, services
+from .forms import DoneForm, DraftTemplateForm, FollowUpSettingsForm, ManualForm, SkipForm, SnoozeForm
+from .models import DraftTemplate, FollowUp, FollowUpSettings, PushSubscription, Reason, State
 
 # The weekly queue
 
@@ -23,7 +23,13 @@ def _queue_context(request: AuthedRequest, **extra) -> dict:
     today = timezone.localdate()
     showing_all = request.GET.get("all") == "1"
     limit = selectors.SECTION_ALL if showing_all else selectors.SECTION_SHOWN
-    queue = selectors.queue(request.user.pk, today=today, limit=limit)
+    queue = selectors.queue(request.user.pk, today=today, limit=limit, reach=True)
+    templates = drafts.templates_of(request.user.pk)
+    for name in selectors.SECTIONS:
+        for item in getattr(queue, name):
+            _add_reach(request, item, templates)
+    if "item" in extra:
+        _add_reach(request, extra["item"], templates)
     done_form = DoneForm(initial={"date": today})
     return {
         "queue": queue,
@@ -36,6 +42,12 @@ def _queue_context(request: AuthedRequest, **extra) -> dict:
         "skip_form": SkipForm(),
         **extra,
     }
+
+
+def _add_reach(request: AuthedRequest, item: FollowUp, templates: dict) -> None:
+    """The item's draft and the links that send it, on the item for the template."""
+    item.draft = drafts.draft_for(item, user=request.user, templates=templates)
+    item.channels = drafts.channels(item, item.draft)
 
 
 @login_required
@@ -54,7 +66,10 @@ def due_count(request: AuthedRequest) -> HttpResponse:
 
 def _open_item(request: AuthedRequest, pk: int) -> FollowUp:
     return get_object_or_404(
-        FollowUp.objects.select_related("person", "owner"), pk=pk, owner=request.user, state=State.OPEN
+        selectors.with_channels(FollowUp.objects.select_related("person", "owner")),
+        pk=pk,
+        owner=request.user,
+        state=State.OPEN,
     )
 
 
@@ -155,9 +170,14 @@ def followup_settings(request: AuthedRequest) -> HttpResponse:
         if current.feed_token
         else ""
     )
-    return render(
-        request, "followups/settings.html", {"form": form, "settings": current, "feed_url": feed_url}, status=status
-    )
+    context = {
+        "form": form,
+        "settings": current,
+        "feed_url": feed_url,
+        "devices": PushSubscription.objects.filter(owner=request.user),
+        "vapid_public_key": settings.WEBPUSH_VAPID_PUBLIC_KEY,
+    }
+    return render(request, "followups/settings.html", context, status=status)
 
 
 @login_required
@@ -191,3 +211,100 @@ def calendar_feed(request, token: str) -> HttpResponse:
     # The address is the only key: no browser or proxy may keep a copy.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# Message drafts
+
+
+def _draft_key(reason: str, language: str) -> tuple[str, str]:
+    if reason not in Reason.values or reason == Reason.KEY_PERSON or language not in dict(settings.LANGUAGES):
+        raise Http404
+    return reason, language
+
+
+def _sample_values(request: AuthedRequest, language: str) -> dict[str, str]:
+    """Made-up values for the preview: never a real person's."""
+    from django.utils import formats
+
+    with translation.override(language):
+        date = formats.date_format(timezone.localdate(), "MONTH_DAY_FORMAT")
+    sample = (
+        {"name": "山田 太郎", "event": "渋谷異業種交流会", "memo": "AIを使った営業の工夫"}
+        if language == "ja"
+        else {"name": "Jane Smith", "event": "Tokyo Startup Night", "memo": "hiking in Nagano"}
+    )
+    return sample | {"date": date, "my_name": drafts.my_name(request.user, language)}
+
+
+@login_required
+@require_GET
+def draft_list(request: AuthedRequest) -> HttpResponse:
+    own = set(DraftTemplate.objects.filter(owner=request.user).values_list("reason", "language"))
+    rows = [
+        {
+            "reason": reason,
+            "label": label,
+            "languages": [(code, name, (reason, code) in own) for code, name in settings.LANGUAGES],
+        }
+        for reason, label in Reason.choices
+        if reason != Reason.KEY_PERSON
+    ]
+    return render(request, "followups/drafts.html", {"rows": rows, "placeholders": drafts.PLACEHOLDERS})
+
+
+@login_required
+def draft_edit(request: AuthedRequest, reason: str, language: str) -> HttpResponse:
+    """Edit one draft, with a preview made from sample values (htmx asks for the preview alone)."""
+    reason, language = _draft_key(reason, language)
+    current = DraftTemplate.objects.filter(owner=request.user, reason=reason, language=language).first()
+    default_subject, default_body = drafts.DEFAULTS[(reason, language)]
+    initial = {"subject": default_subject, "body": default_body} if current is None else None
+    status = 200
+    if request.method == "POST":
+        form = DraftTemplateForm(
+            request.POST, instance=current or DraftTemplate(owner=request.user, reason=reason, language=language)
+        )
+        if request.POST.get("preview") and request.htmx:
+            valid = form.is_valid()
+            preview = (
+                drafts.render(
+                    (form.cleaned_data["subject"], form.cleaned_data["body"]), _sample_values(request, language)
+                )
+                if valid
+                else None
+            )
+            return render(request, "followups/drafts.html#draft-preview", {"preview": preview, "form": form})
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The draft was saved."))
+            return redirect("followups:draft_list")
+        status = 422
+    else:
+        form = DraftTemplateForm(instance=current, initial=initial)
+    preview = None
+    if form.is_bound and form.is_valid():
+        preview = drafts.render(
+            (form.cleaned_data["subject"], form.cleaned_data["body"]), _sample_values(request, language)
+        )
+    elif not form.is_bound:
+        preview = drafts.render((form["subject"].value(), form["body"].value()), _sample_values(request, language))
+    context = {
+        "form": form,
+        "preview": preview,
+        "reason_label": Reason(reason).label,
+        "language_label": dict(settings.LANGUAGES)[language],
+        "reason": reason,
+        "language": language,
+        "is_own": current is not None,
+        "placeholders": drafts.PLACEHOLDERS,
+    }
+    return render(request, "followups/drafts.html", context, status=status)
+
+
+@login_required
+@require_POST
+def draft_reset(request: AuthedRequest, reason: str, language: str) -> HttpResponse:
+    reason, language = _draft_key(reason, language)
+    DraftTemplate.objects.filter(owner=request.user, reason=reason, language=language).delete()
+    messages.success(request, _("The draft is back to the default wording."))
+    return redirect("followups:draft_list")

@@ -316,6 +316,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
+    # The service worker (followups.pwa) and the web app manifest, both from this site.
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
     "form-action": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
@@ -463,6 +466,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followups.dispatch_digests",
         "schedule": crontab(minute="*/15"),
     },
+    # The morning notice on the user's devices, at each user's chosen time (claimed once a day).
+    "push-notices": {
+        "task": "followups.dispatch_push_notices",
+        "schedule": 300.0,
+    },
     "purge-trash": {
         "task": "contacts.purge_trash",
         "schedule": crontab(hour=4, minute=20),
@@ -482,6 +490,14 @@ CELERY_BEAT_SCHEDULE = {
 FOLLOWUPS_STALE_AFTER = env_int("FOLLOWUPS_STALE_AFTER", 15 * 60, minimum=0)
 # The most people one nightly task message carries.
 FOLLOWUPS_CHUNK_PEOPLE = env_int("FOLLOWUPS_CHUNK_PEOPLE", 2000, minimum=1)
+# Web Push (the morning notice): a VAPID key pair, made by `manage.py generate_vapid_keys`.
+# Without them, devices cannot be turned on for notices.
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY")
+WEBPUSH_VAPID_PUBLIC_KEY = env_str("WEBPUSH_VAPID_PUBLIC_KEY")
+# Who the push services may contact about this server's messages (mailto: or https:).
+WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", "mailto:jinmyaku@localhost")
+# Push service addresses must be https; tests run one on loopback over http.
+WEBPUSH_ALLOW_HTTP = env_bool("WEBPUSH_ALLOW_HTTP", False)
 # The address in e-mails and calendar events (no request to take it from).
 # Production must name it: a digest that links to localhost helps nobody.
 SITE_URL = env_str("SITE_URL", "http://localhost:8000" if DEBUG else "").rstrip("/")

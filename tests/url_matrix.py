@@ -65,6 +65,16 @@ def _followup(owner: User) -> dict:
     return {"pk": factories.make_followup(owner=owner).pk}
 
 
+def _push_device(owner: User) -> dict:
+    from followups.models import PushSubscription
+
+    number = next(_serial)
+    device = PushSubscription.objects.create(
+        owner=owner, endpoint=f"https://push.example.com/{number}", p256dh="key", auth="secret", device="Phone"
+    )
+    return {"pk": device.pk}
+
+
 def _feed(owner: User) -> dict:
     from followups import services
 
@@ -128,6 +138,9 @@ def _upload(name: str, content: bytes):
 ROUTES = [
     Route("home", "login", expect={"get": 302}),
     Route("healthz", "public", expect={"get": 200, "post": 405}),
+    Route("manifest", "public", expect={"get": 200, "post": 405}),
+    Route("service_worker", "public", expect={"get": 200, "post": 405}),
+    Route("offline", "public", expect={"get": 200, "post": 405}),
     Route("accounts:login", "public", expect={"get": 200, "post": 200}),
     Route("accounts:logout", "public", expect={"get": 405, "post": 302}),
     # Without a password step in progress the code page sends back to the login page.
@@ -191,14 +204,36 @@ ROUTES = [
             "network_days": "60",
             "acquaintance_days": "200",
             "digest_enabled": "on",
+            "birthday_days_before": "3",
+            "notice_time": "08:00",
             "time_zone": "Asia/Tokyo",
         },
     ),  # fmt: skip
+    # --- followups: message drafts, devices for notices ---
+    Route("followups:draft_list", "login"),
+    Route(
+        "followups:draft_edit",
+        "login",
+        expect={"get": 200, "post": 302},
+        kwargs=lambda owner: {"reason": "thank_you", "language": "ja"},
+        data=lambda owner: {"subject": "お礼", "body": "{name}様"},
+    ),
+    Route(
+        "followups:draft_reset",
+        "login",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"reason": "thank_you", "language": "ja"},
+    ),
+    Route("followups:push_subscribe", "login", expect={"get": 405, "post": 400}),
+    Route("followups:push_toggle", "owned", expect={"get": 405, "post": 302}, kwargs=_push_device),
+    Route("followups:push_delete", "owned", expect={"get": 405, "post": 302}, kwargs=_push_device),
+    Route("followups:push_test", "login", expect={"get": 405, "post": 302}),
     Route("followups:feed_enable", "login", expect={"get": 405, "post": 302}),
     Route("followups:feed_disable", "login", expect={"get": 405, "post": 302}),
     Route("followups:calendar_feed", "public", expect={"get": 200, "post": 405}, kwargs=_feed),
     # --- contacts: people list, fields and tags ---
     Route("contacts:person_list", "login"),
+    Route("contacts:person_filters", "login"),
     Route("contacts:field_list", "login", expect={"get": 200, "post": 302}, data=lambda owner: {"name": "宇宙"}),
     Route(
         "contacts:field_edit",

@@ -29,7 +29,7 @@ from cards.models import CardImage, MyCard
 from contacts import dates
 from contacts.models import ContactPoint, Event, Field, KeyPerson, Meeting, Person, Profile, Tag
 from contacts.services import people_changed, refresh_search
-from followups.models import FollowUp, FollowUpSettings
+from followups.models import DraftTemplate, FollowUp, FollowUpSettings
 from insights.models import Dismissal, Goal
 from ledger.models import LedgerEntry, LedgerSettings
 from ledger.services import refresh_ledger_tallies
@@ -69,7 +69,8 @@ REGISTRY = [
     Entry("events", Event),
     Entry("people", Person, derived=("sort_key", "search_text")),
     Entry("contact_points", ContactPoint, owner="person__owner"),
-    Entry("meetings", Meeting),
+    # The capture screen's row key only keeps a row sent twice from being saved twice.
+    Entry("meetings", Meeting, derived=("capture_key",)),
     Entry("ledger_entries", LedgerEntry),
     # `tallied_on` says the overview's tallies are current: a restore rebuilds them instead.
     Entry("ledger_settings", LedgerSettings, derived=("tallied_on",), replaceable=True, settings_row=True),
@@ -83,6 +84,7 @@ REGISTRY = [
         replaceable=True,
         settings_row=True,
     ),
+    Entry("draft_templates", DraftTemplate),
     Entry("key_persons", KeyPerson),
     Entry("profile", Profile, replaceable=True),
     Entry("goals", Goal),
@@ -122,7 +124,7 @@ def _queryset(entry: Entry, owner: User):
 
 
 def _encode(value):
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)

@@ -1,12 +1,13 @@
 """Capture at an event: log the people met there, one row at a time, on a phone."""
 
 import re
+import uuid
 from dataclasses import dataclass, field
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -164,7 +165,31 @@ def _saved_response(request: AuthedRequest, event: Event, meeting: Meeting, note
         "note": note,
         "count": _logged_count(event),
     }
-    return render(request, f"{TEMPLATE}#capture-form", context)
+    response = render(request, f"{TEMPLATE}#capture-form", context)
+    # The offline queue (static/js/capture.js) learns from this that the row is saved.
+    response["X-Capture-Saved"] = str(meeting.pk)
+    return response
+
+
+def _capture_key(request: AuthedRequest) -> uuid.UUID | None:
+    """The row's key (a UUID the page or the phone made); anything else counts as no key."""
+    try:
+        return uuid.UUID(request.POST.get("capture_key", ""))
+    except ValueError:
+        return None
+
+
+def _already_saved(request: AuthedRequest, event: Event, meeting: Meeting) -> HttpResponse:
+    """The answer to a row sent again (retry, offline queue, double tap): saved once, nothing more."""
+    names = ", ".join(p.display_name for p in meeting.people.all())
+    note = _("Already saved: %(name)s.") % {"name": names}
+    if not request.htmx:
+        messages.info(request, note)
+        return redirect(_capture_url(event))
+    context = {"event": event, "form": _row_form(request), "note": note}
+    response = render(request, f"{TEMPLATE}#capture-form", context)
+    response["X-Capture-Saved"] = str(meeting.pk)
+    return response
 
 
 @login_required
@@ -200,25 +225,37 @@ def capture_event_create(request: AuthedRequest) -> HttpResponse:
 def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
     """Save one row: a new person and their first meeting at the event."""
     event = get_object_or_404(Event, pk=event_id, owner=request.user)
+    key = _capture_key(request)
+    saved = services.capture_saved(owner=request.user, key=key)
+    if saved is not None:
+        return _already_saved(request, event, saved)
     form = _row_form(request, request.POST)
     form.extras = _row_extras(request, event, request.POST)
     if not all([form.is_valid(), *(extra.is_valid() for extra in form.extras)]):
         return _form_response(request, event, form)
     email = form.cleaned_data["email"]
-    with transaction.atomic():
-        result = services.capture_person(
-            owner=request.user,
-            event=event,
-            values=form.person_values(),
-            fields=form.cleaned_data["fields"],
-            memo=form.cleaned_data["memo"].strip(),
-            contact_points=[(ContactPointKind.EMAIL, email, email.lower())] if email else [],
-        )
-        add_captured_entry(
-            owner=request.user, person=result.person, meeting=result.meeting, values=form.ledger_values()
-        )
-        for extra in form.extras:
-            extra.save(person=result.person)
+    try:
+        with transaction.atomic():
+            result = services.capture_person(
+                owner=request.user,
+                event=event,
+                values=form.person_values(),
+                fields=form.cleaned_data["fields"],
+                memo=form.cleaned_data["memo"].strip(),
+                contact_points=[(ContactPointKind.EMAIL, email, email.lower())] if email else [],
+                capture_key=key,
+            )
+            add_captured_entry(
+                owner=request.user, person=result.person, meeting=result.meeting, values=form.ledger_values()
+            )
+            for extra in form.extras:
+                extra.save(person=result.person)
+    except IntegrityError:
+        # The same row, sent twice at once: the other send saved it.
+        saved = services.capture_saved(owner=request.user, key=key)
+        if saved is None:
+            raise
+        return _already_saved(request, event, saved)
     note = _("Saved %(name)s.") % {"name": result.person.display_name}
     return _saved_response(request, event, result.meeting, note)
 
@@ -253,6 +290,10 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
     """Log a meeting at the event with someone already known instead of a duplicate."""
     event = get_object_or_404(Event, pk=event_id, owner=request.user)
     person = get_object_or_404(Person, pk=person_id, owner=request.user)
+    key = _capture_key(request)
+    saved = services.capture_saved(owner=request.user, key=key)
+    if saved is not None:
+        return _already_saved(request, event, saved)
     # The tap sends the whole row; only its memo is used, the rest is discarded.
     form = _row_form(request, request.POST)
     form.is_valid()
@@ -268,14 +309,21 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
             return redirect(_capture_url(event))
         context = {"event": event, "form": _row_form(request), "note": note}
         return render(request, f"{TEMPLATE}#capture-form", context)
-    with transaction.atomic():
-        result = services.capture_existing(
-            owner=request.user,
-            event=event,
-            person=person,
-            memo=form.cleaned_data.get("memo", "").strip(),
-        )
-        add_captured_entry(owner=request.user, person=person, meeting=result.meeting, values=form.ledger_values())
+    try:
+        with transaction.atomic():
+            result = services.capture_existing(
+                owner=request.user,
+                event=event,
+                person=person,
+                memo=form.cleaned_data.get("memo", "").strip(),
+                capture_key=key,
+            )
+            add_captured_entry(owner=request.user, person=person, meeting=result.meeting, values=form.ledger_values())
+    except IntegrityError:
+        saved = services.capture_saved(owner=request.user, key=key)
+        if saved is None:
+            raise
+        return _already_saved(request, event, saved)
     note = _("Logged %(name)s, met again.") % {"name": person.display_name}
     return _saved_response(request, event, result.meeting, note)
 

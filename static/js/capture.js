@@ -29,3 +29,343 @@
     }
   });
 })();
+
+// The offline queue: a row saved without a connection is kept in IndexedDB and sent once the
+// connection is back, each exactly once (the row's capture_key, checked by the server). Before a
+// row is sent, the server is asked who it may be; a row with possible matches waits for a choice.
+(function () {
+  "use strict";
+
+  var queue = document.querySelector("[data-capture-queue]");
+  if (!queue || !window.indexedDB || !window.fetch) return;
+  var eventId = queue.getAttribute("data-capture-queue");
+  var matchesUrl = queue.getAttribute("data-matches-url");
+  var DB = "jinmyaku-capture";
+  var STORE = "rows";
+  var flushing = false;
+
+  function text(name) {
+    return queue.getAttribute("data-text-" + name) || "";
+  }
+
+  function openDb() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open(DB, 1);
+      request.onupgradeneeded = function () {
+        request.result.createObjectStore(STORE, { keyPath: "key" });
+      };
+      request.onsuccess = function () {
+        resolve(request.result);
+      };
+      request.onerror = function () {
+        reject(request.error);
+      };
+    });
+  }
+
+  function withStore(mode, work) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var transaction = db.transaction(STORE, mode);
+        var request = work(transaction.objectStore(STORE));
+        transaction.oncomplete = function () {
+          db.close();
+          resolve(request ? request.result : undefined);
+        };
+        transaction.onerror = function () {
+          db.close();
+          reject(transaction.error);
+        };
+      });
+    });
+  }
+
+  function rows() {
+    return withStore("readonly", function (store) {
+      return store.getAll();
+    }).then(function (all) {
+      return all
+        .filter(function (row) {
+          return row.event === eventId;
+        })
+        .sort(function (a, b) {
+          return a.createdAt - b.createdAt;
+        });
+    });
+  }
+
+  function put(row) {
+    return withStore("readwrite", function (store) {
+      store.put(row);
+    });
+  }
+
+  function remove(key) {
+    return withStore("readwrite", function (store) {
+      store.delete(key);
+    });
+  }
+
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) {
+      return (b + 0x100).toString(16).slice(1);
+    }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers"))["X-CSRFToken"];
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function value(row, name) {
+    var found = row.fields.filter(function (pair) {
+      return pair[0] === name;
+    })[0];
+    return found ? found[1] : "";
+  }
+
+  // Keep the typed row, then clear the form for the next person (with a new key).
+  function keep(form) {
+    var fields = [];
+    new FormData(form).forEach(function (fieldValue, name) {
+      if (name !== "csrfmiddlewaretoken") fields.push([name, String(fieldValue)]);
+    });
+    var row = {
+      key: value({ fields: fields }, "capture_key") || newKey(),
+      event: eventId,
+      rowUrl: form.getAttribute("action"),
+      fields: fields,
+      label: value({ fields: fields }, "name") || "?",
+      state: "waiting",
+      createdAt: Date.now(),
+    };
+    return put(row).then(function () {
+      form.reset();
+      var key = form.querySelector("[data-capture-key]");
+      if (key) {
+        var fresh = newKey();
+        key.setAttribute("value", fresh);
+        key.value = fresh;
+      }
+      var matches = document.getElementById("capture-matches");
+      if (matches) matches.innerHTML = "";
+      var name = form.querySelector("input[name=name]");
+      if (name) name.focus();
+      return render();
+    });
+  }
+
+  function parse(html) {
+    var template = document.createElement("template");
+    template.innerHTML = html;
+    return template.content;
+  }
+
+  function matchesIn(html) {
+    var found = [];
+    parse(html)
+      .querySelectorAll(".capture-match")
+      .forEach(function (match) {
+        var name = match.querySelector(".capture-match__name");
+        var org = match.querySelector(".capture-match__org");
+        found.push({
+          url: match.getAttribute("formaction"),
+          name: name && name.firstChild ? name.firstChild.textContent.trim() : "",
+          org: org ? org.textContent.trim() : "",
+        });
+      });
+    return found;
+  }
+
+  // Put the saved row into the log, as htmx would have (the undo button included).
+  function showSaved(html) {
+    var content = parse(html);
+    var item = content.querySelector("ol[hx-swap-oob] > li");
+    var list = document.getElementById("capture-rows");
+    if (item && list && !document.getElementById(item.id)) {
+      list.insertBefore(item, list.firstChild);
+      if (window.htmx) window.htmx.process(item);
+    }
+    var count = content.querySelector("#capture-count");
+    var shown = document.getElementById("capture-count");
+    if (count && shown) shown.textContent = count.textContent;
+  }
+
+  function post(url, row) {
+    var body = new FormData();
+    row.fields.forEach(function (pair) {
+      body.append(pair[0], pair[1]);
+    });
+    body.set("csrfmiddlewaretoken", csrfToken());
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "HX-Request": "true", "X-CSRFToken": csrfToken() },
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      var saved = response.headers.get("X-Capture-Saved");
+      return response.text().then(function (html) {
+        if (saved) {
+          showSaved(html);
+          return remove(row.key);
+        }
+        var error = parse(html).querySelector(".field__error, .form-errors");
+        row.state = "fix";
+        row.error = error ? error.textContent.trim() : "";
+        return put(row);
+      });
+    });
+  }
+
+  function sendOne(row) {
+    var query = new URLSearchParams();
+    ["name", "reading", "company", "email"].forEach(function (name) {
+      query.set(name, value(row, name));
+    });
+    return fetch(matchesUrl + "?" + query.toString(), { credentials: "same-origin", headers: { "HX-Request": "true" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.text();
+      })
+      .then(function (html) {
+        var matches = matchesIn(html);
+        if (matches.length) {
+          row.state = "choice";
+          row.matches = matches;
+          return put(row);
+        }
+        return post(row.rowUrl, row);
+      });
+  }
+
+  function flush() {
+    if (flushing || !navigator.onLine) return Promise.resolve();
+    flushing = true;
+    render();
+    return rows()
+      .then(function (all) {
+        var waiting = all.filter(function (row) {
+          return row.state === "waiting";
+        });
+        // One at a time, in the order typed; a network error leaves the rest waiting.
+        return waiting.reduce(function (chain, row) {
+          return chain.then(function () {
+            return sendOne(row);
+          });
+        }, Promise.resolve());
+      })
+      .catch(function () {})
+      .then(function () {
+        flushing = false;
+        return render();
+      });
+  }
+
+  function button(label, action, primary) {
+    var element = document.createElement("button");
+    element.type = "button";
+    element.className = "button" + (primary ? " button--primary" : "");
+    element.textContent = label;
+    element.addEventListener("click", function () {
+      element.disabled = true;
+      Promise.resolve(action())
+        .catch(function () {})
+        .then(render);
+    });
+    return element;
+  }
+
+  function edit(row) {
+    var form = document.getElementById("capture-row-form");
+    if (!form) return;
+    form.reset();
+    row.fields.forEach(function (pair) {
+      var input = form.querySelector('[name="' + pair[0] + '"]');
+      if (!input) return;
+      if (input.type === "radio" || input.type === "checkbox") {
+        form.querySelectorAll('[name="' + pair[0] + '"]').forEach(function (choice) {
+          if (choice.value === pair[1]) choice.checked = true;
+        });
+      } else {
+        input.value = pair[1];
+        if (input.hasAttribute("data-capture-key")) input.setAttribute("value", pair[1]);
+      }
+    });
+    return remove(row.key);
+  }
+
+  function render() {
+    return rows().then(function (all) {
+      queue.hidden = all.length === 0;
+      queue.querySelector("[data-queue-count]").textContent = String(all.length);
+      queue.querySelector("[data-queue-status]").textContent = navigator.onLine ? (flushing ? text("online") : "") : text("offline");
+      var list = queue.querySelector("[data-queue-rows]");
+      list.innerHTML = "";
+      all.forEach(function (row) {
+        var item = document.createElement("li");
+        item.className = "capture-queue__row";
+        item.setAttribute("data-queue-row", row.state);
+        var name = document.createElement("span");
+        name.className = "capture-queue__name";
+        name.textContent = row.label;
+        var state = document.createElement("span");
+        state.className = "capture-queue__state";
+        state.textContent =
+          row.state === "choice" ? text("choice") : row.state === "fix" ? text("fix") + " " + (row.error || "") : text("waiting");
+        item.appendChild(name);
+        item.appendChild(state);
+        if (row.state !== "waiting") {
+          var choices = document.createElement("div");
+          choices.className = "capture-queue__choices";
+          (row.matches || []).forEach(function (match) {
+            if (!match.url) return;
+            choices.appendChild(
+              button(text("same") + " " + match.name + (match.org ? " (" + match.org + ")" : ""), function () {
+                return post(match.url, row);
+              }, true),
+            );
+          });
+          if (row.state === "choice") {
+            choices.appendChild(button(text("new"), function () {
+              return post(row.rowUrl, row);
+            }));
+          } else {
+            choices.appendChild(button(text("edit"), function () {
+              return edit(row);
+            }));
+          }
+          choices.appendChild(button(text("discard"), function () {
+            return remove(row.key);
+          }));
+          item.appendChild(choices);
+        }
+        list.appendChild(item);
+      });
+    });
+  }
+
+  // Without a connection, keep the row instead of sending it; a send that fails on the way, too.
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail && event.detail.elt;
+    if (!form || form.id !== "capture-row-form" || navigator.onLine) return;
+    event.preventDefault();
+    keep(form);
+  });
+  document.body.addEventListener("htmx:sendError", function (event) {
+    var form = event.detail && event.detail.elt;
+    if (form && form.id === "capture-row-form") keep(form);
+  });
+
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", render);
+  render().then(flush);
+})();

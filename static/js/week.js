@@ -53,3 +53,50 @@
     if (next) next.focus({ preventScroll: true });
   });
 })();
+
+// Reach out: after a channel is used, ask "Sent?"; the copy button puts the draft on the clipboard.
+(function () {
+  "use strict";
+
+  function reachOf(element) {
+    return element.closest("[data-reach]");
+  }
+
+  function askSent(reach, kind) {
+    var form = reach.querySelector("[data-sent]");
+    if (!form) return;
+    var input = form.querySelector("[data-sent-kind]");
+    if (input && kind) input.value = kind;
+    form.hidden = false;
+  }
+
+  function showCopyButtons(root) {
+    if (!navigator.clipboard) return;
+    Array.prototype.forEach.call(root.querySelectorAll("[data-channel=copy]"), function (button) {
+      button.hidden = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target.closest ? event.target.closest("[data-channel], [data-sent-no]") : null;
+    if (!target) return;
+    var reach = reachOf(target);
+    if (!reach) return;
+    if (target.hasAttribute("data-sent-no")) {
+      reach.querySelector("[data-sent]").hidden = true;
+      return;
+    }
+    if (target.getAttribute("data-channel") === "copy") {
+      var body = reach.querySelector("[data-draft-body]");
+      navigator.clipboard.writeText(body ? body.textContent : "").then(function () {
+        target.textContent = target.getAttribute("data-copied") || target.textContent;
+      });
+    }
+    askSent(reach, target.getAttribute("data-meeting-kind"));
+  });
+
+  showCopyButtons(document);
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail && event.detail.target) showCopyButtons(event.detail.target);
+  });
+})();

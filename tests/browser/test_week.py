@@ -67,7 +67,7 @@ def test_a_first_meeting_gives_a_thank_you_done_from_this_week_moves_keep_in_tou
     page.locator(".nav-count").wait_for()
     watched.screenshot(f"week-{language}")
     item.locator("[data-action=done] > summary").first.click()
-    item.locator("input[name=summary]").first.fill("お礼のメールを送った")
+    item.locator("[data-action=done] input[name=summary]").first.fill("お礼のメールを送った")
     item.locator("button", has_text="Mark done" if language == "en" else "完了にする").first.click()
     page.locator(".week-item--gone", has_text="北川").wait_for()
 

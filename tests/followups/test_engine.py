@@ -241,6 +241,34 @@ def test_digests_go_on_monday_morning_in_the_users_time_zone_exactly_once(eager)
     assert len(mail.outbox) == 2
 
 
+@time_machine.travel("2026-11-18 07:05 +0900")
+def test_a_daily_digest_goes_every_morning_with_something_due_beside_the_weekly_one(eager):
+    daily = _digest_user("en", daily_digest_enabled=True, digest_enabled=False)
+    weekly_only = _digest_user("ja")
+    assert services.dispatch_digests() == 1  # a Wednesday: no weekly digest
+    (message,) = mail.outbox
+    assert message.to == [daily.email] and "Today: 1 follow-up due" in message.subject
+    assert "every morning" in message.body
+    assert services.dispatch_digests() == 0
+    with time_machine.travel("2026-11-23 07:05 +0900"):  # Monday: both kinds for the daily user's settings
+        FollowUpSettings.objects.filter(owner=daily).update(digest_enabled=True)
+        services.dispatch_digests()
+    assert sorted(m.subject for m in mail.outbox[1:] if m.to == [daily.email]) == [
+        "[Jinmyaku] This week: 1 follow-up",
+        "[Jinmyaku] Today: 1 follow-up due",
+    ]
+    assert DigestDelivery.objects.filter(owner=weekly_only).count() == 1
+
+
+def test_a_daily_digest_is_not_sent_when_nothing_is_due_by_today():
+    from followups.digest import build_digest
+
+    user = make_user(username="quiet", email="q@example.com")
+    make_followup(owner=user, person=make_person(owner=user), due_on=TODAY + datetime.timedelta(days=2))
+    assert build_digest(user, today=TODAY, daily=True) is None
+    assert build_digest(user, today=TODAY) is not None
+
+
 @time_machine.travel("2026-11-16 07:05 +0900", tick=False)
 def test_an_smtp_error_is_retried_later_with_backoff():
     user = _digest_user("ja")

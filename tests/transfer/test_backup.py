@@ -41,6 +41,9 @@ def _everything(owner):
 
     followup_services.add_manual(owner=owner, person=taro, due_on=datetime.date(2026, 12, 5), note="年末の挨拶")
     FollowUpSettings.objects.create(owner=owner, network_days=45)
+    from followups.models import DraftTemplate
+
+    DraftTemplate.objects.create(owner=owner, reason="thank_you", language="ja", subject="お礼", body="{name}様\n感謝")
     followup_services.enable_feed(owner=owner)
     from contacts.models import KeyPerson, Profile
     from insights.models import Dismissal
@@ -63,7 +66,7 @@ def test_backup_holds_every_kind_of_row(user):
         "fields": Field.objects.filter(owner=user).count(),
         "tags": 1, "events": 1, "people": 3, "contact_points": 1, "meetings": 1, "ledger_entries": 2,
         "ledger_settings": 1, "followups": 1, "followup_settings": 1,
-        "key_persons": 1, "profile": 1, "goals": 2, "dismissals": 1,
+        "key_persons": 1, "profile": 1, "goals": 2, "dismissals": 1, "draft_templates": 1,
         "card_images": 0, "my_card": 0,  # tests/cards/test_scan.py backs up card photos
     }  # fmt: skip
     assert "feed_token" not in data["followup_settings"][0] and "tallied_on" not in data["ledger_settings"][0]
@@ -185,6 +188,8 @@ def test_every_model_with_a_user_owner_is_in_the_registry_or_known_not_to_be_use
         "jobs.JobCheck", "transfer.ImportJob", "transfer.ImportRow", "admin.LogEntry",
         # Derived or operational rows, rebuilt from the data above: tallies, pending work, digests sent.
         "ledger.LedgerTally", "followups.PendingRecompute", "followups.DigestDelivery",
+        # A browser's push subscription belongs to this server's keys and that browser; the notices sent.
+        "followups.PushSubscription", "followups.PushNotice",
         # Key-person suggestions: derived by the weekly job, left out of the backup.
         "insights.Suggestion",
         # The insights page's figures: computed from the rows above.
