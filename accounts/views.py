@@ -158,6 +158,8 @@ def two_factor_enable(request: AuthedRequest) -> HttpResponse:
     else:
         device = two_factor.pending_authenticator(user=request.user)
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
+    # The QR code comes first: focusing the field would scroll a phone past it.
+    form.fields["code"].widget.attrs.pop("autofocus", None)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm_authenticator(user=request.user, code=form.cleaned_data["code"])
         if codes is not None:
