@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp import devices_for_user, user_has_device
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -104,8 +105,6 @@ def verify(*, user: User, code: str) -> Device | None:
 
 def wait_seconds(user: User) -> int:
     """How long the user's devices refuse any code after the last wrong ones (0: not throttled)."""
-    from django.utils import timezone
-
     longest = 0
     for device in devices_for_user(user, confirmed=True):
         allowed, data = device.verify_is_allowed()

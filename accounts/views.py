@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 from django_htmx.middleware import HtmxDetails
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import signup as signup_service
 from . import throttle, two_factor
@@ -150,8 +151,15 @@ def two_factor_enable(request: AuthedRequest) -> HttpResponse:
     """Set up an authenticator app: a QR code and the key, then one code from the app to confirm."""
     if two_factor.is_enabled(request.user):
         return redirect("accounts:two_factor")
-    device = two_factor.pending_authenticator(user=request.user)
+    if request.method == "POST":
+        device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+        if device is None:  # no QR code was shown yet: show one
+            return redirect("accounts:two_factor_enable")
+    else:
+        device = two_factor.pending_authenticator(user=request.user)
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
+    # The QR code comes first: focusing the field would scroll a phone past it.
+    form.fields["code"].widget.attrs.pop("autofocus", None)
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm_authenticator(user=request.user, code=form.cleaned_data["code"])
         if codes is not None:

@@ -4,6 +4,8 @@ from django.apps import apps
 
 # Rows a refused request may still write: sign-in counters and sessions.
 UNWATCHED = {"accounts.LoginThrottle", "sessions.Session"}
+# Columns it may still write: the last sign-in, a two-factor device's count of wrong codes.
+UNWATCHED_FIELDS = {"last_login", "throttling_failure_count", "throttling_failure_timestamp"}
 
 
 def all_rows() -> dict:
@@ -13,5 +15,5 @@ def all_rows() -> dict:
         if model._meta.app_label in {"admin", "contenttypes", "auth"} or label in UNWATCHED:
             continue
         values = model.objects.order_by("pk").values()
-        snapshot[label] = [{k: v for k, v in row.items() if k != "last_login"} for row in values]
+        snapshot[label] = [{k: v for k, v in row.items() if k not in UNWATCHED_FIELDS} for row in values]
     return snapshot
