@@ -8,7 +8,8 @@ from transfer.exporting import export_stream
 
 pytestmark = pytest.mark.django_db
 
-FILES = sorted(p.name for p in FIXTURES.iterdir() if p.name != "generic.csv")
+# Files meant to be refused (rejected_*) and the CSV that needs a column mapping are left out.
+FILES = sorted(p.name for p in FIXTURES.iterdir() if p.name != "generic.csv" and not p.name.startswith("rejected_"))
 
 
 @pytest.mark.parametrize("fmt", ["vcard3", "vcard4", "csv"])
