@@ -133,9 +133,10 @@ def build_search_text(
         *fields,
         *tags,
         *events,
-        *(digits for number in numbers for digits in phones.search_digits(number)),
     ]
-    return "\n".join(text.fold(part) for part in parts if part)
+    # Digits need no folding.
+    digits = [found for number in numbers for found in phones.search_digits(number)]
+    return "\n".join([*(text.fold(part) for part in parts if part), *digits])
 
 
 def set_contact_points(*, person: Person, points: Iterable[tuple[str, ...]]) -> None:

@@ -13,6 +13,7 @@ warning says so. Nothing is cut.
 """
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ _NO_YEAR = re.compile(r"^--(\d{2})-?(\d{2})$")
 # Exporters write a birthday without a year with a stand-in year: Apple and
 # Thunderbird 1604, others 0000/0001. Any year before this one is taken as unknown.
 MIN_KNOWN_YEAR = 1800
+_STAND_IN_YEAR = re.compile(r"^(?:\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$")
+_SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -117,13 +120,17 @@ class CleanCard:
 
 def tidy(value: str) -> str:
     """NFC text without control characters or surrounding blanks (newlines kept)."""
+    if not value:
+        return ""
     value = unicodedata.normalize("NFC", value or "").replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", value).strip()
 
 
 def tidy_reading(value: str) -> str:
     """A reading in full-width kana: half-width ﾔﾏﾀﾞ becomes ヤマダ."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", tidy(value)))
+    if not value:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", tidy(value)))
 
 
 def parse_date(raw: str) -> datetime.date | None:
@@ -147,7 +154,7 @@ def parse_date(raw: str) -> datetime.date | None:
 def month_day_of(raw: str) -> tuple[int, int] | None:
     """(month, day) of a birthday written without a year (--1224, --12-24) or with a stand-in year (1604-12-24)."""
     raw = unicodedata.normalize("NFKC", raw).strip()
-    match = _NO_YEAR.match(raw) or re.match(r"^(?:\d{4})-?(\d{2})-?(\d{2})(?:T.*)?$", raw)
+    match = _NO_YEAR.match(raw) or _STAND_IN_YEAR.match(raw)
     if not match:
         return None
     month, day = int(match.group(1)), int(match.group(2))
@@ -158,6 +165,7 @@ def month_day_of(raw: str) -> tuple[int, int] | None:
     return month, day
 
 
+@functools.cache
 def _max_length(name: str) -> int:
     if name == "notes":
         return NOTES_MAX_LENGTH

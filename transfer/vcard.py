@@ -95,6 +95,8 @@ def decode_lines(data: bytes) -> tuple[list[tuple[int, str]], str]:
 
 def _split_unquoted(text: str, sep: str) -> list[str]:
     """Split on `sep` outside double quotes."""
+    if '"' not in text:
+        return text.split(sep)
     parts, buf, quoted = [], [], False
     for ch in text:
         if ch == '"':
@@ -303,13 +305,16 @@ def _apply_address(card: Card, parts: list[str]) -> None:
     card.locality, card.region, card.postal_code, card.country = locality, region, code.lstrip("〒"), country
 
 
+_X_COM = re.compile(r"//(www\.)?x\.com/")
+
+
 def _apply_url(card: Card, url: str) -> None:
     lower = url.lower()
     for host, target in (("linkedin.com", "linkedin"), ("facebook.com", "facebook"), ("twitter.com", "x_handle")):
         if host in lower and not getattr(card, target):
             setattr(card, target, url)
             return
-    if re.search(r"//(www\.)?x\.com/", lower) and not card.x_handle:
+    if _X_COM.search(lower) and not card.x_handle:
         card.x_handle = url
     elif not card.website:
         card.website = url

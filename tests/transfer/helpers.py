@@ -25,7 +25,8 @@ def snapshot(owner) -> list[tuple]:
     return [
         (
             p.family_name, p.given_name, p.family_reading, p.given_reading, p.company, p.company_reading,
-            p.department, p.title, p.address, p.website, p.linkedin, p.birthday, p.first_met_on, p.notes,
+            p.department, p.title, p.address, p.postal_code, p.region, p.locality, p.country, p.website,
+            p.linkedin, p.birthday, p.birthday_month, p.birthday_day, p.first_met_on, p.notes,
             sorted((c.kind, c.normalized) for c in p.contact_points.all()),
             sorted(t.name for t in p.tags.all()),
         )

@@ -136,7 +136,7 @@ def test_a_shift_jis_feature_phone_card_folded_inside_a_character(user):
     seiko = _person(user, family_name="松田")
     assert (seiko.given_name, seiko.family_reading, seiko.given_reading) == ("聖子", "マツダ", "セイコ")
     assert seiko.notes == "同窓会の幹事。年賀状は毎年いただく。" * 2
-    assert _numbers(seiko) == {"090-3333-4444": ("mobile", "+819033334444", False)}
+    assert _numbers(seiko) == {"090-3141-5926": ("mobile", "+819031415926", False)}
 
 
 # Cause 5: a vCard without BEGIN:VCARD was refused as an unknown CSV.
@@ -150,12 +150,12 @@ def test_a_vcard_without_its_first_begin_line_is_read_as_a_vcard(user):
 
 def test_a_file_named_vcf_that_holds_no_vcard_says_so(user):
     with pytest.raises(FileRejected, match="BEGIN:VCARD"):
-        services.start_import(owner=user, filename="contacts.vcf", data=fixture("not_a_vcard.vcf"))
+        services.start_import(owner=user, filename="contacts.vcf", data=fixture("rejected_not_a_vcard.vcf"))
 
 
 def test_a_header_only_file_says_it_has_no_people(user):
     with pytest.raises(FileRejected, match="header row but no people"):
-        services.start_import(owner=user, filename="contacts.csv", data=fixture("header_only_outlook.csv"))
+        services.start_import(owner=user, filename="contacts.csv", data=fixture("rejected_header_only_outlook.csv"))
 
 
 # Cause 6: birthdays without a year became dates in 1604; addresses lost their parts.
@@ -261,7 +261,7 @@ def test_outlook_csv_with_english_columns(user):
     assert yuki.birthday is None  # Outlook's 0/0/00
     assert _numbers(yuki) == {
         "03-1234-5678 内線201": ("phone", "+81312345678;ext=201", False),
-        "080-1234-5678": ("mobile", "+818012345678", False),
+        "080-2468-1357": ("mobile", "+818024681357", False),
     }
 
 
