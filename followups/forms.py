@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import date_field
-from contacts.models import MeetingKind
+from contacts.models import Meeting, MeetingKind
+from contacts.rules import LimitedCharField, limit
 
 from .drafts import PLACEHOLDERS, unknown_placeholders
 from .models import DraftTemplate, FollowUpSettings
@@ -19,7 +20,8 @@ class DoneForm(forms.Form):
     log_meeting = forms.BooleanField(label=_("Log what I did as a meeting"), required=False)
     kind = forms.ChoiceField(label=_("How"), choices=DONE_KINDS, required=False)
     date = date_field(_("Date"))
-    summary = forms.CharField(label=_("What happened"), max_length=2000, required=False)
+    # It becomes the meeting's summary, so it has the summary's one limit.
+    summary = LimitedCharField(label=_("What happened"), max_length=limit(Meeting, "summary"), required=False)
     only_done = forms.BooleanField(required=False)
 
     def clean(self):

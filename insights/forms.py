@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import OwnedModelChoiceField, date_field, owned_formfield
 from contacts.models import Field, Profile
+from contacts.rules import LimitsMixin, limited_formfield
 
 from .models import Goal
 
@@ -22,9 +23,10 @@ class PeriodForm(forms.Form):
         return (self.cleaned_data.get("period") if self.is_valid() else "") or "12"
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(LimitsMixin, forms.ModelForm):
     class Meta:
         model = Profile
+        formfield_callback = limited_formfield
         fields = ["stage", "what_i_do", "what_i_want"]
         widgets = {"what_i_do": forms.TextInput(), "what_i_want": forms.TextInput()}
         help_texts = {
@@ -38,7 +40,7 @@ class OwnedFieldsMixin:
         self.fields[name].queryset = Field.objects.filter(owner=owner)
 
 
-class GoalForm(OwnedFieldsMixin, forms.ModelForm):
+class GoalForm(LimitsMixin, OwnedFieldsMixin, forms.ModelForm):
     class Meta:
         model = Goal
         formfield_callback = owned_formfield

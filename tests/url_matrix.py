@@ -554,3 +554,59 @@ ROUTES = [
         data=lambda owner: {"file": _upload("backup.json", b"{}")},
     ),
 ]
+
+
+def _person_id(owner: User) -> str:
+    return str(factories.make_person(owner=owner, family_name=f"照会{next(_serial)}").pk)
+
+
+# Every query parameter a view reads, per URL name, with a value it accepts.
+# tests/test_fuzz_forms.py fuzzes each one, and fails when a view reads a
+# parameter that is missing here. When a view reads a new one, add it.
+QUERY_PARAMS: dict[str, Callable[[User], dict]] = {
+    "accounts:login": lambda owner: {"next": "/people/"},
+    "followups:week": lambda owner: {"all": "1"},
+    "contacts:person_list": lambda owner: {
+        "q": "山田",
+        "field": str(factories.make_field(owner=owner, name=f"分野{next(_serial)}").pk),
+        "tier": "network",
+        "tag": str(factories.make_tag(owner=owner, name=f"タグ{next(_serial)}").pk),
+        "stage": "growing",
+        "event": str(factories.make_event(owner=owner).pk),
+        "status": "all",
+        "want": "yes",
+        "sort": "last_contact",
+        "page": "2",
+    },
+    "contacts:person_detail": lambda owner: {"page": "2"},
+    "contacts:person_create": lambda owner: {"introducer_q": "山田"},
+    "contacts:person_edit": lambda owner: {"introducer_q": "山田"},
+    "contacts:person_end": lambda owner: {"page": "2"},
+    "contacts:person_merge": lambda owner: {"q": "山田"},
+    "contacts:meeting_create": lambda owner: {
+        "people_q": "山田",
+        "person": _person_id(owner),
+        "people": _person_id(owner),
+    },
+    "contacts:meeting_edit": lambda owner: {"people_q": "山田", "people": _person_id(owner), "next": "/week/"},
+    "contacts:event_list": lambda owner: {"page": "2"},
+    "contacts:event_detail": lambda owner: {"page": "2"},
+    "contacts:capture": lambda owner: {"event": str(factories.make_event(owner=owner).pk)},
+    "contacts:capture_matches": lambda owner: {
+        "name": "山田 太郎",
+        "reading": "やまだ たろう",
+        "company": "ABC商事",
+        "email": "taro@example.com",
+    },
+    "contacts:ledger": lambda owner: {
+        "flag": "owe",
+        "kind": "advice",
+        "field": str(factories.make_field(owner=owner, name=f"分野{next(_serial)}").pk),
+        "period": "custom",
+        "start": "2026-01-01",
+        "end": "2026-11-21",
+        "page": "2",
+    },
+    "contacts:ledger_entry_create": lambda owner: {"meeting": "1", "direction": "received"},
+    "insights:overview": lambda owner: {"period": "24"},
+}

@@ -39,7 +39,9 @@
     return counter;
   }
 
-  function update(field) {
+  // `quiet`: the page just loaded with the server's own message under the
+  // field, so the counter gives the numbers without repeating it.
+  function update(field, quiet) {
     var limit = parseInt(field.getAttribute("data-maxlength"), 10);
     if (!limit) return;
     var count = length(field);
@@ -53,7 +55,8 @@
     var values = { count: count, limit: limit, over: over };
     if (over > 0) {
       var message = format(OVER, values);
-      counter.textContent = format(COUNT, values) + " — " + message;
+      var shown = quiet && field.closest(".field--error") ? "" : " — " + message;
+      counter.textContent = format(COUNT, values) + shown;
       counter.classList.add("field__count--over");
       field.setAttribute("aria-invalid", "true");
       field.setAttribute("data-over", "");
@@ -71,8 +74,10 @@
 
   function setup(root) {
     var fields = root.querySelectorAll ? root.querySelectorAll("[data-maxlength]") : [];
-    Array.prototype.forEach.call(fields, update);
-    if (root.matches && root.matches("[data-maxlength]")) update(root);
+    Array.prototype.forEach.call(fields, function (field) {
+      update(field, true);
+    });
+    if (root.matches && root.matches("[data-maxlength]")) update(root, true);
   }
 
   document.addEventListener("input", function (event) {

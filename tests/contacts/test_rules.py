@@ -280,3 +280,17 @@ def test_import_rows_keep_their_warnings_for_the_preview(user):
     job = transfer_services.start_import(owner=user, filename="a.vcf", data=vcard(org="長" * 250))
     row = ImportRow.objects.get(job=job)
     assert row.kind == "new" and row.warnings
+
+
+def test_every_form_that_writes_a_meeting_summary_shares_its_limit(user):
+    from followups.forms import DoneForm
+
+    assert DoneForm().fields["summary"].max_length == rules.limit(Meeting, "summary")
+
+
+def test_the_profile_form_carries_its_limits_without_a_cutting_maxlength(auth_client):
+    from insights.forms import ProfileForm
+
+    html = auth_client.get(reverse("insights:goals")).text
+    assert 'data-maxlength="500"' in html
+    assert not [tag for tag in form_inputs(html, ProfileForm) if " maxlength=" in tag]
