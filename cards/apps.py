@@ -7,7 +7,7 @@ class CardsConfig(AppConfig):
     verbose_name = _("Business cards")
 
     def ready(self):
-        from django.db.models.signals import post_delete
+        from django.db.models.signals import pre_delete
 
         from contacts.models import TrashedPerson
         from contacts.signals import capture_row_extras
@@ -15,4 +15,4 @@ class CardsConfig(AppConfig):
         from . import receivers
 
         capture_row_extras.connect(receivers.card_row_extras, dispatch_uid="cards-row-extras")
-        post_delete.connect(receivers.forget_trashed_card_files, sender=TrashedPerson, dispatch_uid="cards-trash-files")
+        pre_delete.connect(receivers.forget_trashed_card_files, sender=TrashedPerson, dispatch_uid="cards-trash-files")
