@@ -21,9 +21,9 @@ def forget_trashed_card_files(sender, instance, **kwargs) -> None:
 
     from django.db import transaction
 
-    from .models import CardImage
-
     from contacts.models import TrashedPerson
+
+    from .models import CardImage
 
     # Read from the table: the instance may have been loaded without its rows (.only("pk", "name")).
     text = TrashedPerson.objects.filter(pk=instance.pk).values_list("rows", flat=True).first()
