@@ -214,14 +214,17 @@ def extract(lines: list[Line]) -> dict[str, Value]:
         title = TITLE_WORDS.search(text)
         department = DEPARTMENT_WORDS.search(text)
         if title and not _looks_like_name(text):
-            # "営業部 シニアエンジニア": department and title, split where the card leaves a space;
-            # "営業部長" without one is a title.
+            # "営業部 シニアエンジニア" or "技術部課長": department and title, split where the card
+            # leaves a space, else after a department word (部, 課, 室...); "営業部長" is a title.
             parts = line.text.split()
             split = next((i for i, part in enumerate(parts) if TITLE_WORDS.search(_tight(part))), 0)
-            head = _tight(" ".join(parts[:split]))
-            if split and DEPARTMENT_WORDS.search(head) and "department" not in fields:
-                put("department", head, line.confidence)
-                put("title", " ".join(parts[split:]), line.confidence)
+            head, tail = _tight(" ".join(parts[:split])), " ".join(parts[split:])
+            if not (split and DEPARTMENT_WORDS.search(head)):
+                head, tail = text[: title.start()], text[title.start() :]
+            if head and ORG_END.search(head.strip()) or (head and DEPARTMENT_WORDS.search(head) and " " in line.text):
+                if "department" not in fields:
+                    put("department", head, line.confidence)
+                put("title", tail, line.confidence)
             elif "title" not in fields:
                 put("title", text, line.confidence)
             elif "department" not in fields:

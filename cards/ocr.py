@@ -196,6 +196,14 @@ def prepare(image: Image.Image) -> Image.Image:
 # --- Reading ------------------------------------------------------------------------------
 
 
+def _usual_gap(boxes: list, vertical: bool) -> float:
+    gaps = sorted(
+        (b[1] - a[3]) if vertical else (b[0] - a[2]) for a, b in zip(boxes, boxes[1:], strict=False) if a and b
+    )
+    # With fewer than three gaps there is no "usual" one to compare with.
+    return max(0, gaps[len(gaps) // 2]) if len(gaps) >= 3 else 0
+
+
 def join_words(words: list[str], boxes: list | None = None, vertical: bool = False, line_size: float = 0) -> str:
     """Join words as written: no space between two Japanese characters unless the card leaves a gap.
 
@@ -205,6 +213,8 @@ def join_words(words: list[str], boxes: list | None = None, vertical: bool = Fal
     """
     text = ""
     previous = None
+    # Letter spacing is even: a space only where the gap is well above the usual one.
+    usual = _usual_gap(boxes, vertical) if boxes else 0
     for index, word in enumerate(words):
         word = word.strip()
         box = boxes[index] if boxes and index < len(boxes) else None
@@ -218,7 +228,7 @@ def join_words(words: list[str], boxes: list | None = None, vertical: bool = Fal
                     gap, size = box[1] - previous[3], line_size or previous[2] - previous[0]
                 else:
                     gap, size = box[0] - previous[2], line_size or previous[3] - previous[1]
-                if size > 0 and gap > 0.5 * size:
+                if size > 0 and gap > 0.3 * size and gap > 2 * usual:
                     text += " "
         text += word
         previous = box
@@ -296,7 +306,14 @@ def _reread_large(card: Image.Image, lines: list[Line]) -> list[Line]:
                 continue
             candidate = Line(" ".join(a.text for a in again), again[0].confidence, line.size, line.box)
             garbled = _latin_in_cjk(best.text) or (best.text.isascii() and best.confidence < 0.7)
-            if candidate.confidence > best.confidence or (lang == "jpn" and garbled and CJK.search(candidate.text)):
+            if (
+                lang == "jpn"
+                and garbled
+                and CJK.search(candidate.text)
+                and not _latin_in_cjk(candidate.text)
+                or candidate.confidence > best.confidence
+                and not (_latin_in_cjk(candidate.text) and not garbled)
+            ):
                 best = candidate
         result.append(best)
     return result
@@ -368,7 +385,7 @@ def _read_missed(card: Image.Image, lines: list[Line]) -> tuple[list[Line], set[
                 candidate = Line(text, min(r.confidence for r in read), float(box[3] - box[1]), box)
                 if best is None or candidate.confidence > best.confidence:
                     best = candidate
-            if best and (best.confidence > 0.85 or (lang == "jpn" and best.confidence > 0.6 and CJK.search(best.text))):
+            if best and (best.confidence > 0.85 or (lang == "jpn" and best.confidence > 0.4 and CJK.search(best.text))):
                 break
         if best and best.confidence > 0.4 and re.sub(r"\W", "", best.text):
             found.append(best)

@@ -21,10 +21,14 @@ def forget_trashed_card_files(sender, instance, **kwargs) -> None:
 
     from django.db import transaction
 
+    from contacts.models import TrashedPerson
+
     from .models import CardImage
 
+    # Read from the table: the instance may have been loaded without its rows (.only("pk", "name")).
+    text = TrashedPerson.objects.filter(pk=instance.pk).values_list("rows", flat=True).first()
     try:
-        rows = json.loads(instance.rows)
+        rows = json.loads(text or "[]")
     except (TypeError, ValueError):
         return
     names = [

@@ -84,6 +84,10 @@ def test_department_and_title_split_where_the_card_leaves_a_space():
     assert (found["department"].value, found["title"].value) == ("営業部", "シニアエンジニア")
     found = extract(_lines(("営業部長", 32), ("山田 太郎", 90)))
     assert found["title"].value == "営業部長" and "department" not in found
+    found = extract(_lines(("技術部課長", 32), ("山田 太郎", 90)))
+    assert (found["department"].value, found["title"].value) == ("技術部", "課長")
+    found = extract(_lines(("第一開発部 マネージャー", 32), ("山田 太郎", 90)))
+    assert (found["department"].value, found["title"].value) == ("第一開発部", "マネージャー")
 
 
 def test_the_name_is_the_largest_text_that_is_not_company_title_or_address():
