@@ -22,10 +22,11 @@ run: setup
 	@$(PYTHON) manage.py seed_demo --first-run
 	@$(PYTHON) scripts/run_stack.py --port $(PORT)
 
-## Lint, format check, and the whole test suite (browser tests excluded).
+## Lint, format check, the apps' import contracts, and the whole test suite (browser tests excluded).
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(PYTHON) -m pytest -q
 
 ## Browser tests in headless Chromium (installs Debian's chromium when missing).
@@ -66,6 +67,7 @@ audit: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff format .

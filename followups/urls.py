@@ -15,4 +15,5 @@ urlpatterns = [
     path("week/calendar/off/", views.feed_disable, name="feed_disable"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("people/<int:pk>/followups/", views.followup_add, name="followup_add"),
+    path("people/<int:pk>/followups/panel/", views.person_panel, name="person_panel"),
 ]
