@@ -164,7 +164,9 @@ def ledger_entry_create(request: AuthedRequest, pk: int) -> HttpResponse:
         return render(request, "ledger/entry_form.html", {"form": form, "person": person}, status=422)
     form = _entry_form(request, person, initial=_initial(request, person))
     if request.htmx and request.htmx.target == "ledger-form":
-        return render(request, f"{PANEL}#ledger-form", {"person": person, "ledger_form": form, "form_open": True})
+        # Opened from a meeting, the details below (where the meeting is) show open too.
+        context = {"person": person, "ledger_form": form, "form_open": bool(request.GET.get("meeting"))}
+        return render(request, f"{PANEL}#ledger-form", context)
     return render(request, "ledger/entry_form.html", {"form": form, "person": person})
 
 
