@@ -25,11 +25,12 @@ run: setup
 	@$(PYTHON) manage.py seed_demo --first-run
 	@$(PYTHON) scripts/run_stack.py --port $(PORT)
 
-## Lint, format check, and the whole test suite (browser tests excluded).
+## Lint, format check, the apps' import contracts, and the whole test suite (browser tests excluded).
 test: setup
 	@scripts/ensure-tesseract
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(PYTHON) -m pytest -q -n $(TEST_WORKERS)
 
 ## Browser tests in headless Chromium (installs Debian's chromium when missing).
@@ -87,6 +88,7 @@ audit: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: setup
 	$(BIN)/ruff format .

@@ -22,4 +22,5 @@ urlpatterns = [
     path("push/subscriptions/<int:pk>/toggle/", pwa.push_toggle, name="push_toggle"),
     path("push/subscriptions/<int:pk>/delete/", pwa.push_delete, name="push_delete"),
     path("push/test/", pwa.push_test, name="push_test"),
+    path("people/<int:pk>/followups/panel/", views.person_panel, name="person_panel"),
 ]

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.views import AuthedRequest
 from contacts.models import Person, Status
@@ -130,11 +130,40 @@ def followup_skip(request: AuthedRequest, pk: int) -> HttpResponse:
     return _after_action(request, _("Skipped: %(name)s.") % {"name": item.person.display_name})
 
 
+PANEL = "followups/person_followups.html"
+
+
+def _panel_context(person: Person, form: ManualForm | None = None) -> dict:
+    """The person page's follow-up panel: what is open for them (one query), and the add form when open."""
+    items = list(FollowUp.objects.filter(person_id=person.pk, owner_id=person.owner_id, state=State.OPEN))
+    return {"person": person, "items": items, "today": timezone.localdate(), "form": form}
+
+
+def _manual_form() -> ManualForm:
+    return ManualForm(initial={"due_on": timezone.localdate()})
+
+
 @login_required
-@require_POST
-def followup_add(request: AuthedRequest, pk: int) -> HttpResponse:
-    """A manual follow-up for a person, from their page."""
+@require_GET
+def person_panel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The person page's follow-up panel, fetched by the page (htmx) or opened by its plain link."""
     person = get_object_or_404(Person, pk=pk, owner=request.user)
+    if request.htmx:
+        return render(request, PANEL, _panel_context(person))
+    context = _panel_context(person, _manual_form()) | {"panel_template": PANEL}
+    return render(request, "components/panel_page.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def followup_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A manual follow-up for a person, from their page. GET: the form (opened on the panel)."""
+    person = get_object_or_404(Person, pk=pk, owner=request.user)
+    if request.method == "GET":
+        if request.htmx:
+            return render(request, f"{PANEL}#followup-form", {"person": person, "form": _manual_form()})
+        context = _panel_context(person, _manual_form()) | {"panel_template": PANEL}
+        return render(request, "components/panel_page.html", context)
     form = ManualForm(request.POST)
     if form.is_valid() and person.status == Status.ACTIVE:
         services.add_manual(owner=request.user, person=person, **form.cleaned_data)

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from ledger.models import LedgerSettings
 from ledger.services import refresh_ledger_tallies
-from networking import enqueue
+from jobs import enqueue
 
 from . import selectors
 from .models import InsightsSnapshot

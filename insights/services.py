@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from contacts.models import Field, KeyPerson, MeetingKind, Person, Profile, Status, Wish
 from contacts.services import people_changed, refresh_search
-from networking import enqueue
+from jobs import enqueue
 
 from .models import Dismissal, Goal, Suggestion
 

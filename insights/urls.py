@@ -11,6 +11,7 @@ urlpatterns = [
     path("key-persons/suggestions/<int:pk>/dismiss/", views.suggestion_dismiss, name="suggestion_dismiss"),
     path("key-persons/<int:pk>/untag/", views.keyperson_untag, name="keyperson_untag"),
     path("people/<int:pk>/key-person/", views.keyperson_tag, name="keyperson_tag"),
+    path("people/<int:pk>/key-roles/", views.person_key_roles, name="person_key_roles"),
     path("insights/", views.overview, name="overview"),
     path("goals/", views.goals, name="goals"),
     path("goals/profile/", views.profile_save, name="profile_save"),

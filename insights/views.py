@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.views import AuthedRequest
 from contacts.models import KeyPerson, Person, Profile
@@ -86,23 +86,40 @@ def suggestions_refresh(request: AuthedRequest) -> HttpResponse:
     return redirect("insights:keyperson_list")
 
 
+PANEL = "insights/person_key_roles.html"
+
+
+def _panel_context(person: Person, form: TagForm | None = None) -> dict:
+    """The person page's key-person panel: the fields they are key in, and the tag form when open."""
+    return {"person": person, "roles": selectors.person_key_roles(person), "tag_form": form}
+
+
 def _person_panel(request: AuthedRequest, person: Person, form: TagForm | None = None):
-    return render(
-        request,
-        "insights/person_key_roles.html",
-        {
-            "person": person,
-            "roles": selectors.person_key_roles(person),
-            "tag_form": form or TagForm(owner=request.user),
-        },
-    )
+    return render(request, PANEL, _panel_context(person, form))
 
 
 @login_required
-@require_POST
-def keyperson_tag(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Tag a person as key for a field, from their page."""
+@require_GET
+def person_key_roles(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The person page's key-person panel, fetched by the page (htmx) or opened by its plain link."""
     person = get_object_or_404(Person, pk=pk, owner=request.user)
+    if request.htmx:
+        return _person_panel(request, person)
+    context = _panel_context(person, TagForm(owner=request.user)) | {"panel_template": PANEL}
+    return render(request, "components/panel_page.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def keyperson_tag(request: AuthedRequest, pk: int) -> HttpResponse:
+    """Tag a person as key for a field, from their page. GET: the form (opened on the panel)."""
+    person = get_object_or_404(Person, pk=pk, owner=request.user)
+    if request.method == "GET":
+        if request.htmx:
+            context = {"person": person, "tag_form": TagForm(owner=request.user)}
+            return render(request, f"{PANEL}#key-roles-form", context)
+        context = _panel_context(person, TagForm(owner=request.user)) | {"panel_template": PANEL}
+        return render(request, "components/panel_page.html", context)
     form = TagForm(request.POST, owner=request.user)
     if not form.is_valid():
         if request.htmx:

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from networking import enqueue
+from jobs import enqueue
 
 from . import registry
 from .models import JobCheck, JobChunk, JobRun, WorkerHeartbeat

@@ -65,15 +65,19 @@ def _dress_entry_form(
     return form
 
 
-def _entry_form(request: AuthedRequest, person: Person, data=None, meeting_ids=None, **kwargs) -> LedgerEntryForm:
+def _entry_form(request: AuthedRequest, person: Person, data=None, **kwargs) -> LedgerEntryForm:
     form = LedgerEntryForm(data, owner=request.user, person=person, **kwargs)
-    return _dress_entry_form(form, request.user, person, meeting_ids)
+    return _dress_entry_form(form, request.user, person)
 
 
 def ledger_context(
-    request: AuthedRequest, person: Person, form: LedgerEntryForm | None = None, meeting_ids=None, **extra
+    request: AuthedRequest, person: Person, form: LedgerEntryForm | None = None, *, with_form: bool = False, **extra
 ) -> dict:
-    """The person page's give-and-take section: balance, chart, entries and the add form."""
+    """The person page's give-and-take panel: balance, chart, entries, and the add form when it is open.
+
+    The form (its meeting and people choices cost queries and widgets) is
+    built only when asked for: `form`, or `with_form`.
+    """
     today = timezone.localdate()
     entries = (
         selectors.person_entries(person)
@@ -90,7 +94,7 @@ def ledger_context(
         "ledger_count": entries.count(),
         "balance": selectors.person_balance(person, today=today),
         "series": selectors.balance_series(person, today=today),
-        "ledger_form": form or _entry_form(request, person, meeting_ids=meeting_ids),
+        "ledger_form": form or (_entry_form(request, person) if with_form else None),
         "today": today,
         **extra,
     }
@@ -105,11 +109,44 @@ def _page_person(request: AuthedRequest, entry: LedgerEntry) -> Person:
 
 
 def _ledger_response(request: AuthedRequest, person: Person, note: str = "", **extra) -> HttpResponse:
+    """After a save: the panel again (htmx), telling the page the ledger changed; else back to the person."""
     if request.htmx:
-        return render(request, PANEL, ledger_context(request, person, note=note, **extra))
+        response = render(request, PANEL, ledger_context(request, person, note=note, **extra))
+        # Other panels that follow the ledger (follow-ups) reload on this event.
+        response["HX-Trigger"] = "ledger-changed"
+        return response
     if note:
         messages.success(request, note)
     return redirect(person.get_absolute_url() + "#ledger")
+
+
+def _initial(request: AuthedRequest, person: Person) -> dict:
+    """The add form's starting values: today, or the meeting (and direction) the link named."""
+    initial = {"date": timezone.localdate()}
+    meeting_id = _one_id(request.GET.get("meeting"))
+    meeting = Meeting.objects.filter(owner=request.user, people=person, pk=meeting_id).first() if meeting_id else None
+    if meeting:
+        initial |= {"meeting": meeting.pk, "date": meeting.date}
+    if request.GET.get("direction") in ("gave", "received"):
+        initial["direction"] = request.GET["direction"]
+    return initial
+
+
+@login_required
+@require_GET
+def person_panel(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The person page's give-and-take panel, fetched by the page (htmx) or opened by its plain link.
+
+    The add form comes along when a link asks for it (`?meeting=`, `?form=1`)
+    and on the plain page; otherwise it loads when opened.
+    """
+    person = get_object_or_404(Person, pk=pk, owner=request.user)
+    wants_form = not request.htmx or any(request.GET.get(key) for key in ("meeting", "direction", "form"))
+    form = _entry_form(request, person, initial=_initial(request, person)) if wants_form else None
+    context = ledger_context(request, person, form, form_open=form is not None)
+    if request.htmx:
+        return render(request, PANEL, context)
+    return render(request, "components/panel_page.html", context | {"panel_template": PANEL})
 
 
 @login_required
@@ -120,20 +157,16 @@ def ledger_entry_create(request: AuthedRequest, pk: int) -> HttpResponse:
         form = _entry_form(request, person, request.POST)
         if form.is_valid():
             services.add_ledger_entry(owner=request.user, person=person, values=form.ledger_values())
-            return _ledger_response(request, person, _("The entry was added."))
+            # The form stays open, empty, for the next entry.
+            return _ledger_response(request, person, _("The entry was added."), with_form=True)
         if request.htmx:
             return render(request, PANEL, ledger_context(request, person, form, form_open=True))
         return render(request, "ledger/entry_form.html", {"form": form, "person": person}, status=422)
-    initial = {"date": timezone.localdate()}
-    meeting_id = _one_id(request.GET.get("meeting"))
-    meeting = Meeting.objects.filter(owner=request.user, people=person, pk=meeting_id).first() if meeting_id else None
-    if meeting:
-        initial |= {"meeting": meeting.pk, "date": meeting.date}
-    if request.GET.get("direction") in ("gave", "received"):
-        initial["direction"] = request.GET["direction"]
-    form = _entry_form(request, person, initial=initial)
+    form = _entry_form(request, person, initial=_initial(request, person))
     if request.htmx and request.htmx.target == "ledger-form":
-        return render(request, f"{PANEL}#ledger-form", {"person": person, "ledger_form": form, "form_open": True})
+        # Opened from a meeting, the details below (where the meeting is) show open too.
+        context = {"person": person, "ledger_form": form, "form_open": bool(request.GET.get("meeting"))}
+        return render(request, f"{PANEL}#ledger-form", context)
     return render(request, "ledger/entry_form.html", {"form": form, "person": person})
 
 

@@ -392,6 +392,9 @@ def run_one(size: int, repeat: int) -> list[dict]:
         ),
         ("This week, 1,000 items due", "get", reverse("followups:week"), None),
         ("person page, 500 meetings", "get", reverse("contacts:person_detail", args=[busy.pk]), None),
+        # Its panels load by htmx; their plain pages (panel and form) time the same reads.
+        ("person page's give-and-take panel", "get", reverse("ledger:person_panel", args=[busy.pk]), None),
+        ("person page's follow-up panel", "get", reverse("followups:person_panel", args=[busy.pk]), None),
         (
             "capture row save",
             "post",

@@ -630,7 +630,9 @@ class Mix:
             ("person page", f"/people/{pk}/", {}),
             ("person page", f"/people/{pk}/", {}),
             ("timeline (htmx)", f"/people/{pk}/?page=2", HX | {"HX-Target": "timeline-more"}),
-            ("ledger panel (htmx)", f"/people/{pk}/", HX | {"HX-Target": "ledger"}),
+            ("ledger panel (htmx)", f"/people/{pk}/ledger/panel/", HX),
+            ("follow-up panel (htmx)", f"/people/{pk}/followups/panel/", HX),
+            ("key-role panel (htmx)", f"/people/{pk}/key-roles/", HX),
             ("ledger form (htmx)", f"/people/{pk}/ledger/", HX | {"HX-Target": "ledger-form"}),
             ("meeting form (htmx)", f"/meetings/new/?person={pk}", HX | {"HX-Target": "meeting-form"}),
             (
@@ -663,7 +665,7 @@ class Mix:
         pk = rng.choice(self.ids.foreign_people)
         choices = [
             ("foreign person", f"/people/{pk}/", {}),
-            ("foreign person (htmx)", f"/people/{pk}/", HX | {"HX-Target": "ledger"}),
+            ("foreign person (htmx)", f"/people/{pk}/ledger/panel/", HX),
             ("foreign ledger form", f"/people/{pk}/ledger/", {}),
             ("foreign meeting form (htmx)", f"/meetings/new/?person={pk}", HX | {"HX-Target": "meeting-form"}),
         ]

@@ -27,8 +27,8 @@ def _media_in_tmp(settings, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _broker_not_paused():
-    """A send that failed in one test must not pause the sends of the next (networking.enqueue)."""
-    from networking import enqueue
+    """A send that failed in one test must not pause the sends of the next (jobs.enqueue)."""
+    from jobs import enqueue
 
     enqueue.reset()
     yield

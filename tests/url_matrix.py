@@ -191,9 +191,15 @@ ROUTES = [
     Route(
         "followups:followup_add",
         "owned",
-        expect={"get": 405, "post": 302},
+        expect={"get": 200, "post": 302},
         kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
         data=lambda owner: {"due_on": "2026-12-01", "note": "連絡"},
+    ),
+    Route(
+        "followups:person_panel",
+        "owned",
+        expect={"get": 200, "post": 405},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
     ),
     Route(
         "followups:settings",
@@ -389,7 +395,7 @@ ROUTES = [
             ).pk
         },
     ),
-    # --- contacts: ledger ---
+    # --- ledger: give and take ---
     Route("ledger:overview", "login"),
     Route(
         "ledger:settings",
@@ -403,6 +409,12 @@ ROUTES = [
         expect={"get": 200, "post": 302},
         kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
         data=lambda owner: _ledger_data(),
+    ),
+    Route(
+        "ledger:person_panel",
+        "owned",
+        expect={"get": 200, "post": 405},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
     ),
     Route(
         "ledger:entry_edit",
@@ -448,9 +460,15 @@ ROUTES = [
     Route(
         "insights:keyperson_tag",
         "owned",
-        expect={"get": 405, "post": 302},
+        expect={"get": 200, "post": 302},
         kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
         data=lambda owner: {"field": _field(owner)["pk"], "note": "IT の相談相手"},
+    ),
+    Route(
+        "insights:person_key_roles",
+        "owned",
+        expect={"get": 200, "post": 405},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner).pk},
     ),
     Route("insights:overview", "login"),
     Route("insights:goals", "login"),

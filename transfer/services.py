@@ -18,7 +18,7 @@ from contacts import rules, text
 from contacts.models import NOTES_MAX_LENGTH, ContactPoint, ContactPointKind, Person, Tag
 from contacts.phones import is_verified
 from contacts.services import build_search_text, ensure_tags, people_changed, refresh_search
-from networking import enqueue
+from jobs import enqueue
 
 from . import progress
 from .cards import Card, CleanCard, clean_card, warning

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.views import AuthedRequest
-from ledger.views import ledger_context
 
 from .. import selectors, services, trash
 from ..forms import MAX_ID, EndRelationshipForm, MeetingForm, MergeForm, PersonForm
@@ -209,22 +208,19 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         pk=pk,
         owner=request.user,
     )
-    meeting_ids = selectors.person_meeting_ids(person)  # shared by the timeline and the ledger form
-    page = _timeline_page(person, request.GET.get("page"), meeting_ids)
+    page = _timeline_page(person, request.GET.get("page"), selectors.person_meeting_ids(person))
     context = {"person": person, "page": page}
     if request.htmx and request.htmx.target == "timeline-more":
         return render(request, "contacts/person_detail.html#timeline-more", context)
-    ledger = ledger_context(request, person, meeting_ids=meeting_ids)
-    if request.htmx and request.htmx.target == "ledger":
-        return render(request, "ledger/person_ledger.html", ledger)
-    return render(request, "contacts/person_detail.html", context | _detail_context(person) | ledger)
+    # The card and the timeline; the other apps' panels and the forms load by htmx.
+    return render(request, "contacts/person_detail.html", context | _detail_context(person))
 
 
 def _detail_context(person: Person, end_form: EndRelationshipForm | None = None) -> dict:
-    """Everything on the person page but the timeline.
+    """Everything on the person page but the timeline (and the panels other apps serve).
 
     `end_form` is given when the end-relationship form must show open (asked
-    for, or sent back with errors).
+    for, or sent back with errors); otherwise it loads when opened.
     """
     introduced = person.introduced.filter(owner=person.owner_id).only(*PERSON_LABEL_COLUMNS)
     return {
@@ -234,8 +230,7 @@ def _detail_context(person: Person, end_form: EndRelationshipForm | None = None)
         "socials": social_links(person),
         "contact_points": person.contact_points.all(),
         "status_ended": Status.ENDED,
-        "end_form": end_form or EndRelationshipForm(initial={"ended_on": timezone.localdate()}),
-        "end_open": end_form is not None,
+        "end_form": end_form,
     }
 
 
@@ -402,11 +397,14 @@ def person_end(request: AuthedRequest, pk: int) -> HttpResponse:
             return _redirect(request, person.get_absolute_url())
     else:
         form = EndRelationshipForm(initial={"ended_on": timezone.localdate()})
+        if request.htmx:
+            # The person page's end box, opened.
+            return render(request, "contacts/person_detail.html#end-form-body", {"person": person, "end_form": form})
     context = {
         "person": person,
         "page": _timeline_page(person, request.GET.get("page"), selectors.person_meeting_ids(person)),
     }
-    context |= _detail_context(person, form) | ledger_context(request, person)
+    context |= _detail_context(person, form)
     return render(request, "contacts/person_detail.html", context)
 
 

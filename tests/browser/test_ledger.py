@@ -11,7 +11,15 @@ from tests.factories import make_ledger_entry, make_meeting, make_person
 pytestmark = pytest.mark.browser
 
 
+def _open_form(page):
+    """The add form loads when its box is opened (and stays open after an entry is added)."""
+    if page.locator("form#ledger-form").count() == 0:
+        page.locator("#ledger details.ledger-add > summary").click()
+    page.locator("form#ledger-form").wait_for()
+
+
 def _add(page, direction: str, kind: str, weight: str, text: str):
+    _open_form(page)
     form = page.locator("#ledger-form")
     form.locator(f"input[name=direction][value={direction}]").check()
     form.locator("select[name=kind]").select_option(kind)

@@ -253,3 +253,50 @@ def test_older_meetings_load_below_the_timeline_without_a_reload(watched, live_s
     assert page.evaluate("window.__marker") == "same page"
     assert page.locator(".timeline__item").last.inner_text().count("記録00") == 1
     watched.assert_clean()
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_panels_load_in_place_and_their_forms_when_opened(watched, live_server, browser_user, viewport, language):
+    from tests.factories import make_followup, make_key_person, make_ledger_entry
+
+    page = watched.page
+    person = _rich_person(browser_user)
+    make_ledger_entry(owner=browser_user, person=person, description="税理士を紹介した", weight=3)
+    make_followup(owner=browser_user, person=person, note="見積もりを送る")
+    make_key_person(owner=browser_user, person=person, field=make_field(owner=browser_user, name="宇宙"))
+    log_in(watched, live_server, "hanako")
+    switch_language(page, language)
+    page.goto(f"{live_server.url}{person.get_absolute_url()}")
+    page.evaluate("window.__marker = 'same page'")
+    # Each app's panel replaces its placeholder.
+    page.locator("#ledger:not(.panel-pending) #ledger-balance-year").wait_for()
+    page.locator("#followups:not(.panel-pending)").wait_for()
+    page.locator("#key-roles:not(.panel-pending) .key-roles__list").wait_for()
+    assert page.locator(".panel-pending").count() == 0
+    assert "税理士を紹介した" in page.locator("#ledger").inner_text()
+    assert "見積もりを送る" in page.locator("#followups").inner_text()
+    assert "宇宙" in page.locator("#key-roles").inner_text()
+    assert page.locator("form#ledger-form").count() == 0  # forms load when opened
+    watched.screenshot(f"{viewport}-{language}-person-panels")
+
+    page.locator("#ledger details.ledger-add > summary").click()
+    page.locator("form#ledger-form select[name=kind]").wait_for()
+    page.locator("#followups details.followup-add > summary").click()
+    page.locator("#followups form input[name=due_on]").wait_for()
+    page.locator("#key-roles details.key-roles__add > summary").click()
+    page.locator("#key-roles form select[name=field]").wait_for()
+    page.locator("#end-form > summary").click()
+    page.locator("#end-form form textarea[name=reason]").wait_for()
+    assert page.evaluate("window.__marker") == "same page"
+    watched.screenshot(f"{viewport}-{language}-person-forms-open")
+
+    # A ledger entry refreshes the ledger; the follow-up panel reloads with it.
+    form = page.locator("#ledger-form")
+    form.locator("input[name=direction][value=received]").check()
+    form.locator("input[name=description]").fill("展示会の招待券")
+    with page.expect_response(lambda r: "/followups/panel/" in r.url):
+        form.locator("button[type=submit]").click()
+    page.locator("#ledger .ledger-entry", has_text="展示会の招待券").wait_for()
+    assert page.locator("#ledger-balance-year").inner_text() == "+1"  # gave 3, received 2
+    assert page.evaluate("window.__marker") == "same page"
+    watched.assert_clean()

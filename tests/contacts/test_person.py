@@ -430,7 +430,10 @@ def test_ending_a_relationship_keeps_history(auth_client, user):
 def test_end_form_opens_on_get_and_rejects_a_bad_date(auth_client, user):
     person = make_person(owner=user)
     url = reverse("contacts:person_end", args=[person.pk])
-    assert auth_client.get(url).context["end_open"] is True
+    assert auth_client.get(url).context["end_form"] is not None  # opened on the page
+    # On the person page the box loads its form when opened (htmx).
+    opened = auth_client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert opened.lstrip().startswith("<form") and 'name="ended_on"' in opened
     response = auth_client.post(url, {"ended_on": "2026-02-30", "reason": "x" * 501})
     assert response.status_code == 200
     assert set(response.context["end_form"].errors) == {"ended_on", "reason"}

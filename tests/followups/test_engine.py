@@ -16,7 +16,7 @@ from followups.models import DigestDelivery, DigestState, FollowUp, FollowUpSett
 from jobs import services as jobs_services
 from jobs.models import JobChunk, JobRun
 from ledger.models import LedgerSettings
-from networking import enqueue
+from jobs import enqueue
 from tests.factories import make_followup, make_ledger_entry, make_meeting, make_person, make_user
 
 pytestmark = pytest.mark.django_db

@@ -147,7 +147,9 @@ def test_manual_follow_ups_from_the_person_page(auth_client, user):
     assert response.status_code == 302
     assert FollowUp.objects.get(person=person, reason=Reason.MANUAL).note == "年賀状"
     page = auth_client.get(person.get_absolute_url()).content.decode()
-    assert "年賀状" in page
+    panel_url = reverse("followups:person_panel", args=[person.pk])
+    assert panel_url in page  # the person page loads the panel from its app
+    assert "年賀状" in auth_client.get(panel_url, headers={"HX-Request": "true"}).content.decode()
     auth_client.post(reverse("followups:followup_add", args=[person.pk]), {"due_on": "not a date", "note": ""})
     assert FollowUp.objects.filter(person=person).count() == 1
 

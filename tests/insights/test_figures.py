@@ -11,7 +11,7 @@ from django.urls import reverse
 from contacts.models import Field
 from insights import figures, selectors
 from insights.models import InsightsSnapshot
-from networking import enqueue
+from jobs import enqueue
 from tests.factories import make_event, make_field, make_key_person, make_person
 
 pytestmark = pytest.mark.django_db

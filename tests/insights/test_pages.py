@@ -84,7 +84,10 @@ def test_person_page_shows_the_fields_they_are_key_in_and_tags_and_untags(auth_c
     it = make_field(owner=user, name="IT")
     person = make_person(owner=user)
     page = auth_client.get(person.get_absolute_url()).content.decode()
-    assert 'id="key-roles"' in page and reverse("insights:keyperson_tag", args=[person.pk]) in page
+    panel_url = reverse("insights:person_key_roles", args=[person.pk])
+    assert 'id="key-roles"' in page and panel_url in page  # the person page loads the panel from this app
+    panel = auth_client.get(panel_url, **HTMX).content.decode()
+    assert reverse("insights:keyperson_tag", args=[person.pk]) in panel
 
     response = auth_client.post(
         reverse("insights:keyperson_tag", args=[person.pk]),

@@ -197,7 +197,7 @@ def test_an_introduction_appears_on_both_peoples_pages(auth_client, user):
         description="高橋さんを紹介してもらった",
     )
     for person in (introducer, introduced):
-        html = auth_client.get(reverse("contacts:person_detail", args=[person.pk])).content.decode()
+        html = auth_client.get(reverse("ledger:person_panel", args=[person.pk])).content.decode()
         assert "高橋さんを紹介してもらった" in html
 
 

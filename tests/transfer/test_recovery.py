@@ -17,7 +17,7 @@ from insights import tasks as insight_tasks
 from jobs import services as jobs_services
 from jobs import tasks as jobs_tasks
 from jobs.models import JobCheck
-from networking import enqueue
+from jobs import enqueue
 from tests.factories import make_meeting, make_person
 from transfer import backup, progress, services, tasks
 from transfer.models import ImportFormat, ImportJob, ImportStatus, ImportUpload
@@ -211,7 +211,7 @@ def test_a_refused_backup_on_the_worker_fails_with_its_reason_and_restores_nothi
 
 
 def test_after_a_failed_send_the_next_sends_fail_at_once_and_the_reaper_catches_up(user, monkeypatch):
-    from networking import enqueue
+    from jobs import enqueue
 
     calls = []
 

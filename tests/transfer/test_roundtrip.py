@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 # people share e-mails with the others on purpose: merged file by file or all in one
 # file, they pair up differently (tests/transfer/test_real_files.py covers them).
 FILES = sorted(
-    p.name
-    for p in FIXTURES.iterdir()
-    if p.name != "generic.csv" and not p.name.startswith(("rejected_", "cause"))
+    p.name for p in FIXTURES.iterdir() if p.name != "generic.csv" and not p.name.startswith(("rejected_", "cause"))
 )
 
 
