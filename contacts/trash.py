@@ -16,6 +16,7 @@ is back. This module names no other app's model.
 import datetime
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
@@ -35,6 +36,9 @@ DERIVED: set[str] = set()
 POINTER_OWNERS: dict[str, str] = {}
 # Called with (owner_id, person_id) inside the restore's transaction, once the rows are back.
 ON_RESTORE: list[Callable[[int, int], None]] = []
+# {model label: test(row, meeting)}: whether a row of another app, found hanging off a person
+# created by a capture row, came with that row (and so is no sign of anything recorded since).
+CAME_WITH_ROW: dict[str, Callable[[Any, Meeting], bool]] = {}
 
 
 def register(
@@ -42,9 +46,11 @@ def register(
     derived: tuple[str, ...] = (),
     pointer_owners: dict[str, str] | None = None,
     on_restore: Callable[[int, int], None] | None = None,
+    came_with_row: dict[str, Callable[[Any, Meeting], bool]] | None = None,
 ) -> None:
     """Tell the trash about an app's models (call from its AppConfig.ready())."""
     DERIVED.update(derived)
+    CAME_WITH_ROW.update(came_with_row or {})
     POINTER_OWNERS.update(pointer_owners or {})
     if on_restore is not None and on_restore not in ON_RESTORE:
         ON_RESTORE.append(on_restore)
@@ -78,10 +84,6 @@ def _restore_order(model) -> int:
     return 3 if model._meta.auto_created else 2  # link tables last
 
 
-# Follow-ups the rules open by themselves: made again whenever the person is recomputed.
-_RULE_REASONS = {"thank_you", "keep_in_touch", "next_step", "give_back", "key_person"}
-
-
 def recorded_since(person: Person, meeting: Meeting) -> bool:
     """Whether anything was recorded on `person` besides the capture row that created them
     with `meeting`: an edit of the card (its version moved), another meeting, a ledger entry
@@ -110,13 +112,8 @@ def recorded_since(person: Person, meeting: Meeting) -> bool:
             continue
         if model is Meeting and obj.pk == meeting.pk:
             continue
-        if model._meta.label == "ledger.LedgerEntry" and obj.meeting_id == meeting.pk:
-            continue
-        if (
-            model._meta.label == "followups.FollowUp"
-            and obj.reason in _RULE_REASONS
-            and obj.state in ("open", "closed")
-        ):
+        came_with_row = CAME_WITH_ROW.get(model._meta.label)
+        if came_with_row is not None and came_with_row(obj, meeting):
             continue
         return True
     return False

@@ -18,3 +18,12 @@ def move_followups_on_merge(sender, keep, other, **kwargs):
 def rotate_feed_on_password_change(sender, user, **kwargs):
     """A new password ends every old secret: a calendar feed that was on gets a new address."""
     services.rotate_feed(owner=user)
+
+
+# Follow-ups the rules open by themselves: made again whenever the person is recomputed.
+RULE_REASONS = {"thank_you", "keep_in_touch", "next_step", "give_back", "key_person", "birthday"}
+
+
+def opened_by_the_rules(followup, meeting) -> bool:
+    """Whether a follow-up was opened (or closed) by the rules, not made or handled by the user."""
+    return followup.reason in RULE_REASONS and followup.state in ("open", "closed")

@@ -17,4 +17,6 @@ class LedgerConfig(AppConfig):
             derived=("ledger.LedgerTally",),
             pointer_owners={"ledger.LedgerEntry": "person_id"},
             on_restore=receivers.rebuild_tally_on_restore,
+            # An entry typed with the capture row is part of that row.
+            came_with_row={"ledger.LedgerEntry": lambda entry, meeting: entry.meeting_id == meeting.pk},
         )

@@ -595,6 +595,13 @@ QUERY_PARAMS: dict[str, Callable[[User], dict]] = {
         "want": "yes",
         "sort": "last_contact",
         "page": "2",
+        "filters": "1",
+    },
+    "contacts:person_filters": lambda owner: {
+        "field": str(factories.make_field(owner=owner, name=f"分野{next(_serial)}").pk),
+        "tier": "network",
+        "event": str(factories.make_event(owner=owner).pk),
+        "sort": "last_contact",
     },
     "contacts:person_detail": lambda owner: {"page": "2"},
     "contacts:person_create": lambda owner: {"introducer_q": "山田"},
@@ -616,7 +623,7 @@ QUERY_PARAMS: dict[str, Callable[[User], dict]] = {
         "company": "ABC商事",
         "email": "taro@example.com",
     },
-    "contacts:ledger": lambda owner: {
+    "ledger:overview": lambda owner: {
         "flag": "owe",
         "kind": "advice",
         "field": str(factories.make_field(owner=owner, name=f"分野{next(_serial)}").pk),
@@ -625,6 +632,6 @@ QUERY_PARAMS: dict[str, Callable[[User], dict]] = {
         "end": "2026-11-21",
         "page": "2",
     },
-    "contacts:ledger_entry_create": lambda owner: {"meeting": "1", "direction": "received"},
+    "ledger:entry_create": lambda owner: {"meeting": "1", "direction": "received"},
     "insights:overview": lambda owner: {"period": "24"},
 }
