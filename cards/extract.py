@@ -156,6 +156,9 @@ def extract(lines: list[Line]) -> dict[str, Value]:
     for line in lines:
         text = _clean(line.text)
         used = False
+        if "@" in text:
+            # OCR leaves spaces around the dots of an address (ai. nakamura@…).
+            text = re.sub(r"(?<=[A-Za-z0-9])\s*([.\-_])\s*(?=[A-Za-z0-9])", r"\1", text)
         email = EMAIL.search(text)
         if email:
             address = re.sub(r"\s", "", email.group(0)).strip(".")
@@ -222,6 +225,11 @@ def extract(lines: list[Line]) -> dict[str, Value]:
             if not (split and DEPARTMENT_WORDS.search(head)):
                 head, tail = text[: title.start()], text[title.start() :]
             if head and ORG_END.search(head.strip()) or (head and DEPARTMENT_WORDS.search(head) and " " in line.text):
+                # What is left may still start with a department (開発本部 第一開発部取締役).
+                rest = _tight(tail)
+                inner = TITLE_WORDS.search(rest)
+                if inner and inner.start() and ORG_END.search(rest[: inner.start()]):
+                    head, tail = f"{head} {rest[: inner.start()]}", rest[inner.start() :]
                 if "department" not in fields:
                     put("department", head, line.confidence)
                 put("title", tail, line.confidence)

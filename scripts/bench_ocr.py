@@ -120,6 +120,8 @@ def main() -> int:
         print(
             f"seconds per card ({kind}): mean {mean:.2f}, p95 {p95:.2f}, max {values[-1]:.2f} (target ≤ {SECONDS_TARGET}) {mark}"
         )
+        used = sorted(cpu[kind])
+        print(f"  CPU seconds per card ({kind}): mean {sum(used) / len(used):.2f}, max {used[-1]:.2f}")
     print("\nname/company/email/phone exact matches by layout (clean | photo):")
     for layout in cardgen.LAYOUTS:
         n = sum(1 for c in cards if c.layout == layout)

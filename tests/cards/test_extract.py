@@ -86,8 +86,15 @@ def test_department_and_title_split_where_the_card_leaves_a_space():
     assert found["title"].value == "営業部長" and "department" not in found
     found = extract(_lines(("技術部課長", 32), ("山田 太郎", 90)))
     assert (found["department"].value, found["title"].value) == ("技術部", "課長")
+    found = extract(_lines(("開発本部 第一開発部取締役", 32), ("山田 太郎", 90)))
+    assert (found["department"].value, found["title"].value) == ("開発本部第一開発部", "取締役")
     found = extract(_lines(("第一開発部 マネージャー", 32), ("山田 太郎", 90)))
     assert (found["department"].value, found["title"].value) == ("第一開発部", "マネージャー")
+
+
+def test_spaces_that_ocr_leaves_in_an_email_address_are_closed():
+    found = extract(_lines(("E-mail: ai. nakamura@tozai-global . co.jp", 30), ("中村 愛", 90)))
+    assert found["email"].value == "ai.nakamura@tozai-global.co.jp"
 
 
 def test_the_name_is_the_largest_text_that_is_not_company_title_or_address():
