@@ -82,7 +82,7 @@ loadtest: setup
 ## and pip-audit over the locked dependencies (it needs PyPI's per-release JSON;
 ## where that is unreachable it lists the packages it could not check).
 audit: setup
-	$(BIN)/bandit -q -c pyproject.toml -r accounts contacts ledger jobs followups insights transfer networking scripts manage.py
+	$(BIN)/bandit -q -c pyproject.toml -r accounts contacts ledger jobs cards followups insights transfer networking scripts manage.py
 	scripts/audit-deps
 
 lint: setup
