@@ -186,6 +186,16 @@ def _code_checked(request: AuthedRequest) -> TwoFactorCodeForm | None:
     return form
 
 
+def _code_refused(request: AuthedRequest, form) -> HttpResponse:
+    """The two-factor page again, with the refused code's message; nothing changed."""
+    return render(
+        request,
+        "accounts/two_factor.html",
+        {"enabled": True, "codes_left": two_factor.recovery_codes_left(request.user), "form": form},
+        status=422,
+    )
+
+
 @login_required
 @require_POST
 @sensitive_post_parameters("code")
@@ -197,12 +207,7 @@ def two_factor_disable(request: AuthedRequest) -> HttpResponse:
         return redirect("accounts:two_factor")
     form = _code_checked(request)
     if form is not None:
-        return render(
-            request,
-            "accounts/two_factor.html",
-            {"enabled": True, "codes_left": two_factor.recovery_codes_left(request.user), "form": form},
-            status=422,
-        )
+        return _code_refused(request, form)
     two_factor.disable(user=request.user)
     messages.success(request, _("Two-factor authentication is off."))
     return redirect("accounts:two_factor")
@@ -216,12 +221,7 @@ def two_factor_recovery_codes(request: AuthedRequest) -> HttpResponse:
         return redirect("accounts:two_factor")
     form = _code_checked(request)
     if form is not None:
-        return render(
-            request,
-            "accounts/two_factor.html",
-            {"enabled": True, "codes_left": two_factor.recovery_codes_left(request.user), "form": form},
-            status=422,
-        )
+        return _code_refused(request, form)
     codes = two_factor.new_recovery_codes(user=request.user)
     messages.success(request, _("New recovery codes are ready; the old ones no longer work."))
     return render(request, "accounts/recovery_codes.html", {"codes": codes})

@@ -27,10 +27,9 @@ follow-up twice (the database allows one open follow-up per person and reason).
   birthday itself, so a follow-up done or skipped this year is never made
   again for the same date, and next year's is a new row. A birthday more than
   a week past is over: an open one moves on to the next year.
-  Only the month and day count, so a birthday whose year is unknown works
-  the same (the person model keeps a full date; a month-day birthday stored
-  with a placeholder year, as vCard `--MMDD` imports may do, is reminded of
-  all the same).
+  Only the month and day count, so a birthday whose year is unknown (kept as
+  `birthday_month` and `birthday_day`, as vCard `--MMDD` imports do) is
+  reminded of the same way.
 - Ended relationships get none: their open follow-ups are closed.
 """
 
@@ -140,7 +139,7 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
             is_key=Exists(KeyPerson.objects.filter(person_id=OuterRef("pk"))),
         ).values_list(
             "pk", "owner_id", "tier", "keep_in_touch_days", "last_contact_on", "first_met_on", "created_at",
-            "last_entry", "last_kept", "first_meeting", "is_key", "birthday",
+            "last_entry", "last_kept", "first_meeting", "is_key", "birthday", "birthday_month", "birthday_day",
         )
     )  # fmt: skip
     if not rows and not ended:
@@ -221,7 +220,7 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
     skipped: list[int] = []
     for (
         person_id, owner_id, tier, own_days, last_contact, first_met, created_at, last_entry, last_kept, first_meeting,
-        is_key, birthday,
+        is_key, birthday, birthday_month, birthday_day,
     ) in rows:  # fmt: skip
         marks = len(create), len(move), len(close)
         try:
@@ -252,14 +251,16 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
             elif (person_id, Reason.GIVE_BACK) in open_now:
                 close.append(open_now[(person_id, Reason.GIVE_BACK)][0])
             before = settings.birthday_days_before
+            # A full date, or a month and day whose year is unknown (contacts.Person).
+            month_day = (birthday.month, birthday.day) if birthday else (birthday_month, birthday_day)
             wants_birthday = (
-                birthday is not None
+                all(month_day)
                 and before > 0
                 and (is_key or tier == Tier.NETWORK or settings.birthday_acquaintances)
             )
             current = open_now.get((person_id, Reason.BIRTHDAY))
             if wants_birthday:
-                on = next_birthday(birthday.month, birthday.day, today=today)
+                on = next_birthday(*month_day, today=today)
                 show = on - datetime.timedelta(days=before)
                 if current is None:
                     if (person_id, on) not in birthdays_made:

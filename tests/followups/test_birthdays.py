@@ -122,3 +122,11 @@ def test_running_again_changes_nothing(user):
     make_person(owner=user, tier="network", birthday=datetime.date(1980, 11, 25))
     run(user)
     assert run(user) == rules.Outcome()
+
+
+@time_machine.travel("2026-11-18 09:00 +0900")
+def test_a_birthday_without_a_year_is_reminded_the_same_way(user):
+    person = make_person(owner=user, tier="network", birthday_month=12, birthday_day=24)
+    run(user)
+    item = birthdays(person).get()
+    assert (item.due_on, item.show_on) == (datetime.date(2026, 12, 24), datetime.date(2026, 12, 21))
