@@ -254,9 +254,7 @@ def recompute(people: QuerySet, *, today: datetime.date) -> Outcome:
             # A full date, or a month and day whose year is unknown (contacts.Person).
             month_day = (birthday.month, birthday.day) if birthday else (birthday_month, birthday_day)
             wants_birthday = (
-                all(month_day)
-                and before > 0
-                and (is_key or tier == Tier.NETWORK or settings.birthday_acquaintances)
+                all(month_day) and before > 0 and (is_key or tier == Tier.NETWORK or settings.birthday_acquaintances)
             )
             current = open_now.get((person_id, Reason.BIRTHDAY))
             if wants_birthday:
