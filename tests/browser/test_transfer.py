@@ -107,7 +107,10 @@ def test_generic_csv_column_mapping(watched, live_server, browser_user, viewport
     watched.screenshot(f"{viewport}-{language}-transfer-mapping")
     page.locator("#import-mapping button[type=submit]").click()
     page.locator("#import-preview").wait_for()
-    assert page.locator(".import-counts__new strong").inner_text() == "2"
+    # The row with only a company is kept, named after it, and listed with a warning (issue #17).
+    assert page.locator(".import-counts__new strong").inner_text() == "3"
+    assert page.locator(".import-counts__warned strong").inner_text() == "1"
+    assert "名前のない会社" in page.locator("#import-warnings").inner_text()
     watched.assert_clean()
 
 
