@@ -75,6 +75,34 @@ def normalize_phone(raw: str) -> tuple[str, str, bool]:
     )
 
 
+class NFKCEmailField(forms.EmailField):
+    """An e-mail address typed in any width (ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ), normalised before it is checked."""
+
+    def to_python(self, value):
+        return super().to_python(unicodedata.normalize("NFKC", value or "") if isinstance(value, str) else value)
+
+
+class NFKCURLField(forms.URLField):
+    """A web address typed in any width, normalised before it is checked."""
+
+    def to_python(self, value):
+        return super().to_python(unicodedata.normalize("NFKC", value or "") if isinstance(value, str) else value)
+
+
+def phone_point(raw: str) -> tuple[str, str, str]:
+    """(kind, display, E.164) of a number typed in a capture row: mobile unless it is a landline."""
+    display, e164, mobile = normalize_phone(raw)
+    kind = ContactPointKind.MOBILE
+    if not mobile:
+        try:
+            number = phonenumbers.parse(e164)
+            if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE:
+                kind = ContactPointKind.PHONE
+        except phonenumbers.NumberParseException:
+            pass
+    return kind, display, e164
+
+
 def split_lines(value: str) -> list[str]:
     return [line.strip() for line in re.split(r"[\r\n,;、，]+", value or "") if line.strip()]
 
@@ -175,6 +203,7 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
     )
     birthday = date_field(_("Birthday"))
     first_met_on = date_field(_("First met"))
+    website = NFKCURLField(label=_("Website"), max_length=500, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -215,7 +244,7 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
         self.fields["introduced_by"].widget.attrs["class"] = "select-person"
 
     def clean_emails(self):
-        emails = split_lines(self.cleaned_data["emails"])
+        emails = [unicodedata.normalize("NFKC", email) for email in split_lines(self.cleaned_data["emails"])]
         if len(emails) > MAX_CONTACT_LINES:
             raise ValidationError(
                 _("Enter at most %(count)d addresses."),
@@ -340,7 +369,8 @@ class CaptureRowForm(OwnedChoicesMixin, forms.Form):
     reading = forms.CharField(label=_("Reading"), max_length=200, required=False)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    email = NFKCEmailField(label=_("E-mail"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Mobile"), required=False, max_length=60)
     fields = OwnedModelMultipleChoiceField(
         label=_("Fields"),
         queryset=Field.objects.all(),
@@ -385,6 +415,19 @@ class CaptureRowForm(OwnedChoicesMixin, forms.Form):
         if any(len(part) > 100 for part in split_reading(reading)):
             raise ValidationError(_("A reading can be at most 100 characters long per name."))
         return reading
+
+    def clean_phone(self):
+        raw = self.cleaned_data["phone"].strip()
+        return phone_point(raw) if raw else None
+
+    def contact_points(self) -> list[tuple[str, str, str]]:
+        """The row's e-mail address and number as (kind, value, normalized)."""
+        points = []
+        if email := self.cleaned_data.get("email"):
+            points.append((ContactPointKind.EMAIL, email, email.lower()))
+        if phone := self.cleaned_data.get("phone"):
+            points.append(phone)
+        return points
 
     def ledger_values(self) -> dict | None:
         """The ledger entry typed with the row, or None when nothing was given or received."""

@@ -16,6 +16,9 @@ from accounts.models import User
 
 from . import selectors, text
 from .models import (
+    CAREER_COLUMNS,
+    CareerChange,
+    CareerSource,
     ContactPoint,
     Event,
     Field,
@@ -82,7 +85,7 @@ def refresh_search(person_ids: Iterable[int]) -> None:
     if not ids:
         return
     people = list(
-        Person.objects.filter(pk__in=ids).select_related("first_met_event").prefetch_related("fields", "tags")
+        Person.objects.filter(pk__in=ids).select_related("first_met_event").prefetch_related("fields", "tags", "career")
     )
     events: dict[int, set[str]] = defaultdict(set)
     for person_id, event_name in Meeting.people.through.objects.filter(
@@ -97,6 +100,7 @@ def refresh_search(person_ids: Iterable[int]) -> None:
             [f.name for f in person.fields.all()],
             [t.name for t in person.tags.all()],
             events[person.pk],
+            past=[change.old_company for change in person.career.all()],
         )
         person.sort_key = text.sort_key(
             person.family_reading + person.given_reading,
@@ -105,7 +109,10 @@ def refresh_search(person_ids: Iterable[int]) -> None:
     Person.objects.bulk_update(people, ["search_text", "sort_key"], batch_size=500)
 
 
-def build_search_text(person: Person, fields: Iterable[str], tags: Iterable[str], events: Iterable[str]) -> str:
+def build_search_text(
+    person: Person, fields: Iterable[str], tags: Iterable[str], events: Iterable[str], past: Iterable[str] = ()
+) -> str:
+    """The folded text search looks in; `past` holds companies from the career history."""
     reading = person.reading
     parts = [
         person.family_name + person.given_name,
@@ -125,6 +132,7 @@ def build_search_text(person: Person, fields: Iterable[str], tags: Iterable[str]
         *fields,
         *tags,
         *events,
+        *past,
     ]
     return "\n".join(text.fold(part) for part in parts if part)
 
@@ -182,11 +190,15 @@ def update_person(
     so of two tabs editing the same person the second save is refused.
     """
     with transaction.atomic():
+        before = Person.objects.filter(pk=person.pk).values(*CAREER_COLUMNS).first() or {}
         claimed = Person.objects.filter(pk=person.pk, owner=person.owner_id, version=expected_version).update(
             version=F("version") + 1, updated_at=timezone.now(), **values
         )
         if claimed != 1:
             raise StaleEdit(Person.objects.get(pk=person.pk))
+        record_career_change(
+            person=person, before=before, after={**before, **values}, on=timezone.localdate(), source=CareerSource.EDIT
+        )
         if fields is not None:
             person.fields.set(list(fields))
         if tags is not None:
@@ -289,6 +301,7 @@ class CaptureResult:
     person: Person
     meeting: Meeting
     created: bool
+    updated: tuple[str, ...] = ()  # what a known person's card took from the row
 
 
 def capture_person(
@@ -329,10 +342,33 @@ def capture_person(
 
 
 def capture_existing(
-    *, owner: User, event: Event, person: Person, memo: str = "", ledger: dict | None = None
+    *,
+    owner: User,
+    event: Event,
+    person: Person,
+    memo: str = "",
+    ledger: dict | None = None,
+    values: dict | None = None,
+    fields: Iterable[Field] = (),
+    contact_points: Iterable[tuple[str, str, str]] = (),
 ) -> CaptureResult:
-    """Record that someone already known was met again at this event (and, optionally, a ledger entry)."""
+    """Record that someone already known was met again at this event, keeping what the row adds.
+
+    `values`, `fields` and `contact_points` are what the row typed: see
+    `keep_new_details`. The memo becomes the meeting's summary; a ledger
+    entry, when given, is linked to the meeting.
+    """
+    updated: list[str] = []
     with transaction.atomic():
+        if values or fields or contact_points:
+            updated = keep_new_details(
+                person=person,
+                values=values or {},
+                fields=fields,
+                contact_points=contact_points,
+                on=event.date,
+                source=CareerSource.CAPTURE,
+            )
         meeting = log_meeting(
             owner=owner,
             people=[person],
@@ -343,7 +379,88 @@ def capture_existing(
         )
         if ledger:
             add_ledger_entry(owner=owner, person=person, values={**ledger, "date": event.date, "meeting": meeting})
-    return CaptureResult(person=person, meeting=meeting, created=False)
+    return CaptureResult(person=person, meeting=meeting, created=False, updated=tuple(updated))
+
+
+def record_career_change(*, person: Person, before: dict, after: dict, on: datetime.date, source: str) -> bool:
+    """Keep the previous company, department and title when one of them changes.
+
+    Filling in what was empty is not a change of job; replacing a value is
+    (a new title, another department, another company). Returns whether a
+    change was recorded.
+    """
+    replaced = [
+        name
+        for name in CAREER_COLUMNS
+        if (before.get(name) or "") and (before.get(name) or "") != (after.get(name) or "")
+    ]
+    if not replaced:
+        return False
+    CareerChange.objects.create(
+        owner_id=person.owner_id,
+        person_id=person.pk,
+        changed_on=on,
+        source=source,
+        **{f"old_{name}": before.get(name) or "" for name in CAREER_COLUMNS},
+        **{f"new_{name}": after.get(name) or "" for name in CAREER_COLUMNS},
+    )
+    return True
+
+
+def keep_new_details(
+    *,
+    person: Person,
+    values: dict,
+    fields: Iterable[Field] = (),
+    contact_points: Iterable[tuple[str, str, str]] = (),
+    on: datetime.date,
+    source: str,
+) -> list[str]:
+    """Fold what a new card says into a known person; nothing typed is lost.
+
+    Empty columns take the new values; a changed company, department or title
+    is applied and the previous values go to the career history (a new company
+    without a department drops the old company's department, which the
+    history keeps); a typed reading replaces a guessed one; new e-mail
+    addresses and numbers are added beside the old ones; fields are added.
+    Returns the names of what changed (columns, "contact_points", "fields").
+    """
+    with transaction.atomic():
+        current = Person.objects.select_for_update().get(pk=person.pk)
+        before = {name: getattr(current, name) for name in CAREER_COLUMNS}
+        changes: dict = {}
+        family_reading = (values.get("family_reading") or "").strip()
+        given_reading = (values.get("given_reading") or "").strip()
+        if (family_reading or given_reading) and (
+            current.reading_inferred or not (current.family_reading or current.given_reading)
+        ):
+            changes.update(family_reading=family_reading, given_reading=given_reading, reading_inferred=False)
+        for name in (*CAREER_COLUMNS, "company_reading", "website"):
+            new = (values.get(name) or "").strip()
+            if new and new != getattr(current, name):
+                changes[name] = new
+        if "company" in changes and before["company"] and "department" not in changes and current.department:
+            changes["department"] = ""
+        wish = values.get("i_want_to_meet_again")
+        if wish and wish != "unknown" and wish != current.i_want_to_meet_again:
+            changes["i_want_to_meet_again"] = wish
+        if changes:
+            Person.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+            record_career_change(person=current, before=before, after={**before, **changes}, on=on, source=source)
+        existing = set(current.contact_points.values_list("normalized", flat=True))
+        added = []
+        for kind, value, normalized in contact_points:
+            if normalized and normalized not in existing:
+                existing.add(normalized)
+                added.append(ContactPoint(person=current, kind=kind, value=value, normalized=normalized))
+        ContactPoint.objects.bulk_create(added)
+        fields = [f for f in fields if f.pk not in set(current.fields.values_list("pk", flat=True))]
+        if fields:
+            current.fields.add(*fields)
+        refresh_search([current.pk])
+        _announce(current.owner_id, [current.pk])
+    person.refresh_from_db()
+    return [*changes, *(["contact_points"] if added else []), *(["fields"] if fields else [])]
 
 
 def undo_capture(*, meeting: Meeting) -> None:
@@ -446,43 +563,6 @@ def merge_people(*, keep: Person, other: Person) -> Person:
         _announce(keep.owner_id, [keep.pk, gone])
     keep.refresh_from_db()
     return keep
-
-
-def find_similar(
-    *,
-    owner: User,
-    family_name="",
-    given_name="",
-    reading="",
-    company="",
-    email="",
-    limit=5,
-):
-    """People who may be the person being typed: same name, reading, company or e-mail.
-
-    Each clue is its own indexed query (the name and company go through the
-    search indexes) keeping its most recently met people; joined with OR in
-    one query, PostgreSQL scans every person instead. At most five queries.
-    """
-    people = Person.objects.filter(owner=owner)
-    clues = []
-    name_key = text.fold(family_name + given_name).replace(" ", "")
-    if len(name_key) >= 2:
-        clues.append(people.search(name_key))
-    if reading.strip():
-        clues.append(people.filter(sort_key=text.sort_key(reading, "")))
-    company = company.strip()
-    if len(company) >= 2:
-        clues.append(people.search(company).filter(company__iexact=company))
-    if email.strip():
-        clues.append(people.filter(contact_points__normalized=email.strip().lower()))
-    if not clues:
-        return []
-    recent_first = [F("last_contact_on").desc(nulls_last=True), "sort_key"]
-    ids = set()
-    for clue in clues:
-        ids.update(clue.order_by(*recent_first).values_list("pk", flat=True)[:limit])
-    return list(people.filter(pk__in=ids).order_by(*recent_first)[:limit])
 
 
 def move_field(*, field: Field, up: bool) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,10 +18,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.views import AuthedRequest
 
-from .. import services
-from ..forms import CaptureRowForm, EventForm, split_name
+from .. import matching, services
+from ..forms import CaptureRowForm, EventForm, normalize_phone, split_name, split_reading
 from ..models import (
-    ContactPointKind,
     Event,
     Meeting,
     Person,
@@ -70,7 +70,7 @@ def _capture_url(event: Event) -> str:
 def _row_form(request: AuthedRequest, data=None) -> CaptureRowForm:
     """The row form, dressed for fast typing on a phone."""
     form = CaptureRowForm(data, owner=request.user)
-    form.identity_fields = ["name", "reading", "company", "title", "email"]
+    form.identity_fields = ["name", "reading", "company", "title", "email", "phone"]
     placeholders = {
         "name": _("e.g. Jane Smith"),
         "reading": _("e.g. やまだ たろう"),
@@ -78,15 +78,18 @@ def _row_form(request: AuthedRequest, data=None) -> CaptureRowForm:
         "memo": _("What you talked about, in a line"),
         "ledger_description": _("e.g. Told them about a grant"),
     }
+    placeholders["phone"] = "090-1234-5678"
+    # The keyboard's action key moves on through the row; on the last field it saves.
     for name in [*form.identity_fields, "memo", "ledger_description"]:
         attrs = form.fields[name].widget.attrs
-        attrs.update(autocomplete="off", enterkeyhint="done")
+        attrs.update(autocomplete="off", enterkeyhint="done" if name == "ledger_description" else "next")
         if name in placeholders:
             attrs["placeholder"] = placeholders[name]
-    for name in ("name", "reading", "company", "email"):
+    for name in ("name", "reading", "company", "email", "phone"):
         form.fields[name].widget.attrs["class"] = "capture-watch"
     form.fields["name"].widget.attrs["autofocus"] = True
-    form.fields["email"].widget.attrs["autocapitalize"] = "off"
+    form.fields["email"].widget.attrs.update(autocapitalize="off", inputmode="email")
+    form.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
     want = form.fields["want_again"]
     want.widget = forms.RadioSelect()
     want.choices = [(w.value, w.label) for w in (Wish.YES, Wish.UNKNOWN, Wish.NO)]
@@ -132,11 +135,27 @@ def _logged_count(event: Event) -> int:
     return Meeting.objects.filter(owner=event.owner_id, event=event).count()
 
 
-def _form_response(request: AuthedRequest, event: Event, form: CaptureRowForm) -> HttpResponse:
-    """Show the row form again with its messages; nothing was saved."""
+def _form_response(request: AuthedRequest, event: Event, form: CaptureRowForm, guard=None) -> HttpResponse:
+    """Show the row form again with its messages (or the people it may duplicate); nothing was saved."""
+    extra = {"guard": guard, "matches": guard} if guard else {}
     if request.htmx:
-        return render(request, f"{TEMPLATE}#capture-form", {"event": event, "form": form})
-    return render(request, TEMPLATE, _event_context(request, event, form), status=422)
+        return render(request, f"{TEMPLATE}#capture-form", {"event": event, "form": form, **extra})
+    context = _event_context(request, event, form) | extra
+    return render(request, TEMPLATE, context, status=409 if guard else 422)
+
+
+def _row_clues(data: dict) -> matching.Clues:
+    """What a valid row says about the person, for the duplicate guard."""
+    family, given = split_name(data.get("name") or "")
+    phone = data.get("phone")
+    return matching.Clues(
+        family_name=family,
+        given_name=given,
+        reading=data.get("reading") or "",
+        company=data.get("company") or "",
+        email=matching.email_key(data.get("email") or ""),
+        phone=phone[2] if phone else "",
+    )
 
 
 def _saved_response(request: AuthedRequest, event: Event, meeting: Meeting, note: str = "") -> HttpResponse:
@@ -190,14 +209,21 @@ def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
     form = _row_form(request, request.POST)
     if not form.is_valid():
         return _form_response(request, event, form)
-    email = form.cleaned_data["email"]
+    # The guard runs here, on the server, whatever the suggestions showed (or
+    # had not shown yet when Enter was pressed): a strong match and no choice
+    # sends the row back with both choices, saving nothing.
+    if request.POST.get("duplicate") != "new":
+        clues = _row_clues(form.cleaned_data)
+        guard = matching.strong(matching.suggest(request.user, clues), clues)
+        if guard:
+            return _form_response(request, event, form, guard=guard)
     result = services.capture_person(
         owner=request.user,
         event=event,
         values=form.person_values(),
         fields=form.cleaned_data["fields"],
         memo=form.cleaned_data["memo"].strip(),
-        contact_points=[(ContactPointKind.EMAIL, email, email.lower())] if email else [],
+        contact_points=form.contact_points(),
         ledger=form.ledger_values(),
     )
     note = _("Saved %(name)s.") % {"name": result.person.display_name}
@@ -214,15 +240,24 @@ def capture_matches(request: AuthedRequest, event_id: int) -> HttpResponse:
         return request.GET.get(key, "").replace("\x00", "").strip()[:MATCH_QUERY_MAX]
 
     family, given = split_name(typed("name"))
-    matches = services.find_similar(
-        owner=request.user,
+    phone = ""
+    if typed("phone"):
+        try:
+            phone = normalize_phone(typed("phone"))[1]
+        except ValidationError:
+            phone = ""
+    clues = matching.Clues(
         family_name=family,
         given_name=given,
         reading=typed("reading"),
         company=typed("company"),
-        email=typed("email"),
+        email=matching.email_key(typed("email")),
+        phone=phone,
     )
-    logged_here = Meeting.people.through.objects.filter(meeting__event=event, person_id__in=[p.pk for p in matches])
+    matches = matching.suggest(request.user, clues)
+    logged_here = Meeting.people.through.objects.filter(
+        meeting__event=event, person_id__in=[m.person.pk for m in matches]
+    )
     met_here = set(logged_here.values_list("person_id", flat=True))
     context = {"event": event, "matches": matches, "met_here": met_here}
     return render(request, f"{TEMPLATE}#capture-matches", context)
@@ -234,13 +269,14 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
     """Log a meeting at the event with someone already known instead of a duplicate."""
     event = get_object_or_404(Event, pk=event_id, owner=request.user)
     person = get_object_or_404(Person, pk=person_id, owner=request.user)
-    # The tap sends the whole row; only its memo is used, the rest is discarded.
+    # The tap sends the whole row: what it adds to the card is kept (the name,
+    # which may be spelt differently, is not). A row that is wrong anywhere
+    # else comes back with its messages, nothing saved.
     form = _row_form(request, request.POST)
     form.is_valid()
-    kept = {"memo", "ledger_direction", "ledger_kind", "ledger_description"}
-    if kept & set(form.errors):
-        for name in [name for name in form.errors if name not in kept]:
-            del form.errors[name]
+    if "name" in form.errors:
+        del form.errors["name"]
+    if form.errors:
         return _form_response(request, event, form)
     if Meeting.objects.filter(owner=request.user, event=event, people=person).exists():
         note = _("%(name)s is already logged at this event.") % {"name": person.display_name}
@@ -249,14 +285,27 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
             return redirect(_capture_url(event))
         context = {"event": event, "form": _row_form(request), "note": note}
         return render(request, f"{TEMPLATE}#capture-form", context)
+    data = form.cleaned_data
+    family_reading, given_reading = split_reading(data.get("reading") or "")
     result = services.capture_existing(
         owner=request.user,
         event=event,
         person=person,
-        memo=form.cleaned_data.get("memo", "").strip(),
+        memo=data.get("memo", "").strip(),
         ledger=form.ledger_values(),
+        values={
+            "family_reading": family_reading,
+            "given_reading": given_reading,
+            "company": (data.get("company") or "").strip(),
+            "title": (data.get("title") or "").strip(),
+            "i_want_to_meet_again": data.get("want_again") or "",
+        },
+        fields=data.get("fields") or (),
+        contact_points=form.contact_points(),
     )
     note = _("Logged %(name)s, met again.") % {"name": person.display_name}
+    if result.updated:
+        note = _("Logged %(name)s, met again; their card took the new details.") % {"name": person.display_name}
     return _saved_response(request, event, result.meeting, note)
 
 
