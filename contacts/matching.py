@@ -179,7 +179,9 @@ def rank(person: Person, clues: Clues, *, email: bool, mobile: bool) -> Match | 
     name_key = _key(person.family_name + person.given_name)
     if clues.name_key and name_key == clues.name_key:
         same.append("name")
-    if clues.reading_key and person.sort_key == clues.reading_key and (person.family_reading or person.given_reading):
+    # A guessed reading comes from the name itself, so it is no evidence of its own.
+    recorded = (person.family_reading or person.given_reading) and not person.reading_inferred
+    if clues.reading_key and recorded and person.sort_key == clues.reading_key:
         same.append("reading")
     if clues.company_key and _key(person.company) == clues.company_key:
         same.append("company")

@@ -328,6 +328,8 @@ class CareerChange(models.Model):
     def __str__(self):
         return f"career change of {self.person_id} on {self.changed_on:%Y-%m-%d}"
 
+    is_job_change = True  # tells it apart from the meetings it is listed with in the timeline
+
     @property
     def company_changed(self) -> bool:
         return self.old_company != self.new_company

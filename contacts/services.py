@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import selectors, text
+from . import readings, selectors, text
 from .models import (
     CAREER_COLUMNS,
     CareerChange,
@@ -156,6 +156,7 @@ def create_person(
     tags: Iterable[Tag] = (),
     contact_points: Iterable[tuple[str, str, str]] = (),
 ) -> Person:
+    values = with_guessed_reading(values)
     with transaction.atomic():
         person = Person.objects.create(owner=owner, **values)
         person.fields.set(list(fields))
@@ -165,6 +166,28 @@ def create_person(
         _announce(owner.pk, [person.pk])
     person.refresh_from_db()
     return person
+
+
+def with_guessed_reading(values: dict) -> dict:
+    """Fill in a Japanese name's reading from the name dictionary when none was given, marked as a guess."""
+    if (values.get("family_reading") or "").strip() or (values.get("given_reading") or "").strip():
+        return values
+    guessed = readings.guess(values.get("family_name", ""), values.get("given_name", ""))
+    if not guessed or not any(guessed):
+        return values
+    family_reading, given_reading = guessed
+    return values | {"family_reading": family_reading, "given_reading": given_reading, "reading_inferred": True}
+
+
+def settle_reading(*, person: Person, family_reading: str | None = None, given_reading: str | None = None) -> None:
+    """Accept a guessed reading as it is (no arguments) or correct it; either way it is no longer a guess."""
+    changes: dict = {"reading_inferred": False}
+    if family_reading is not None or given_reading is not None:
+        changes |= {"family_reading": family_reading or "", "given_reading": given_reading or ""}
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+        refresh_search([person.pk])
+    person.refresh_from_db()
 
 
 class StaleEdit(Exception):
@@ -190,14 +213,32 @@ def update_person(
     so of two tabs editing the same person the second save is refused.
     """
     with transaction.atomic():
-        before = Person.objects.filter(pk=person.pk).values(*CAREER_COLUMNS).first() or {}
+        before = (
+            Person.objects.filter(pk=person.pk)
+            .values(*CAREER_COLUMNS, "family_reading", "given_reading", "reading_inferred")
+            .first()
+            or {}
+        )
+        if "family_reading" in values or "given_reading" in values:
+            # A guessed reading saved back unchanged stays a guess; an edited one is the user's.
+            unchanged = (values.get("family_reading"), values.get("given_reading")) == (
+                before.get("family_reading"),
+                before.get("given_reading"),
+            )
+            values = values | {"reading_inferred": bool(before.get("reading_inferred")) and unchanged}
+            if "family_name" in values or "given_name" in values:
+                values = with_guessed_reading(values)
         claimed = Person.objects.filter(pk=person.pk, owner=person.owner_id, version=expected_version).update(
             version=F("version") + 1, updated_at=timezone.now(), **values
         )
         if claimed != 1:
             raise StaleEdit(Person.objects.get(pk=person.pk))
         record_career_change(
-            person=person, before=before, after={**before, **values}, on=timezone.localdate(), source=CareerSource.EDIT
+            person=person,
+            before=before,
+            after={**before, **values},
+            on=timezone.localdate(),
+            source=CareerSource.EDIT,
         )
         if fields is not None:
             person.fields.set(list(fields))
@@ -550,6 +591,7 @@ def merge_people(*, keep: Person, other: Person) -> Person:
         through.objects.filter(person=other).exclude(meeting_id__in=already).update(person=keep)
         Person.objects.filter(introduced_by=other).exclude(pk=keep.pk).update(introduced_by=keep)
         LedgerEntry.objects.filter(person=other).update(person=keep)
+        CareerChange.objects.filter(person=other).update(person=keep)
         LedgerEntry.objects.filter(introduced_person=other).update(introduced_person=keep)
         LedgerEntry.objects.filter(person=keep, introduced_person=keep).update(introduced_person=None)
         key_fields = KeyPerson.objects.filter(person=keep).values("field_id")

@@ -209,6 +209,13 @@ ROUTES = [
         },
     ),
     Route(
+        "contacts:person_reading",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner, family_reading="", given_reading="").pk},
+        data=lambda owner: {"action": "accept"},
+    ),
+    Route(
         "contacts:person_end",
         "owned",
         expect={"get": 200, "post": 302},

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contacts.models import (
+    CareerChange,
     ContactPoint,
     Event,
     Field,
@@ -63,6 +64,8 @@ REGISTRY = [
     Entry("events", Event),
     Entry("people", Person, derived=("sort_key", "search_text")),
     Entry("contact_points", ContactPoint, owner="person__owner"),
+    # Career history: previous companies and titles (searchable, so restored before the search text is rebuilt).
+    Entry("career", CareerChange),
     Entry("meetings", Meeting),
     Entry("ledger_entries", LedgerEntry),
     # `tallied_on` says the overview's tallies are current: a restore rebuilds them instead.

@@ -12,8 +12,23 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contacts import text
-from contacts.models import NOTES_MAX_LENGTH, ContactPoint, ContactPointKind, Person, Tag
-from contacts.services import MERGE_TEXT_FIELDS, build_search_text, people_changed, refresh_search
+from contacts.models import (
+    CAREER_COLUMNS,
+    NOTES_MAX_LENGTH,
+    CareerChange,
+    CareerSource,
+    ContactPoint,
+    ContactPointKind,
+    Person,
+    Tag,
+)
+from contacts.services import (
+    MERGE_TEXT_FIELDS,
+    build_search_text,
+    people_changed,
+    refresh_search,
+    with_guessed_reading,
+)
 
 from . import progress
 from .cards import Card, CleanCard, clean_card
@@ -416,7 +431,7 @@ def run_import(*, job_id: int) -> bool:
 
 def _draft(owner: User, data: dict) -> tuple[Person, list, list[str]]:
     """An unsaved person with the derived search and sort columns create_person would give."""
-    values = _person_values(data["values"])
+    values = with_guessed_reading(_person_values(data["values"]))
     person = Person(owner=owner, last_contact_on=values["first_met_on"], **values)
     person.search_text = build_search_text(person, [], data["tags"], [])
     person.sort_key = text.sort_key(
@@ -465,20 +480,40 @@ def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=N
         by_person[pk].append(data)
     merged = []
     now = timezone.now()
+    today = timezone.localdate()
     for chunk in _chunks(sorted(by_person), BATCH):
         people = list(Person.objects.filter(owner=owner, pk__in=chunk).prefetch_related("contact_points", "tags"))
-        points, links = [], []
+        points, links, career = [], [], []
         for person in people:
             have_points = {(p.kind, p.normalized) for p in person.contact_points.all()}
             have_tags = {t.pk for t in person.tags.all()}
             for data in by_person[person.pk]:
                 values = _person_values(data["values"])
+                before = {name: getattr(person, name) for name in CAREER_COLUMNS}
+                if person.reading_inferred and (values.get("family_reading") or values.get("given_reading")):
+                    person.family_reading = values.get("family_reading") or ""
+                    person.given_reading = values.get("given_reading") or ""
+                    person.reading_inferred = False
                 for name in MERGE_TEXT_FIELDS:
                     if not getattr(person, name) and values.get(name):
                         setattr(person, name, values[name])
                 for name in ("birthday", "first_met_on"):
                     if getattr(person, name) is None and values.get(name):
                         setattr(person, name, values[name])
+                # Blanks filled are no change of job; should a merge replace a company,
+                # department or title, the career history keeps the previous card.
+                after = {name: getattr(person, name) for name in CAREER_COLUMNS}
+                if any(before[name] and before[name] != after[name] for name in CAREER_COLUMNS):
+                    career.append(
+                        CareerChange(
+                            owner=owner,
+                            person=person,
+                            changed_on=today,
+                            source=CareerSource.IMPORT,
+                            **{f"old_{name}": before[name] for name in CAREER_COLUMNS},
+                            **{f"new_{name}": after[name] for name in CAREER_COLUMNS},
+                        )
+                    )
                 if values["notes"] and values["notes"] not in person.notes:
                     person.notes = "\n\n".join(p for p in (person.notes, values["notes"]) if p)[:NOTES_MAX_LENGTH]
                 for kind, value, normalized in data["points"]:
@@ -492,8 +527,11 @@ def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=N
             person.version += 1
             person.updated_at = now
         Person.objects.bulk_update(
-            people, [*MERGE_TEXT_FIELDS, "birthday", "first_met_on", "notes", "version", "updated_at"], batch_size=500
+            people,
+            [*MERGE_TEXT_FIELDS, "reading_inferred", "birthday", "first_met_on", "notes", "version", "updated_at"],
+            batch_size=500,
         )
+        CareerChange.objects.bulk_create(career, batch_size=BATCH)
         ContactPoint.objects.bulk_create(points, batch_size=BATCH)
         Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
         refresh_search([person.pk for person in people])
