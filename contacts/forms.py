@@ -242,6 +242,10 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
         self.fields["stage"].choices = [("", _("Not set")), *Stage.choices]
         self.fields["notes"].max_length = NOTES_MAX_LENGTH
         self.fields["introduced_by"].widget.attrs["class"] = "select-person"
+        # Typed through a Japanese IME, each name fills its reading (static/js/reading-fill.js).
+        for name in ("family", "given"):
+            self.fields[f"{name}_name"].widget.attrs["data-reading-target"] = f"id_{name}_reading"
+            self.fields[f"{name}_reading"].widget.attrs["data-reading-of"] = f"id_{name}_name"
 
     def clean_emails(self):
         emails = [unicodedata.normalize("NFKC", email) for email in split_lines(self.cleaned_data["emails"])]

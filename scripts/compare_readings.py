@@ -82,8 +82,10 @@ def load(path: Path) -> list[tuple[str, str, str]]:
 
 def main() -> int:
     rows = load(Path(sys.argv[1]) if len(sys.argv) > 1 else NAMES)
-    print(f"{len(rows)} names ({sum(k == 'family' for k, _n, _r in rows)} family, "
-          f"{sum(k == 'given' for k, _n, _r in rows)} given)")
+    print(
+        f"{len(rows)} names ({sum(k == 'family' for k, _n, _r in rows)} family, "
+        f"{sum(k == 'given' for k, _n, _r in rows)} given)"
+    )
     for label, make in CANDIDATES.items():
         try:
             started = time.perf_counter()

@@ -37,6 +37,7 @@ ROW_PERSON_COLUMNS = (
     "given_name",
     "family_reading",
     "given_reading",
+    "reading_inferred",
     "company",
     "title",
 )
@@ -70,7 +71,7 @@ def _capture_url(event: Event) -> str:
 def _row_form(request: AuthedRequest, data=None) -> CaptureRowForm:
     """The row form, dressed for fast typing on a phone."""
     form = CaptureRowForm(data, owner=request.user)
-    form.identity_fields = ["name", "reading", "company", "title", "email", "phone"]
+    form.identity_fields = ["name", "reading", "company", "title", "phone", "email"]
     placeholders = {
         "name": _("e.g. Jane Smith"),
         "reading": _("e.g. やまだ たろう"),
@@ -82,12 +83,13 @@ def _row_form(request: AuthedRequest, data=None) -> CaptureRowForm:
     # The keyboard's action key moves on through the row; on the last field it saves.
     for name in [*form.identity_fields, "memo", "ledger_description"]:
         attrs = form.fields[name].widget.attrs
-        attrs.update(autocomplete="off", enterkeyhint="done" if name == "ledger_description" else "next")
+        attrs.update(autocomplete="off", enterkeyhint="done" if name in ("memo", "ledger_description") else "next")
         if name in placeholders:
             attrs["placeholder"] = placeholders[name]
     for name in ("name", "reading", "company", "email", "phone"):
         form.fields[name].widget.attrs["class"] = "capture-watch"
-    form.fields["name"].widget.attrs["autofocus"] = True
+    form.fields["name"].widget.attrs.update({"autofocus": True, "data-reading-target": "id_reading"})
+    form.fields["reading"].widget.attrs["data-reading-of"] = "id_name"
     form.fields["email"].widget.attrs.update(autocapitalize="off", inputmode="email")
     form.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
     want = form.fields["want_again"]
