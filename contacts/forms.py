@@ -373,8 +373,8 @@ class CaptureRowForm(OwnedChoicesMixin, forms.Form):
     reading = forms.CharField(label=_("Reading"), max_length=200, required=False)
     company = forms.CharField(label=_("Company"), max_length=200, required=False)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
-    email = NFKCEmailField(label=_("E-mail"), required=False, max_length=254)
     phone = forms.CharField(label=_("Mobile"), required=False, max_length=60)
+    email = NFKCEmailField(label=_("E-mail"), required=False, max_length=254)
     fields = OwnedModelMultipleChoiceField(
         label=_("Fields"),
         queryset=Field.objects.all(),
