@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.views import AuthedRequest
 
-from .. import matching, services
+from .. import firstrun, matching, services
 from ..forms import CaptureRowForm, EventForm, normalize_phone, split_name, split_reading
 from ..models import (
     Event,
@@ -180,7 +180,11 @@ def capture(request: AuthedRequest) -> HttpResponse:
     """Pick or create the event; with ?event=<id>, the rows to log people met there."""
     raw = request.GET.get("event", "")
     if not raw:
-        return render(request, TEMPLATE, _picker_context(request, _event_form(request)))
+        # A new account lands on the first-run checklist, not on an empty picker.
+        if "start" not in request.GET and firstrun.is_new(request.user):
+            return render(request, "contacts/welcome.html", {"steps": firstrun.steps(request.user)})
+        context = _picker_context(request, _event_form(request))
+        return render(request, TEMPLATE, context | {"steps": firstrun.shown_on_capture(request.user)})
     if not EVENT_ID.fullmatch(raw):
         raise Http404
     event = get_object_or_404(Event, pk=int(raw), owner=request.user)
