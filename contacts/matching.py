@@ -22,7 +22,7 @@ same name too, since nothing tells the two apart.
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.db.models import F, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, QuerySet, When
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -129,37 +129,47 @@ def email_key(value: str) -> str:
     return unicodedata.normalize("NFKC", value or "").strip().lower()
 
 
-def _recent(qs: QuerySet) -> QuerySet:
-    return qs.order_by(F("last_contact_on").desc(nulls_last=True), "sort_key", "pk").only(*COLUMNS)
-
-
 def candidates(owner: User, clues: Clues) -> tuple[dict[int, Person], set[int], set[int]]:
-    """Run one query per clue; return the people found, and who matched by e-mail and by mobile."""
+    """Run one query per kind of clue (at most four); return the people found, and who matched by e-mail and by mobile."""
     people = Person.objects.filter(owner=owner)
     found: dict[int, Person] = {}
     by_email: set[int] = set()
     by_mobile: set[int] = set()
 
-    def take(qs: QuerySet, into: set[int] | None = None) -> None:
-        for person in _recent(qs)[:CANDIDATES_PER_CLUE]:
+    def take(qs: QuerySet, *first) -> list[Person]:
+        taken = list(
+            qs.order_by(*first, F("last_contact_on").desc(nulls_last=True), "sort_key", "pk").only(*COLUMNS)[
+                :CANDIDATES_PER_CLUE
+            ]
+        )
+        for person in taken:
             found.setdefault(person.pk, person)
-            if into is not None:
-                into.add(person.pk)
+        return taken
 
     points = ContactPoint.objects.filter(person__owner=owner)
-    if clues.email:
-        take(people.filter(pk__in=points.filter(normalized=clues.email).values("person_id")), by_email)
-    if clues.phone:
-        mobiles = points.filter(normalized=clues.phone, kind__in=[ContactPointKind.MOBILE, ContactPointKind.PHONE])
-        take(people.filter(pk__in=mobiles.values("person_id")), by_mobile)
+    wanted = {value for value in (clues.email, clues.phone) if value}
+    if wanted:
+        email = points.filter(person=OuterRef("pk"), normalized=clues.email or None)
+        mobile = points.filter(
+            person=OuterRef("pk"),
+            normalized=clues.phone or None,
+            kind__in=[ContactPointKind.MOBILE, ContactPointKind.PHONE],
+        )
+        matched = people.filter(pk__in=points.filter(normalized__in=wanted).values("person_id")).annotate(
+            by_email=Exists(email), by_mobile=Exists(mobile)
+        )
+        for person in take(matched):
+            if person.by_email:
+                by_email.add(person.pk)
+            if person.by_mobile:
+                by_mobile.add(person.pk)
     family, given = clues.family_name.strip(), clues.given_name.strip()
     if family or given:
+        # The exact name, with the same reading first: an exact name-and-reading match is never cut.
         exact = people.filter(family_name=family, given_name=given)
-        if clues.reading_key:
-            take(exact.filter(sort_key=clues.reading_key))
-        take(exact)
-        if len(clues.name_key) >= 2:
-            take(people.search(clues.name_key))
+        first = [Case(When(sort_key=clues.reading_key, then=0), default=1)] if clues.reading_key else []
+        if not take(exact, *first) and len(clues.name_key) >= 2:
+            take(people.search(clues.name_key))  # still typing: names that contain it
     if clues.reading_key:
         take(people.filter(sort_key=clues.reading_key))
     company = unicodedata.normalize("NFKC", clues.company).strip()
