@@ -254,3 +254,21 @@ def test_on_a_touch_phone_the_action_key_moves_on_and_saves_on_the_last_field(to
     expect(page.locator("#capture-rows .capture-row")).to_have_count(1)
     assert Person.objects.get().family_reading == "たかはし"
     touch_phone.assert_clean()
+
+
+def test_a_new_account_starts_on_the_checklist(watched, live_server, browser_user, viewport):
+    from contacts.services import ensure_default_fields
+
+    ensure_default_fields(owner=browser_user)  # as sign-up does
+    page = watched.page
+    log_in(watched, live_server, browser_user.username)
+    expect(page.locator("h1")).to_have_text("はじめに")
+    expect(page.locator(".first-run__step")).to_have_count(3)
+    _screenshot(watched, f"{viewport}-ja-first-run")
+    page.locator("#first-run-event a").click()
+    expect(page.locator("#capture-event-form")).to_be_visible()
+    page.goto(f"{live_server.url}/key-persons/")
+    expect(page.locator(".kp-nobody")).to_have_count(1)
+    assert page.locator(".kp-field").count() == 0
+    _screenshot(watched, f"{viewport}-ja-key-persons-empty")
+    watched.assert_clean()

@@ -346,3 +346,16 @@ def test_a_phone_that_is_not_a_number_is_refused_with_the_row_kept(auth_client, 
     response = auth_client.post(row_url(event), {"name": "高橋 花子", "phone": "abc"}, **HTMX)
     assert "field__error" in response.text and 'value="abc"' in response.text
     assert not Person.objects.exists()
+
+
+def test_the_person_form_accepts_full_width_email_and_website(auth_client, user):
+    from tests.contacts.test_career import edit
+
+    person = make_person(owner=user)
+    response = edit(
+        auth_client, person, emails="ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ", website="ｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｊｐ／"
+    )
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.website == "https://example.jp/"
+    assert person.contact_points.get().value == "hanako@example.jp"
