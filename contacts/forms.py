@@ -242,6 +242,8 @@ class PersonForm(OwnedChoicesMixin, forms.ModelForm):
         self.fields["stage"].choices = [("", _("Not set")), *Stage.choices]
         self.fields["notes"].max_length = NOTES_MAX_LENGTH
         self.fields["introduced_by"].widget.attrs["class"] = "select-person"
+        if self.instance.pk and self.instance.reading_inferred:
+            self.fields["family_reading"].help_text = _("Guessed from the name dictionary: check it")
         # Typed through a Japanese IME, each name fills its reading (static/js/reading-fill.js).
         for name in ("family", "given"):
             self.fields[f"{name}_name"].widget.attrs["data-reading-target"] = f"id_{name}_reading"

@@ -353,7 +353,10 @@ def test_the_person_form_accepts_full_width_email_and_website(auth_client, user)
 
     person = make_person(owner=user)
     response = edit(
-        auth_client, person, emails="ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ", website="ｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｊｐ／"
+        auth_client,
+        person,
+        emails="ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ",
+        website="ｈｔｔｐｓ：／／ｅｘａｍｐｌｅ．ｊｐ／",
     )
     assert response.status_code == 302
     person.refresh_from_db()

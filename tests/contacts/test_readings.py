@@ -73,6 +73,8 @@ def test_an_empty_correction_is_refused_and_changes_nothing(auth_client, user):
 
 def test_editing_the_person_with_the_guess_unchanged_keeps_it_a_guess(auth_client, user):
     person = make_person(owner=user, family_name="池田", given_name="拓也", family_reading="", given_reading="")
+    form = auth_client.get(reverse("contacts:person_edit", args=[person.pk]), HTTP_ACCEPT_LANGUAGE="ja")
+    assert "名前の辞書から推定した読みです" in form.content.decode()
     data = {
         "family_name": "池田",
         "given_name": "拓也",
