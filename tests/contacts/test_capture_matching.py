@@ -362,3 +362,25 @@ def test_the_person_form_accepts_full_width_email_and_website(auth_client, user)
     person.refresh_from_db()
     assert person.website == "https://example.jp/"
     assert person.contact_points.get().value == "hanako@example.jp"
+
+
+def test_suggestions_and_the_guarded_save_run_a_fixed_number_of_queries(auth_client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    event = make_event(owner=user)
+    query = {"name": "山田 太郎", "reading": "やまだ たろう", "company": "ABC商事", "email": "x@example.jp"}
+
+    def counts():
+        with CaptureQueriesContext(connection) as suggestions:
+            auth_client.get(matches_url(event), query, **HTMX)
+        with CaptureQueriesContext(connection) as held:
+            auth_client.post(row_url(event), {"name": "山田 太郎", "reading": "やまだ たろう"}, **HTMX)
+        return len(suggestions), len(held)
+
+    make_person(owner=user, company="ABC商事")
+    few = counts()
+    for n in range(30):
+        make_person(owner=user, given_name=f"太郎{n}", company="ABC商事")
+        make_person(owner=user, company="ABC商事", family_reading="", given_reading="")
+    assert counts() == few
