@@ -174,8 +174,8 @@ def candidates(owner: User, clues: Clues) -> tuple[dict[int, Person], set[int], 
         take(people.filter(sort_key=clues.reading_key))
     company = unicodedata.normalize("NFKC", clues.company).strip()
     if len(clues.company_key) >= 2:
-        # The search index finds the company in any width or case; iexact keeps the column's own.
-        take(people.search(company).filter(company__iexact=company))
+        # Any case (UPPER(company) is indexed with the owner and the last contact).
+        take(people.filter(company__iexact=company))
     return found, by_email, by_mobile
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -250,6 +251,14 @@ class Person(models.Model):
             # Capture suggestions: one indexed query per clue (contacts.matching).
             models.Index(fields=["owner", "family_name", "given_name"], name="person_owner_name"),
             models.Index(fields=["owner", "sort_key"], name="person_owner_reading"),
+            # Colleagues by company, in any case, most recently met first: an ordered
+            # index scan that stops at the first few of thousands.
+            models.Index(
+                F("owner"),
+                Upper("company"),
+                F("last_contact_on").desc(nulls_last=True),
+                name="person_owner_company",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
