@@ -136,12 +136,10 @@ def candidates(owner: User, clues: Clues) -> tuple[dict[int, Person], set[int], 
     by_email: set[int] = set()
     by_mobile: set[int] = set()
 
-    def take(qs: QuerySet, *first) -> list[Person]:
-        taken = list(
-            qs.order_by(*first, F("last_contact_on").desc(nulls_last=True), "sort_key", "pk").only(*COLUMNS)[
-                :CANDIDATES_PER_CLUE
-            ]
-        )
+    recent = [F("last_contact_on").desc(nulls_last=True), "sort_key", "pk"]
+
+    def take(qs: QuerySet, *first, order=recent) -> list[Person]:
+        taken = list(qs.order_by(*first, *order).only(*COLUMNS)[:CANDIDATES_PER_CLUE])
         for person in taken:
             found.setdefault(person.pk, person)
         return taken
@@ -174,8 +172,10 @@ def candidates(owner: User, clues: Clues) -> tuple[dict[int, Person], set[int], 
         take(people.filter(sort_key=clues.reading_key))
     company = unicodedata.normalize("NFKC", clues.company).strip()
     if len(clues.company_key) >= 2:
-        # Any case (UPPER(company) is indexed with the owner and the last contact).
-        take(people.filter(company__iexact=company))
+        # Any case, in the order of the (owner, UPPER(company), last contact DESC) index, which
+        # stops after the first few of thousands; people never met may come first on PostgreSQL,
+        # and the ranking puts them last again.
+        take(people.filter(company__iexact=company), order=["-last_contact_on"])
     return found, by_email, by_mobile
 
 
