@@ -21,6 +21,7 @@ same name too, since nothing tells the two apart.
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Case, Exists, F, OuterRef, QuerySet, When
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from accounts.models import User
 from . import text
 from .models import ContactPoint, ContactPointKind, Person
 
-CANDIDATES_PER_CLUE = 50
+CANDIDATES_PER_CLUE = 20  # each clue orders its best first; five are shown
 SHOWN = 5
 STRONG_RANKS = (1, 2, 3)
 COLUMNS = (
@@ -52,7 +53,7 @@ COLUMNS = (
 
 @dataclass(frozen=True)
 class Clues:
-    """What the row says about the person, normalised once."""
+    """What the row says about the person, normalised once (each key is computed on first use, then kept)."""
 
     family_name: str = ""
     given_name: str = ""
@@ -61,19 +62,19 @@ class Clues:
     email: str = ""
     phone: str = ""  # E.164 of a number typed in the row
 
-    @property
+    @cached_property
     def name_key(self) -> str:
         return _key(self.family_name + self.given_name)
 
-    @property
+    @cached_property
     def reading_key(self) -> str:
         return text.sort_key(self.reading, "") if self.reading.strip() else ""
 
-    @property
+    @cached_property
     def company_key(self) -> str:
         return _key(self.company)
 
-    @property
+    @cached_property
     def only_a_name(self) -> bool:
         return not (self.reading_key or self.company_key or self.email or self.phone)
 
