@@ -25,9 +25,9 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from jobs import enqueue
 from ledger.models import LedgerSettings
 from ledger.services import refresh_ledger_tallies
-from jobs import enqueue
 
 from . import selectors
 from .models import InsightsSnapshot

@@ -280,6 +280,13 @@ ROUTES = [
         },
     ),
     Route(
+        "contacts:person_reading",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner, family_reading="", given_reading="").pk},
+        data=lambda owner: {"action": "accept"},
+    ),
+    Route(
         "contacts:person_end",
         "owned",
         expect={"get": 200, "post": 302},
@@ -595,6 +602,7 @@ QUERY_PARAMS: dict[str, Callable[[User], dict]] = {
         "want": "yes",
         "sort": "last_contact",
         "page": "2",
+        "filters": "1",
     },
     "contacts:person_detail": lambda owner: {"page": "2"},
     "contacts:person_create": lambda owner: {"introducer_q": "山田"},
@@ -615,8 +623,9 @@ QUERY_PARAMS: dict[str, Callable[[User], dict]] = {
         "reading": "やまだ たろう",
         "company": "ABC商事",
         "email": "taro@example.com",
+        "phone": "090-1234-5678",
     },
-    "contacts:ledger": lambda owner: {
+    "ledger:overview": lambda owner: {
         "flag": "owe",
         "kind": "advice",
         "field": str(factories.make_field(owner=owner, name=f"分野{next(_serial)}").pk),
@@ -625,6 +634,6 @@ QUERY_PARAMS: dict[str, Callable[[User], dict]] = {
         "end": "2026-11-21",
         "page": "2",
     },
-    "contacts:ledger_entry_create": lambda owner: {"meeting": "1", "direction": "received"},
+    "ledger:entry_create": lambda owner: {"meeting": "1", "direction": "received"},
     "insights:overview": lambda owner: {"period": "24"},
 }

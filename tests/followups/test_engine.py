@@ -13,10 +13,10 @@ from icalendar import Calendar
 
 from followups import services, tasks
 from followups.models import DigestDelivery, DigestState, FollowUp, FollowUpSettings, PendingRecompute, Reason, State
+from jobs import enqueue
 from jobs import services as jobs_services
 from jobs.models import JobChunk, JobRun
 from ledger.models import LedgerSettings
-from jobs import enqueue
 from tests.factories import make_followup, make_ledger_entry, make_meeting, make_person, make_user
 
 pytestmark = pytest.mark.django_db

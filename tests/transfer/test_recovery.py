@@ -14,10 +14,10 @@ from django.utils import timezone
 from contacts.models import Person
 from followups import tasks as followup_tasks
 from insights import tasks as insight_tasks
+from jobs import enqueue
 from jobs import services as jobs_services
 from jobs import tasks as jobs_tasks
 from jobs.models import JobCheck
-from jobs import enqueue
 from tests.factories import make_meeting, make_person
 from transfer import backup, progress, services, tasks
 from transfer.models import ImportFormat, ImportJob, ImportStatus, ImportUpload
