@@ -36,6 +36,39 @@
     }
   });
 
+  // While a row is being saved (Enter, or a tap on a suggestion), the suggestions stay as they
+  // are: a late answer replacing them would detach the tapped button, and htmx then cannot find
+  // the log for the saved row (its out-of-band swap looks in the button's own tree). The saved
+  // row's answer replaces the whole form, suggestions included.
+  function savingForm(elt) {
+    if (!elt || !elt.closest) return null;
+    if (elt.id === "capture-row-form" || elt.matches("#capture-row-form .capture-match")) {
+      return document.getElementById("capture-row-form");
+    }
+    return null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    var form = savingForm(elt);
+    if (form && !event.defaultPrevented) {
+      form.setAttribute("data-saving", "");
+      var pending = document.getElementById("capture-matches");
+      if (pending && window.htmx) window.htmx.trigger(pending, "htmx:abort");
+    } else if (elt && elt.id === "capture-matches" && elt.closest("form[data-saving]")) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.id === "capture-matches" && elt.closest("form[data-saving]")) {
+      event.detail.shouldSwap = false;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = savingForm(event.detail && event.detail.elt);
+    if (form && !(event.detail.successful)) form.removeAttribute("data-saving");
+  });
+
   // On a phone (a coarse pointer), the keyboard's action key reads "next"
   // (enterkeyhint) and moves on to the next field; on the last field
   // ("done") and on a real keyboard, Enter saves the row as before.
