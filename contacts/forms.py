@@ -3,7 +3,9 @@ limited to the owner's own rows, so a foreign id is a validation error."""
 
 import datetime
 import re
+import unicodedata
 
+import phonenumbers
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -26,7 +28,7 @@ from .models import (
     Tier,
     Wish,
 )
-from .phones import typed_phone
+from .phones import Phone, typed_phone
 from .rules import (  # noqa: F401  (split_name and the limits are imported from here by other apps)
     FIELD_NAME_MAX_LENGTH,
     MAX_CONTACT_LINES,
@@ -90,10 +92,39 @@ class PhoneField(forms.CharField):
         kwargs.setdefault("max_length", 80)  # 60 after NFKC, with room for 内線 and spaces
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("autocomplete", "tel")
+        # Numbers kept as written on the person the form is about: typed again, they are accepted.
+        self.known: frozenset[str] | set[str] = frozenset()
 
     def clean(self, value):
         value = super().clean(value)
-        return typed_phone(value) if value else None
+        return typed_phone(value, known=self.known) if value else None
+
+
+class NFKCEmailField(forms.EmailField):
+    """An e-mail address typed in any width (ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ), normalised before it is checked."""
+
+    def to_python(self, value):
+        return super().to_python(unicodedata.normalize("NFKC", value or "") if isinstance(value, str) else value)
+
+
+class NFKCURLField(forms.URLField):
+    """A web address typed in any width, normalised before it is checked."""
+
+    def to_python(self, value):
+        return super().to_python(unicodedata.normalize("NFKC", value or "") if isinstance(value, str) else value)
+
+
+def phone_point(phone: Phone) -> tuple[str, str, str]:
+    """(kind, display, normalized) of a number typed in a capture row: mobile unless it is a landline."""
+    kind = ContactPointKind.MOBILE
+    if not phone.mobile and phone.verified:
+        try:
+            number = phonenumbers.parse(phone.normalized.split(";", 1)[0])
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is not None and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE:
+            kind = ContactPointKind.PHONE
+    return kind, phone.display, phone.normalized
 
 
 def split_lines(value: str) -> list[str]:
@@ -182,6 +213,7 @@ class PersonForm(LimitsMixin, OwnedChoicesMixin, forms.ModelForm):
     )
     birthday = date_field(_("Birthday"), check=dates.validate_birthday)
     first_met_on = date_field(_("First met"))
+    website = NFKCURLField(label=_("Website"), max_length=limit(Person, "website"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -221,9 +253,15 @@ class PersonForm(LimitsMixin, OwnedChoicesMixin, forms.ModelForm):
         self.fields["introduced_by"].widget.attrs["class"] = "select-person"
         for name in ("emails", "phones", "tags_text"):
             self.fields[name].widget.attrs.pop("data-counter", None)
+        if self.instance.pk and self.instance.reading_inferred:
+            self.fields["family_reading"].help_text = _("Guessed from the name dictionary: check it")
+        # Typed through a Japanese IME, each name fills its reading (static/js/reading-fill.js).
+        for name in ("family", "given"):
+            self.fields[f"{name}_name"].widget.attrs["data-reading-target"] = f"id_{name}_reading"
+            self.fields[f"{name}_reading"].widget.attrs["data-reading-of"] = f"id_{name}_name"
 
     def clean_emails(self):
-        emails = split_lines(self.cleaned_data["emails"])
+        emails = [unicodedata.normalize("NFKC", email) for email in split_lines(self.cleaned_data["emails"])]
         if len(emails) > MAX_CONTACT_LINES:
             raise ValidationError(
                 _("Enter at most %(count)d addresses."),
@@ -347,7 +385,9 @@ class CaptureRowForm(LimitsMixin, OwnedChoicesMixin, forms.Form):
     )
     company = LimitedCharField(label=_("Company"), max_length=limit(Person, "company"), required=False)
     title = LimitedCharField(label=_("Title"), max_length=limit(Person, "title"), required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    # The one phone rule (contacts.phones): full-width digits, 内線/ext./x, foreign numbers with +.
+    phone = PhoneField(label=_("Mobile"), required=False)
+    email = NFKCEmailField(label=_("E-mail"), required=False, max_length=254)
     fields = OwnedModelMultipleChoiceField(
         label=_("Fields"),
         queryset=Field.objects.all(),
@@ -393,6 +433,19 @@ class CaptureRowForm(LimitsMixin, OwnedChoicesMixin, forms.Form):
         if reading:
             check_name_parts(*split_reading(reading), what=_("A reading of a family or given name"))
         return reading
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        return phone_point(phone) if phone else None
+
+    def contact_points(self) -> list[tuple[str, str, str]]:
+        """The row's e-mail address and number as (kind, value, normalized)."""
+        points = []
+        if email := self.cleaned_data.get("email"):
+            points.append((ContactPointKind.EMAIL, email, email.lower()))
+        if phone := self.cleaned_data.get("phone"):
+            points.append(phone)
+        return points
 
     def ledger_values(self) -> dict | None:
         """The ledger entry typed with the row, or None when nothing was given or received."""

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -168,6 +169,9 @@ class Person(models.Model):
     given_name = models.CharField(_("given name"), max_length=100, blank=True)
     family_reading = models.CharField(_("family name reading"), max_length=100, blank=True)
     given_reading = models.CharField(_("given name reading"), max_length=100, blank=True)
+    # True while the reading was guessed from a name dictionary (contacts.readings),
+    # not typed or imported: shown as a guess until the user accepts or corrects it.
+    reading_inferred = models.BooleanField(_("reading is a guess"), default=False)
     company = models.CharField(_("company"), max_length=200, blank=True)
     company_reading = models.CharField(_("company reading"), max_length=200, blank=True)
     department = models.CharField(_("department"), max_length=200, blank=True)
@@ -257,6 +261,13 @@ class Person(models.Model):
             models.Index(
                 fields=["owner", "status", "tier", "last_contact_on", "sort_key", "id"], name="person_owner_tier"
             ),
+            # Capture suggestions: one indexed query per clue (contacts.matching).
+            models.Index(fields=["owner", "family_name", "given_name"], name="person_owner_name"),
+            models.Index(fields=["owner", "sort_key"], name="person_owner_reading"),
+            # Colleagues by company, in any case, most recently met first: an ordered
+            # index scan that stops at the first few of thousands. (Plain DESC:
+            # SQLite cannot index NULLS LAST; contacts.matching orders the same way.)
+            models.Index(F("owner"), Upper("company"), F("last_contact_on").desc(), name="person_owner_company"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -319,6 +330,60 @@ class Person(models.Model):
     def mutual_interest(self) -> bool:
         """Both sides want to meet again: the tie is 人脈, not just 知り合い."""
         return self.i_want_to_meet_again == Wish.YES and self.they_want_to_meet_again == Wish.YES
+
+
+class CareerSource(models.TextChoices):
+    CAPTURE = "capture", _("Logged at an event")
+    EDIT = "edit", _("Edited")
+    IMPORT = "import", _("Merged on import")
+    RESTORE = "restore", _("Restored from a backup")
+
+
+class CareerChange(models.Model):
+    """A change of company, department or title (昇進・異動・転職), with the values before and after.
+
+    Kept whenever a capture row, an edit or an import merge changes one of
+    the three, so the previous card is never lost: shown on the person page
+    and in the timeline as a job change, and the old company stays searchable.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="career", verbose_name=_("person"))
+    changed_on = models.DateField(_("changed on"))
+    old_company = models.CharField(_("previous company"), max_length=200, blank=True)
+    old_department = models.CharField(_("previous department"), max_length=200, blank=True)
+    old_title = models.CharField(_("previous title"), max_length=200, blank=True)
+    new_company = models.CharField(_("company"), max_length=200, blank=True)
+    new_department = models.CharField(_("department"), max_length=200, blank=True)
+    new_title = models.CharField(_("title"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=CareerSource, default=CareerSource.EDIT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_on", "-pk"]
+        indexes = [models.Index(fields=["person", "-changed_on"], name="career_person_date")]
+        verbose_name = _("career change")
+        verbose_name_plural = _("career history")
+
+    def __str__(self):
+        return f"career change of {self.person_id} on {self.changed_on:%Y-%m-%d}"
+
+    is_job_change = True  # tells it apart from the meetings it is listed with in the timeline
+
+    @property
+    def company_changed(self) -> bool:
+        return self.old_company != self.new_company
+
+    @property
+    def old_card(self) -> str:
+        return " · ".join(part for part in (self.old_company, self.old_department, self.old_title) if part)
+
+    @property
+    def new_card(self) -> str:
+        return " · ".join(part for part in (self.new_company, self.new_department, self.new_title) if part)
+
+
+CAREER_COLUMNS = ("company", "department", "title")
 
 
 class ContactPointKind(models.TextChoices):

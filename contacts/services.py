@@ -14,8 +14,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from . import phones, rules, text
+from . import phones, readings, rules, text
 from .models import (
+    CAREER_COLUMNS,
+    CareerChange,
+    CareerSource,
     ContactPoint,
     ContactPointKind,
     Event,
@@ -85,7 +88,7 @@ def refresh_search(person_ids: Iterable[int]) -> None:
     people = list(
         Person.objects.filter(pk__in=ids)
         .select_related("first_met_event")
-        .prefetch_related("fields", "tags", "contact_points")
+        .prefetch_related("fields", "tags", "contact_points", "career")
     )
     events: dict[int, set[str]] = defaultdict(set)
     for person_id, event_name in Meeting.people.through.objects.filter(
@@ -101,6 +104,7 @@ def refresh_search(person_ids: Iterable[int]) -> None:
             [t.name for t in person.tags.all()],
             events[person.pk],
             numbers=[p.normalized for p in person.contact_points.all() if p.kind != ContactPointKind.EMAIL],
+            past=[change.old_company for change in person.career.all()],
         )
         person.sort_key = text.sort_key(
             person.family_reading + person.given_reading,
@@ -110,10 +114,16 @@ def refresh_search(person_ids: Iterable[int]) -> None:
 
 
 def build_search_text(
-    person: Person, fields: Iterable[str], tags: Iterable[str], events: Iterable[str], numbers: Iterable[str] = ()
+    person: Person,
+    fields: Iterable[str],
+    tags: Iterable[str],
+    events: Iterable[str],
+    numbers: Iterable[str] = (),
+    past: Iterable[str] = (),
 ) -> str:
     """The folded text a person is searched by; `numbers` are their phone numbers as stored
-    (ContactPoint.normalized), found by their digits (contacts.phones.search_digits)."""
+    (ContactPoint.normalized), found by their digits (contacts.phones.search_digits);
+    `past` holds companies from the career history."""
     reading = person.reading
     parts = [
         person.family_name + person.given_name,
@@ -133,6 +143,7 @@ def build_search_text(
         *fields,
         *tags,
         *events,
+        *past,
     ]
     # Digits need no folding.
     digits = [found for number in numbers for found in phones.search_digits(number)]
@@ -190,7 +201,12 @@ def create_person(
     tag_names: Iterable[str] = (),
     contact_points: Iterable[tuple[str, str, str]] = (),
 ) -> Person:
-    """Create a person; `tag_names` are found or created as the owner's tags."""
+    """Create a person; `tag_names` are found or created as the owner's tags.
+
+    A Japanese name typed without a reading gets one guessed from the name
+    dictionary, marked as a guess (`with_guessed_reading`).
+    """
+    values = with_guessed_reading(values)
     with transaction.atomic():
         person = Person.objects.create(owner=owner, **values)
         person.fields.set(list(fields))
@@ -200,6 +216,28 @@ def create_person(
         _announce(owner.pk, [person.pk])
     person.refresh_from_db()
     return person
+
+
+def with_guessed_reading(values: dict) -> dict:
+    """Fill in a Japanese name's reading from the name dictionary when none was given, marked as a guess."""
+    if (values.get("family_reading") or "").strip() or (values.get("given_reading") or "").strip():
+        return values
+    guessed = readings.guess(values.get("family_name", ""), values.get("given_name", ""))
+    if not guessed or not any(guessed):
+        return values
+    family_reading, given_reading = guessed
+    return values | {"family_reading": family_reading, "given_reading": given_reading, "reading_inferred": True}
+
+
+def settle_reading(*, person: Person, family_reading: str | None = None, given_reading: str | None = None) -> None:
+    """Accept a guessed reading as it is (no arguments) or correct it; either way it is no longer a guess."""
+    changes: dict = {"reading_inferred": False}
+    if family_reading is not None or given_reading is not None:
+        changes |= {"family_reading": family_reading or "", "given_reading": given_reading or ""}
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+        refresh_search([person.pk])
+    person.refresh_from_db()
 
 
 class StaleEdit(Exception):
@@ -228,11 +266,33 @@ def update_person(
     so of two tabs editing the same person the second save is refused.
     """
     with transaction.atomic():
+        before = (
+            Person.objects.filter(pk=person.pk)
+            .values(*CAREER_COLUMNS, "family_reading", "given_reading", "reading_inferred")
+            .first()
+            or {}
+        )
+        if "family_reading" in values or "given_reading" in values:
+            # A guessed reading saved back unchanged stays a guess; an edited one is the user's.
+            unchanged = (values.get("family_reading"), values.get("given_reading")) == (
+                before.get("family_reading"),
+                before.get("given_reading"),
+            )
+            values = values | {"reading_inferred": bool(before.get("reading_inferred")) and unchanged}
+            if "family_name" in values or "given_name" in values:
+                values = with_guessed_reading(values)
         claimed = Person.objects.filter(pk=person.pk, owner=person.owner_id, version=expected_version).update(
             version=F("version") + 1, updated_at=timezone.now(), **values
         )
         if claimed != 1:
             raise StaleEdit(Person.objects.get(pk=person.pk))
+        record_career_change(
+            person=person,
+            before=before,
+            after={**before, **values},
+            on=timezone.localdate(),
+            source=CareerSource.EDIT,
+        )
         if fields is not None:
             person.fields.set(list(fields))
         if tags is not None or tag_names is not None:
@@ -336,6 +396,7 @@ class CaptureResult:
     person: Person
     meeting: Meeting
     created: bool
+    updated: tuple[str, ...] = ()  # what a known person's card took from the row
 
 
 def capture_person(
@@ -377,10 +438,34 @@ def capture_person(
 
 
 def capture_existing(
-    *, owner: User, event: Event, person: Person, memo: str = "", capture_key: uuid.UUID | None = None
+    *,
+    owner: User,
+    event: Event,
+    person: Person,
+    memo: str = "",
+    capture_key: uuid.UUID | None = None,
+    values: dict | None = None,
+    fields: Iterable[Field] = (),
+    contact_points: Iterable[tuple[str, ...]] = (),
 ) -> CaptureResult:
-    """Record that someone already known was met again at this event."""
+    """Record that someone already known was met again at this event, keeping what the row adds.
+
+    `values`, `fields` and `contact_points` are what the row typed: see
+    `keep_new_details`. The memo becomes the meeting's summary. A ledger entry
+    typed with the row is the ledger's to record
+    (`ledger.services.add_captured_entry`), in the caller's transaction.
+    """
+    updated: list[str] = []
     with transaction.atomic():
+        if values or fields or contact_points:
+            updated = keep_new_details(
+                person=person,
+                values=values or {},
+                fields=fields,
+                contact_points=contact_points,
+                on=event.date,
+                source=CareerSource.CAPTURE,
+            )
         meeting = log_meeting(
             owner=owner,
             people=[person],
@@ -390,7 +475,88 @@ def capture_existing(
             summary=memo,
         )
         _keep_capture_key(meeting, capture_key)
-    return CaptureResult(person=person, meeting=meeting, created=False)
+    return CaptureResult(person=person, meeting=meeting, created=False, updated=tuple(updated))
+
+
+def record_career_change(*, person: Person, before: dict, after: dict, on: datetime.date, source: str) -> bool:
+    """Keep the previous company, department and title when one of them changes.
+
+    Filling in what was empty is not a change of job; replacing a value is
+    (a new title, another department, another company). Returns whether a
+    change was recorded.
+    """
+    replaced = [
+        name
+        for name in CAREER_COLUMNS
+        if (before.get(name) or "") and (before.get(name) or "") != (after.get(name) or "")
+    ]
+    if not replaced:
+        return False
+    CareerChange.objects.create(
+        owner_id=person.owner_id,
+        person_id=person.pk,
+        changed_on=on,
+        source=source,
+        **{f"old_{name}": before.get(name) or "" for name in CAREER_COLUMNS},
+        **{f"new_{name}": after.get(name) or "" for name in CAREER_COLUMNS},
+    )
+    return True
+
+
+def keep_new_details(
+    *,
+    person: Person,
+    values: dict,
+    fields: Iterable[Field] = (),
+    contact_points: Iterable[tuple[str, str, str]] = (),
+    on: datetime.date,
+    source: str,
+) -> list[str]:
+    """Fold what a new card says into a known person; nothing typed is lost.
+
+    Empty columns take the new values; a changed company, department or title
+    is applied and the previous values go to the career history (a new company
+    without a department drops the old company's department, which the
+    history keeps); a typed reading replaces a guessed one; new e-mail
+    addresses and numbers are added beside the old ones; fields are added.
+    Returns the names of what changed (columns, "contact_points", "fields").
+    """
+    with transaction.atomic():
+        current = Person.objects.select_for_update().get(pk=person.pk)
+        before = {name: getattr(current, name) for name in CAREER_COLUMNS}
+        changes: dict = {}
+        family_reading = (values.get("family_reading") or "").strip()
+        given_reading = (values.get("given_reading") or "").strip()
+        if (family_reading or given_reading) and (
+            current.reading_inferred or not (current.family_reading or current.given_reading)
+        ):
+            changes.update(family_reading=family_reading, given_reading=given_reading, reading_inferred=False)
+        for name in (*CAREER_COLUMNS, "company_reading", "website"):
+            new = (values.get(name) or "").strip()
+            if new and new != getattr(current, name):
+                changes[name] = new
+        if "company" in changes and before["company"] and "department" not in changes and current.department:
+            changes["department"] = ""
+        wish = values.get("i_want_to_meet_again")
+        if wish and wish != "unknown" and wish != current.i_want_to_meet_again:
+            changes["i_want_to_meet_again"] = wish
+        if changes:
+            Person.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now(), **changes)
+            record_career_change(person=current, before=before, after={**before, **changes}, on=on, source=source)
+        existing = set(current.contact_points.values_list("normalized", flat=True))
+        added = []
+        for kind, value, normalized in contact_points:
+            if normalized and normalized not in existing:
+                existing.add(normalized)
+                added.append(ContactPoint(person=current, kind=kind, value=value, normalized=normalized))
+        ContactPoint.objects.bulk_create(added)
+        fields = [f for f in fields if f.pk not in set(current.fields.values_list("pk", flat=True))]
+        if fields:
+            current.fields.add(*fields)
+        refresh_search([current.pk])
+        _announce(current.owner_id, [current.pk])
+    person.refresh_from_db()
+    return [*changes, *(["contact_points"] if added else []), *(["fields"] if fields else [])]
 
 
 def _keep_capture_key(meeting: Meeting, key: uuid.UUID | None) -> None:
@@ -498,6 +664,7 @@ def merge_people(*, keep: Person, other: Person) -> Person:
         already = set(through.objects.filter(person=keep).values_list("meeting_id", flat=True))
         through.objects.filter(person=other).exclude(meeting_id__in=already).update(person=keep)
         Person.objects.filter(introduced_by=other).exclude(pk=keep.pk).update(introduced_by=keep)
+        CareerChange.objects.filter(person=other).update(person=keep)
         key_fields = KeyPerson.objects.filter(person=keep).values("field_id")
         KeyPerson.objects.filter(person=other).exclude(field_id__in=key_fields).update(person=keep)
         gone = other.pk
@@ -508,43 +675,6 @@ def merge_people(*, keep: Person, other: Person) -> Person:
         _announce(keep.owner_id, [keep.pk, gone])
     keep.refresh_from_db()
     return keep
-
-
-def find_similar(
-    *,
-    owner: User,
-    family_name="",
-    given_name="",
-    reading="",
-    company="",
-    email="",
-    limit=5,
-):
-    """People who may be the person being typed: same name, reading, company or e-mail.
-
-    Each clue is its own indexed query (the name and company go through the
-    search indexes) keeping its most recently met people; joined with OR in
-    one query, PostgreSQL scans every person instead. At most five queries.
-    """
-    people = Person.objects.filter(owner=owner)
-    clues = []
-    name_key = text.fold(family_name + given_name).replace(" ", "")
-    if len(name_key) >= 2:
-        clues.append(people.search(name_key))
-    if reading.strip():
-        clues.append(people.filter(sort_key=text.sort_key(reading, "")))
-    company = company.strip()
-    if len(company) >= 2:
-        clues.append(people.search(company).filter(company__iexact=company))
-    if email.strip():
-        clues.append(people.filter(contact_points__normalized=email.strip().lower()))
-    if not clues:
-        return []
-    recent_first = [F("last_contact_on").desc(nulls_last=True), "sort_key"]
-    ids = set()
-    for clue in clues:
-        ids.update(clue.order_by(*recent_first).values_list("pk", flat=True)[:limit])
-    return list(people.filter(pk__in=ids).order_by(*recent_first)[:limit])
 
 
 def move_field(*, field: Field, up: bool) -> None:

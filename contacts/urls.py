@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import capture, events, fields, people, person, trash
+from .views import capture, events, fields, people, person, reading, trash
 
 app_name = "contacts"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("people/new/", person.person_create, name="person_create"),
     path("people/<int:pk>/", person.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", person.person_edit, name="person_edit"),
+    path("people/<int:pk>/reading/", reading.person_reading, name="person_reading"),
     path("people/<int:pk>/end/", person.person_end, name="person_end"),
     path("people/<int:pk>/reactivate/", person.person_reactivate, name="person_reactivate"),
     path("people/<int:pk>/merge/", person.person_merge, name="person_merge"),

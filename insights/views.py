@@ -29,6 +29,8 @@ def keyperson_list(request: AuthedRequest) -> HttpResponse:
         {
             "blocks": blocks,
             "uncovered": sum(1 for block in blocks if not block.covered),
+            # One message for an account with nobody to suggest, not a card per field saying so.
+            "nobody": bool(blocks) and not any(block.keys or block.suggestions for block in blocks),
             "profile": Profile.for_owner(request.user.pk),
             "today": timezone.localdate(),
         },

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
@@ -353,7 +353,8 @@ def run_one(size: int, repeat: int) -> list[dict]:
     from followups.models import FollowUp
 
     day = datetime.date.today()
-    job_times = time_nightly(day)
+    only = os.environ.get("BENCH_ONLY", "")
+    job_times = {} if only else time_nightly(day)
     # "This week" with 1,000 items due.
     FollowUp.objects.filter(owner=owner).update(show_on=day + datetime.timedelta(days=60))
     due = list(FollowUp.objects.filter(owner=owner).order_by("pk").values_list("pk", flat=True)[:1000])
@@ -395,27 +396,70 @@ def run_one(size: int, repeat: int) -> list[dict]:
         # Its panels load by htmx; their plain pages (panel and form) time the same reads.
         ("person page's give-and-take panel", "get", reverse("ledger:person_panel", args=[busy.pk]), None),
         ("person page's follow-up panel", "get", reverse("followups:person_panel", args=[busy.pk]), None),
+    ]
+    # Capture (issue #15): suggestions ranked by evidence, and the save with its duplicate guard.
+    known = Person.objects.filter(owner=owner, company="株式会社ネクストメディア").exclude(family_reading="").first()
+    serial = iter(range(10**9))
+
+    def new_row(n: int) -> dict:
+        # A new e-mail address and mobile each time too: a repeated one would be held by the guard.
+        return {
+            "name": f"計測{n} 太郎",
+            "reading": "けいそく たろう",
+            "company": known.company,
+            "email": f"bench{n}@example.jp",
+            "phone": f"090-{n // 10000 % 10000:04d}-{n % 10000:04d}",
+            "want_again": "yes",
+        }
+
+    scenarios += [
         (
-            "capture row save",
+            "capture suggestions: name, reading and company",
+            "get",
+            reverse("contacts:capture_matches", args=[event.pk])
+            + "?"
+            + urlencode(
+                {"name": f"{known.family_name} {known.given_name}", "reading": known.reading, "company": known.company}
+            ),
+            None,
+        ),
+        (
+            "capture suggestions: a company of many (colleagues)",
+            "get",
+            reverse("contacts:capture_matches", args=[event.pk]) + "?" + urlencode({"company": known.company}),
+            None,
+        ),
+        (
+            "capture save, new person (guard checked)",
             "post",
             reverse("contacts:capture_row", args=[event.pk]),
-            {"name": "計測 太郎", "reading": "けいそく たろう", "company": "株式会社ベンチ", "want_again": "yes"},
+            # A new name each time, a common reading and a company of many: every clue runs.
+            lambda: new_row(next(serial)),
+        ),
+        (
+            "capture save held by the guard (same name and reading)",
+            "post",
+            reverse("contacts:capture_row", args=[event.pk]),
+            {"name": f"{known.family_name} {known.given_name}", "reading": known.reading},
         ),
     ]
+    if only:
+        scenarios = [scenario for scenario in scenarios if only in scenario[0]]
 
     rows = []
     for name, method, url, data in scenarios:
         times = []
         for i in range(repeat + 3):
+            payload = data() if callable(data) else data
             t0 = time.perf_counter()
-            response = send(client, method, url, data)
+            response = send(client, method, url, payload)
             elapsed = (time.perf_counter() - t0) * 1000
             if response.status_code >= 400:
                 raise SystemExit(f"{name}: HTTP {response.status_code}")
             if i >= 3:  # warm-up
                 times.append(elapsed)
         with CaptureQueriesContext(connection) as queries:
-            send(client, method, url, data)
+            send(client, method, url, data() if callable(data) else data)
         rows.append(
             {
                 "scenario": name,
@@ -433,6 +477,8 @@ def run_one(size: int, repeat: int) -> list[dict]:
             {"scenario": label, "size": size, "p50": ms, "p95": ms, "people_all": people_all,
              "queries": queries, "seed_s": seed_seconds, "entries": rows[0]["entries"], "job": True}
         )  # fmt: skip
+    if only:
+        return rows
     rows += [
         row | {"size": size, "seed_s": seed_seconds, "entries": rows[0]["entries"]}
         for row in run_insights(owner, client, repeat)
@@ -526,6 +572,9 @@ def main() -> int:
     parser.add_argument(
         "--reader", action="store_true", help="only the vCard reader's scaling on soft line breaks (no database)"
     )
+    parser.add_argument(
+        "--only", default="", help="measure only the pages whose name contains this (e.g. capture); no jobs or fleet"
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-fleet", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -554,6 +603,8 @@ def main() -> int:
         env = prepare_environment(args.backend, reuse=str(size) if args.reuse else "")
         if args.skip_transfer:
             env["BENCH_SKIP_TRANSFER"] = "1"
+        if args.only:
+            env["BENCH_ONLY"] = args.only
         seeding = "reusing" if env.get("BENCH_REUSED") else "seeding"
         print(f"[bench] {args.backend}: {seeding} {size:,} people and measuring…", flush=True)
         out = subprocess.run(
@@ -606,7 +657,7 @@ def main() -> int:
         )
         print(f"| {label} | " + " | ".join(cells) + f" | {ratio:.2f}×{flags} |")
     fleet = []
-    if args.fleet and args.fleet != "0":
+    if args.fleet and args.fleet != "0" and not args.only:
         env = prepare_environment(args.backend)
         print(f"[bench] {args.backend}: seeding {args.fleet} (users x people) and running the nightly job…", flush=True)
         out = subprocess.run(
@@ -636,6 +687,13 @@ def main() -> int:
                 where = f"{size:,} people" if size else args.fleet
                 met = "met" if ratio < 0.25 else "NOT MET"
                 print(f"Nightly re-run / full run at {where}: {ratio:.2f} (target < 0.25: {met})")
+    capture_targets = {"capture suggestions": 30, "capture save": 50}
+    for scenario, by_size in results.items():
+        target = next((ms for prefix, ms in capture_targets.items() if scenario.startswith(prefix)), None)
+        row = by_size.get(sizes[-1])
+        if target and row:
+            met = "met" if row["p95"] <= target else "NOT MET"
+            print(f"{scenario} at {sizes[-1]:,} people: p95 {row['p95']:.1f} ms (target ≤ {target} ms: {met})")
     first = next(iter(results.values()))
     print()
     print(

@@ -280,6 +280,13 @@ ROUTES = [
         },
     ),
     Route(
+        "contacts:person_reading",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=lambda owner: {"pk": factories.make_person(owner=owner, family_reading="", given_reading="").pk},
+        data=lambda owner: {"action": "accept"},
+    ),
+    Route(
         "contacts:person_end",
         "owned",
         expect={"get": 200, "post": 302},
@@ -622,6 +629,7 @@ QUERY_PARAMS: dict[str, Callable[[User], dict]] = {
         "reading": "やまだ たろう",
         "company": "ABC商事",
         "email": "taro@example.com",
+        "phone": "090-1234-5678",
     },
     "ledger:overview": lambda owner: {
         "flag": "owe",

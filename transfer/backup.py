@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cards.models import CardImage, MyCard
 from contacts import dates
-from contacts.models import ContactPoint, Event, Field, KeyPerson, Meeting, Person, Profile, Tag
+from contacts.models import CareerChange, ContactPoint, Event, Field, KeyPerson, Meeting, Person, Profile, Tag
 from contacts.services import people_changed, refresh_search
 from followups.models import DraftTemplate, FollowUp, FollowUpSettings
 from insights.models import Dismissal, Goal
@@ -69,6 +69,8 @@ REGISTRY = [
     Entry("events", Event),
     Entry("people", Person, derived=("sort_key", "search_text")),
     Entry("contact_points", ContactPoint, owner="person__owner"),
+    # Career history: previous companies and titles (searchable, so restored before the search text is rebuilt).
+    Entry("career", CareerChange),
     # The capture screen's row key only keeps a row sent twice from being saved twice.
     Entry("meetings", Meeting, derived=("capture_key",)),
     Entry("ledger_entries", LedgerEntry),
@@ -284,6 +286,7 @@ def restore(*, owner: User, data: bytes, on_progress=None) -> int:
 BOUNDED_DATES = {
     (Person, "birthday"): dates.validate_birthday,
     (Person, "first_met_on"): dates.validate_event_date,
+    (CareerChange, "changed_on"): dates.validate_event_date,
     (Event, "date"): dates.validate_event_date,
     (Meeting, "date"): dates.validate_event_date,
     (Meeting, "next_step_on"): dates.validate_event_date,

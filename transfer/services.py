@@ -15,9 +15,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contacts import rules, text
-from contacts.models import NOTES_MAX_LENGTH, ContactPoint, ContactPointKind, Person, Tag
+from contacts.models import (
+    CAREER_COLUMNS,
+    NOTES_MAX_LENGTH,
+    CareerChange,
+    CareerSource,
+    ContactPoint,
+    ContactPointKind,
+    Person,
+    Tag,
+)
 from contacts.phones import is_verified
-from contacts.services import build_search_text, ensure_tags, people_changed, refresh_search
+from contacts.services import build_search_text, ensure_tags, people_changed, refresh_search, with_guessed_reading
 from jobs import enqueue
 
 from . import progress
@@ -460,12 +469,13 @@ def _columns(model) -> list[tuple[str, object]]:
 
 
 def _draft(owner: User, data: dict) -> tuple[Person, list, list[str]]:
-    """An unsaved person with the derived search and sort columns create_person would give.
+    """An unsaved person with the derived search and sort columns create_person would give
+    (a reading guessed from the name dictionary when the row has none, marked as a guess).
 
     Built from positional values, as Django builds rows it reads: the keyword
     path of Model.__init__ costs about as much again, which shows at 10,000 people.
     """
-    values = _person_values(data["values"]) | {"owner_id": owner.pk}
+    values = with_guessed_reading(_person_values(data["values"])) | {"owner_id": owner.pk}
     values["last_contact_on"] = values.get("first_met_on")
     person = Person(*[values.get(name, default) for name, default in _columns(Person)])
     numbers = [point[2] for point in data["points"] if point[0] != ContactPointKind.EMAIL]
@@ -519,19 +529,40 @@ def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=N
         by_person[pk].append(data)
     merged = []
     now = timezone.now()
+    today = timezone.localdate()
     for chunk in _chunks(sorted(by_person), BATCH):
         people = list(Person.objects.filter(owner=owner, pk__in=chunk).prefetch_related("contact_points", "tags"))
-        points, links = [], []
+        points, links, career = [], [], []
         for person in people:
             have_points = {(p.kind, p.normalized) for p in person.contact_points.all()}
             have_tags = {t.pk for t in person.tags.all()}
             for data in by_person[person.pk]:
                 values = _person_values(data["values"])
+                before = {name: getattr(person, name) for name in CAREER_COLUMNS}
+                # A reading the row gives replaces one guessed from the name dictionary.
+                if person.reading_inferred and (values.get("family_reading") or values.get("given_reading")):
+                    person.family_reading = values.get("family_reading") or ""
+                    person.given_reading = values.get("given_reading") or ""
+                    person.reading_inferred = False
                 try:
                     rules.merge_card(person, values)
                 except rules.NotesTooLong:
                     # Never cut: the person keeps their own notes whole.
                     rules.merge_card(person, values | {"notes": ""})
+                # Blanks filled are no change of job; should a merge replace a company,
+                # department or title, the career history keeps the previous card.
+                after = {name: getattr(person, name) for name in CAREER_COLUMNS}
+                if any(before[name] and before[name] != after[name] for name in CAREER_COLUMNS):
+                    career.append(
+                        CareerChange(
+                            owner=owner,
+                            person=person,
+                            changed_on=today,
+                            source=CareerSource.IMPORT,
+                            **{f"old_{name}": before[name] for name in CAREER_COLUMNS},
+                            **{f"new_{name}": after[name] for name in CAREER_COLUMNS},
+                        )
+                    )
                 for draft in data["points"]:
                     if (draft[0], draft[2]) not in have_points:
                         have_points.add((draft[0], draft[2]))
@@ -542,7 +573,10 @@ def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=N
                         links.append(Person.tags.through(person_id=person.pk, tag_id=tags[name].pk))
             person.version += 1
             person.updated_at = now
-        Person.objects.bulk_update(people, [*rules.MERGE_COLUMNS, "version", "updated_at"], batch_size=500)
+        Person.objects.bulk_update(
+            people, [*rules.MERGE_COLUMNS, "reading_inferred", "version", "updated_at"], batch_size=500
+        )
+        CareerChange.objects.bulk_create(career, batch_size=BATCH)
         ContactPoint.objects.bulk_create(points, batch_size=BATCH)
         Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
         refresh_search([person.pk for person in people])

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
@@ -20,10 +21,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.views import AuthedRequest
 from ledger.services import add_captured_entry
 
-from .. import services
-from ..forms import CaptureRowForm, EventForm, split_name
+from .. import firstrun, matching, services
+from ..forms import CaptureRowForm, EventForm, normalize_phone, split_name, split_reading
 from ..models import (
-    ContactPointKind,
     Event,
     Meeting,
     Person,
@@ -41,6 +41,7 @@ ROW_PERSON_COLUMNS = (
     "given_name",
     "family_reading",
     "given_reading",
+    "reading_inferred",
     "company",
     "title",
 )
@@ -78,7 +79,7 @@ def _capture_url(event: Event) -> str:
 def _row_form(request: AuthedRequest, data=None) -> CaptureRowForm:
     """The row form, dressed for fast typing on a phone."""
     form = CaptureRowForm(data, owner=request.user)
-    form.identity_fields = ["name", "reading", "company", "title", "email"]
+    form.identity_fields = ["name", "reading", "company", "title", "phone", "email"]
     placeholders = {
         "name": _("e.g. Jane Smith"),
         "reading": _("e.g. やまだ たろう"),
@@ -86,15 +87,19 @@ def _row_form(request: AuthedRequest, data=None) -> CaptureRowForm:
         "memo": _("What you talked about, in a line"),
         "ledger_description": _("e.g. Told them about a grant"),
     }
+    placeholders["phone"] = "090-1234-5678"
+    # The keyboard's action key moves on through the row; on the last field it saves.
     for name in [*form.identity_fields, "memo", "ledger_description"]:
         attrs = form.fields[name].widget.attrs
-        attrs.update(autocomplete="off", enterkeyhint="done")
+        attrs.update(autocomplete="off", enterkeyhint="done" if name in ("memo", "ledger_description") else "next")
         if name in placeholders:
             attrs["placeholder"] = placeholders[name]
-    for name in ("name", "reading", "company", "email"):
+    for name in ("name", "reading", "company", "email", "phone"):
         form.fields[name].widget.attrs["class"] = "capture-watch"
-    form.fields["name"].widget.attrs["autofocus"] = True
-    form.fields["email"].widget.attrs["autocapitalize"] = "off"
+    form.fields["name"].widget.attrs.update({"autofocus": True, "data-reading-target": "id_reading"})
+    form.fields["reading"].widget.attrs["data-reading-of"] = "id_name"
+    form.fields["email"].widget.attrs.update(autocapitalize="off", inputmode="email")
+    form.fields["phone"].widget.attrs.update(inputmode="tel", autocomplete="off")
     want = form.fields["want_again"]
     want.widget = forms.RadioSelect()
     want.choices = [(w.value, w.label) for w in (Wish.YES, Wish.UNKNOWN, Wish.NO)]
@@ -146,11 +151,27 @@ def _logged_count(event: Event) -> int:
     return Meeting.objects.filter(owner=event.owner_id, event=event).count()
 
 
-def _form_response(request: AuthedRequest, event: Event, form: CaptureRowForm) -> HttpResponse:
-    """Show the row form again with its messages; nothing was saved."""
+def _form_response(request: AuthedRequest, event: Event, form: CaptureRowForm, guard=None) -> HttpResponse:
+    """Show the row form again with its messages (or the people it may duplicate); nothing was saved."""
+    extra = {"guard": guard, "matches": guard} if guard else {}
     if request.htmx:
-        return render(request, f"{TEMPLATE}#capture-form", {"event": event, "form": form})
-    return render(request, TEMPLATE, _event_context(request, event, form), status=422)
+        return render(request, f"{TEMPLATE}#capture-form", {"event": event, "form": form, **extra})
+    context = _event_context(request, event, form) | extra
+    return render(request, TEMPLATE, context, status=409 if guard else 422)
+
+
+def _row_clues(data: dict) -> matching.Clues:
+    """What a valid row says about the person, for the duplicate guard."""
+    family, given = split_name(data.get("name") or "")
+    phone = data.get("phone")
+    return matching.Clues(
+        family_name=family,
+        given_name=given,
+        reading=data.get("reading") or "",
+        company=data.get("company") or "",
+        email=matching.email_key(data.get("email") or ""),
+        phone=phone[2] if phone else "",
+    )
 
 
 def _saved_response(request: AuthedRequest, event: Event, meeting: Meeting, note: str = "") -> HttpResponse:
@@ -197,7 +218,11 @@ def capture(request: AuthedRequest) -> HttpResponse:
     """Pick or create the event; with ?event=<id>, the rows to log people met there."""
     raw = request.GET.get("event", "")
     if not raw:
-        return render(request, TEMPLATE, _picker_context(request, _event_form(request)))
+        # A new account lands on the first-run checklist, not on an empty picker.
+        if "start" not in request.GET and firstrun.is_new(request.user):
+            return render(request, "contacts/welcome.html", {"steps": firstrun.steps(request.user)})
+        context = _picker_context(request, _event_form(request))
+        return render(request, TEMPLATE, context | {"steps": firstrun.shown_on_capture(request.user)})
     if not EVENT_ID.fullmatch(raw):
         raise Http404
     event = get_object_or_404(Event, pk=int(raw), owner=request.user)
@@ -233,7 +258,18 @@ def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
     form.extras = _row_extras(request, event, request.POST)
     if not all([form.is_valid(), *(extra.is_valid() for extra in form.extras)]):
         return _form_response(request, event, form)
-    email = form.cleaned_data["email"]
+    # The guard runs here, on the server, whatever the suggestions showed (or
+    # had not shown yet when Enter was pressed): a strong match and no choice
+    # sends the row back with both choices, saving nothing.
+    if request.POST.get("duplicate") != "new":
+        clues = _row_clues(form.cleaned_data)
+        guard = matching.strong(matching.suggest(request.user, clues), clues)
+        if guard:
+            # The same row sent again while its first send was saving: that send stands.
+            saved = services.capture_saved(owner=request.user, key=key)
+            if saved is not None:
+                return _already_saved(request, event, saved)
+            return _form_response(request, event, form, guard=guard)
     try:
         with transaction.atomic():
             result = services.capture_person(
@@ -242,7 +278,7 @@ def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
                 values=form.person_values(),
                 fields=form.cleaned_data["fields"],
                 memo=form.cleaned_data["memo"].strip(),
-                contact_points=[(ContactPointKind.EMAIL, email, email.lower())] if email else [],
+                contact_points=form.contact_points(),
                 capture_key=key,
             )
             add_captured_entry(
@@ -270,15 +306,24 @@ def capture_matches(request: AuthedRequest, event_id: int) -> HttpResponse:
         return request.GET.get(key, "").replace("\x00", "").strip()[:MATCH_QUERY_MAX]
 
     family, given = split_name(typed("name"))
-    matches = services.find_similar(
-        owner=request.user,
+    phone = ""
+    if typed("phone"):
+        try:
+            phone = normalize_phone(typed("phone"))[1]
+        except ValidationError:
+            phone = ""
+    clues = matching.Clues(
         family_name=family,
         given_name=given,
         reading=typed("reading"),
         company=typed("company"),
-        email=typed("email"),
+        email=matching.email_key(typed("email")),
+        phone=phone,
     )
-    logged_here = Meeting.people.through.objects.filter(meeting__event=event, person_id__in=[p.pk for p in matches])
+    matches = matching.suggest(request.user, clues)
+    logged_here = Meeting.people.through.objects.filter(
+        meeting__event=event, person_id__in=[m.person.pk for m in matches]
+    )
     met_here = set(logged_here.values_list("person_id", flat=True))
     context = {"event": event, "matches": matches, "met_here": met_here}
     return render(request, f"{TEMPLATE}#capture-matches", context)
@@ -294,13 +339,16 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
     saved = services.capture_saved(owner=request.user, key=key)
     if saved is not None:
         return _already_saved(request, event, saved)
-    # The tap sends the whole row; only its memo is used, the rest is discarded.
+    # The tap sends the whole row: what it adds to the card is kept (the name,
+    # which may be spelt differently, is not). A row that is wrong anywhere
+    # else comes back with its messages, nothing saved.
     form = _row_form(request, request.POST)
+    # A number an import kept as written on this person may be typed again as it is.
+    form.fields["phone"].known = {p.value for p in person.contact_points.all() if p.is_unverified}
     form.is_valid()
-    kept = {"memo", "ledger_direction", "ledger_kind", "ledger_description"}
-    if kept & set(form.errors):
-        for name in [name for name in form.errors if name not in kept]:
-            del form.errors[name]
+    if "name" in form.errors:
+        del form.errors["name"]
+    if form.errors:
         return _form_response(request, event, form)
     if Meeting.objects.filter(owner=request.user, event=event, people=person).exists():
         note = _("%(name)s is already logged at this event.") % {"name": person.display_name}
@@ -309,14 +357,25 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
             return redirect(_capture_url(event))
         context = {"event": event, "form": _row_form(request), "note": note}
         return render(request, f"{TEMPLATE}#capture-form", context)
+    data = form.cleaned_data
+    family_reading, given_reading = split_reading(data.get("reading") or "")
     try:
         with transaction.atomic():
             result = services.capture_existing(
                 owner=request.user,
                 event=event,
                 person=person,
-                memo=form.cleaned_data.get("memo", "").strip(),
+                memo=data.get("memo", "").strip(),
                 capture_key=key,
+                values={
+                    "family_reading": family_reading,
+                    "given_reading": given_reading,
+                    "company": (data.get("company") or "").strip(),
+                    "title": (data.get("title") or "").strip(),
+                    "i_want_to_meet_again": data.get("want_again") or "",
+                },
+                fields=data.get("fields") or (),
+                contact_points=form.contact_points(),
             )
             add_captured_entry(owner=request.user, person=person, meeting=result.meeting, values=form.ledger_values())
     except IntegrityError:
@@ -325,6 +384,8 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
             raise
         return _already_saved(request, event, saved)
     note = _("Logged %(name)s, met again.") % {"name": person.display_name}
+    if result.updated:
+        note = _("Logged %(name)s, met again; their card took the new details.") % {"name": person.display_name}
     return _saved_response(request, event, result.meeting, note)
 
 

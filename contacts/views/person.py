@@ -185,6 +185,33 @@ def social_links(person: Person) -> list[Social]:
     return links
 
 
+CAREER_SHOWN = 50
+
+
+def _timeline_items(page, career: list) -> list:
+    """The page's meetings with the job changes of the same stretch of time, newest first.
+
+    A change belongs to the page whose meetings span its date: after this
+    page's oldest meeting (any date on the last page) and up to the previous
+    page's oldest (any date on the first).
+    """
+    meetings = list(page.object_list)
+    if not career:
+        return meetings
+    newer_than = meetings[-1].date if meetings and page.has_next() else None
+    up_to = None
+    if page.number > 1:
+        up_to = page.paginator.object_list[page.start_index() - 2].date
+    changes = [
+        change
+        for change in career
+        if (newer_than is None or change.changed_on > newer_than) and (up_to is None or change.changed_on <= up_to)
+    ]
+    items = meetings + changes
+    items.sort(key=lambda item: getattr(item, "date", None) or item.changed_on, reverse=True)
+    return items
+
+
 def _timeline_page(person: Person, number, meeting_ids: list[int]):
     """One page of the person's meetings (ids from selectors.person_meeting_ids), newest first."""
     meetings = (
@@ -209,7 +236,8 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         owner=request.user,
     )
     page = _timeline_page(person, request.GET.get("page"), selectors.person_meeting_ids(person))
-    context = {"person": person, "page": page}
+    career = list(person.career.all()[:CAREER_SHOWN])
+    context = {"person": person, "page": page, "career": career, "timeline": _timeline_items(page, career)}
     if request.htmx and request.htmx.target == "timeline-more":
         return render(request, "contacts/person_detail.html#timeline-more", context)
     # The card and the timeline; the other apps' panels and the forms load by htmx.

@@ -4,6 +4,13 @@
   "use strict";
 
   function focusNextInput(form) {
+    // Held back as a possible duplicate: the choice comes first.
+    var choice = form.querySelector(".capture-matches--guard .capture-match, .capture-matches--guard .capture-new-person");
+    if (choice) {
+      form.querySelector(".capture-matches--guard").scrollIntoView({ block: "nearest" });
+      choice.focus({ preventScroll: true });
+      return;
+    }
     var target =
       form.querySelector(".field--error input:not([type=hidden])") ||
       form.querySelector("input[name=name]");
@@ -26,6 +33,61 @@
     } else if (elt.classList.contains("capture-row--undone")) {
       // The Undo button is gone; keep the keyboard's place on its row.
       elt.focus({ preventScroll: true });
+    }
+  });
+
+  // While a row is being saved (Enter, or a tap on a suggestion), the suggestions stay as they
+  // are: a late answer replacing them would detach the tapped button, and htmx then cannot find
+  // the log for the saved row (its out-of-band swap looks in the button's own tree). The saved
+  // row's answer replaces the whole form, suggestions included.
+  function savingForm(elt) {
+    if (!elt || !elt.closest) return null;
+    if (elt.id === "capture-row-form" || elt.matches("#capture-row-form .capture-match")) {
+      return document.getElementById("capture-row-form");
+    }
+    return null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail && event.detail.elt;
+    var form = savingForm(elt);
+    if (form && !event.defaultPrevented) {
+      form.setAttribute("data-saving", "");
+      var pending = document.getElementById("capture-matches");
+      if (pending && window.htmx) window.htmx.trigger(pending, "htmx:abort");
+    } else if (elt && elt.id === "capture-matches" && elt.closest("form[data-saving]")) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (elt && elt.id === "capture-matches" && elt.closest("form[data-saving]")) {
+      event.detail.shouldSwap = false;
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = savingForm(event.detail && event.detail.elt);
+    if (form && !(event.detail.successful)) form.removeAttribute("data-saving");
+  });
+
+  // On a phone (a coarse pointer), the keyboard's action key reads "next"
+  // (enterkeyhint) and moves on to the next field; on the last field
+  // ("done") and on a real keyboard, Enter saves the row as before.
+  var coarse = window.matchMedia ? window.matchMedia("(pointer: coarse)") : null;
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (event.key !== "Enter" || event.isComposing || !coarse || !coarse.matches) {
+      return;
+    }
+    if (!input.form || input.form.id !== "capture-row-form" || input.getAttribute("enterkeyhint") !== "next") {
+      return;
+    }
+    var fields = Array.prototype.filter.call(input.form.querySelectorAll("input[enterkeyhint]"), function (el) {
+      return el.offsetParent !== null && !el.disabled;
+    });
+    var next = fields[fields.indexOf(input) + 1];
+    if (next) {
+      event.preventDefault();
+      next.focus();
     }
   });
 })();
@@ -199,12 +261,14 @@
     if (count && shown) shown.textContent = count.textContent;
   }
 
-  function post(url, row) {
+  // `asNew`: the user chose "save as a new person", which the server's duplicate guard needs to hear.
+  function post(url, row, asNew) {
     var body = new FormData();
     row.fields.forEach(function (pair) {
       body.append(pair[0], pair[1]);
     });
     body.set("csrfmiddlewaretoken", csrfToken());
+    if (asNew) body.set("duplicate", "new");
     return fetch(url, {
       method: "POST",
       body: body,
@@ -218,6 +282,13 @@
           showSaved(html);
           return remove(row.key);
         }
+        // Held by the server's duplicate guard: the row waits for the same choice.
+        var guarded = parse(html).querySelector(".capture-matches--guard") ? matchesIn(html) : [];
+        if (guarded.length) {
+          row.state = "choice";
+          row.matches = guarded;
+          return put(row);
+        }
         var error = parse(html).querySelector(".field__error, .form-errors");
         row.state = "fix";
         row.error = error ? error.textContent.trim() : "";
@@ -228,7 +299,7 @@
 
   function sendOne(row) {
     var query = new URLSearchParams();
-    ["name", "reading", "company", "email"].forEach(function (name) {
+    ["name", "reading", "company", "email", "phone"].forEach(function (name) {
       query.set(name, value(row, name));
     });
     return fetch(matchesUrl + "?" + query.toString(), { credentials: "same-origin", headers: { "HX-Request": "true" } })
@@ -336,7 +407,7 @@
           });
           if (row.state === "choice") {
             choices.appendChild(button(text("new"), function () {
-              return post(row.rowUrl, row);
+              return post(row.rowUrl, row, true);
             }));
           } else {
             choices.appendChild(button(text("edit"), function () {

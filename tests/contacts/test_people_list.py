@@ -65,9 +65,11 @@ def test_western_names_display_given_name_first_and_are_found(auth_client, user)
 
 def test_latin_names_sort_after_kana_and_unread_kanji_last(auth_client, user):
     make_person(owner=user, family_name="Smith", given_name="John", family_reading="", given_reading="")
-    make_person(owner=user, family_name="渡辺", given_name="", family_reading="", given_reading="")
+    make_person(owner=user, family_name="𠮷野", given_name="", family_reading="", given_reading="")
     make_person(owner=user, family_name="阿部", given_name="", family_reading="あべ", given_reading="")
-    assert names(auth_client.get(URL)) == ["阿部", "John Smith", "渡辺"]
+    # A name the dictionary can read sorts by the guessed reading (わたなべ) until corrected.
+    make_person(owner=user, family_name="渡辺", given_name="", family_reading="", given_reading="")
+    assert names(auth_client.get(URL)) == ["阿部", "渡辺", "John Smith", "𠮷野"]
 
 
 def test_default_sort_is_gojuon_by_reading(auth_client, user):

@@ -25,7 +25,11 @@ def _everything(owner):
     golf = make_tag(owner=owner, name="ゴルフ")
     event = make_event(owner=owner, name="異業種交流会 渋谷")
     introducer = make_person(owner=owner, family_name="紹介", given_name="者", fields=[it])
-    taro = make_person(owner=owner, tags=[golf], company="株式会社サンプル", birthday=datetime.date(1980, 4, 1))
+    taro = make_person(owner=owner, tags=[golf], company="旧商事", birthday=datetime.date(1980, 4, 1))
+    # A job change: the career history keeps the previous company.
+    taro = contacts_services.update_person(
+        person=taro, expected_version=taro.version, values={"company": "株式会社サンプル"}
+    )
     Person.objects.filter(pk=taro.pk).update(introduced_by=introducer, first_met_event=event)
     # An introduction pointing forward: the introducer was created after the person introduced.
     late = make_person(owner=owner, family_name="後から", given_name="来た")
@@ -64,7 +68,7 @@ def test_backup_holds_every_kind_of_row(user):
     data = document["data"]
     assert {key: len(rows) for key, rows in data.items()} == {
         "fields": Field.objects.filter(owner=user).count(),
-        "tags": 1, "events": 1, "people": 3, "contact_points": 1, "meetings": 1, "ledger_entries": 2,
+        "tags": 1, "events": 1, "people": 3, "contact_points": 1, "career": 1, "meetings": 1, "ledger_entries": 2,
         "ledger_settings": 1, "followups": 1, "followup_settings": 1,
         "key_persons": 1, "profile": 1, "goals": 2, "dismissals": 1, "draft_templates": 1,
         "card_images": 0, "my_card": 0,  # tests/cards/test_scan.py backs up card photos
@@ -75,6 +79,7 @@ def test_backup_holds_every_kind_of_row(user):
     assert taro["introduced_by"] == 1 and taro["tags"] == [1]
     loan = next(e for e in data["ledger_entries"] if e["kind"] == "money")
     assert (loan["amount"], loan["returned_amount"]) == ("100000.00", "40000.00")
+    assert (data["career"][0]["old_company"], data["career"][0]["new_company"]) == ("旧商事", "株式会社サンプル")
 
 
 def test_backup_restore_backup_gives_identical_output(user):
@@ -87,6 +92,7 @@ def test_backup_restore_backup_gives_identical_output(user):
     assert taro.introduced_by.family_name == "紹介"
     assert taro.introduced_by.introduced_by.family_name == "後から"
     assert taro.sort_key == "やまだたろう" and "yamada" in taro.search_text
+    assert list(Person.objects.filter(owner=fresh).search("旧商事")) == [taro]  # the previous company, from the history
     assert Meeting.objects.get(owner=fresh).people.count() == 2
     assert LedgerEntry.objects.filter(owner=fresh, meeting__isnull=False).count() == 1
     assert LedgerSettings.for_owner(fresh.pk).owe_after_days == 20
