@@ -51,9 +51,9 @@
     var elt = event.detail && event.detail.elt;
     var form = savingForm(elt);
     if (form && !event.defaultPrevented) {
+      // Suggestions already on their way are not swapped in (htmx:beforeSwap below); aborting
+      // them would log an error.
       form.setAttribute("data-saving", "");
-      var pending = document.getElementById("capture-matches");
-      if (pending && window.htmx) window.htmx.trigger(pending, "htmx:abort");
     } else if (elt && elt.id === "capture-matches" && elt.closest("form[data-saving]")) {
       event.preventDefault();
     }
