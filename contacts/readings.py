@@ -15,6 +15,7 @@ it, and the guess sorts and searches like a typed reading meanwhile.
 import functools
 import logging
 import re
+import threading
 import unicodedata
 
 logger = logging.getLogger(__name__)
@@ -29,14 +30,27 @@ def _hiragana(text: str) -> str:
 
 
 @functools.cache
-def _tokenizer():
-    """The SudachiPy tokenizer, loaded once per process (about 0.3 s); None when unavailable."""
+def _dictionary():
+    """The SudachiPy dictionary, loaded once per process (about 0.3 s); None when unavailable."""
     try:
         from sudachipy import Dictionary
     except ImportError:  # pragma: no cover - the dependency is locked; a broken install only loses guesses
         logger.warning("sudachipy is not installed: readings are not guessed")
         return None
-    return Dictionary(dict="core").tokenizer()
+    return Dictionary(dict="core")
+
+
+# A tokenizer refuses to be used by two threads at once (threaded servers, the
+# test client in threads): each thread makes its own from the shared dictionary.
+_local = threading.local()
+
+
+def _tokenizer():
+    """This thread's SudachiPy tokenizer; None when SudachiPy is unavailable."""
+    if not hasattr(_local, "tokenizer"):
+        dictionary = _dictionary()
+        _local.tokenizer = dictionary.create() if dictionary is not None else None
+    return _local.tokenizer
 
 
 def _read(text: str) -> list[tuple[str, str]]:

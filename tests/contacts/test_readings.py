@@ -100,3 +100,26 @@ def test_another_users_reading_cannot_be_touched(auth_client, other_user):
     theirs = make_person(owner=other_user, family_name="池田", given_name="拓也", family_reading="", given_reading="")
     response = auth_client.post(reverse("contacts:person_reading", args=[theirs.pk]), {"action": "accept"})
     assert response.status_code == 404
+
+
+def test_guesses_from_several_threads_at_once_never_fail():
+    """A SudachiPy tokenizer refuses concurrent use: each thread gets its own."""
+    import threading
+
+    from contacts import readings
+
+    errors, results = [], []
+
+    def guess_many():
+        try:
+            results.extend(readings.guess("池田", "拓也") for _ in range(200))
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=guess_many) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert set(results) == {("いけだ", "たくや")}
