@@ -14,7 +14,9 @@ from accounts import two_factor
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
-START = datetime.datetime(2026, 11, 16, 1, 0, tzinfo=datetime.UTC)
+# 01:00 UTC today: on a TOTP step boundary, and recent enough that sessions made
+# "then" are still unexpired when a check runs after leaving the time machine.
+START = datetime.datetime.combine(datetime.datetime.now(datetime.UTC).date(), datetime.time(1), tzinfo=datetime.UTC)
 
 
 def _code(device: TOTPDevice) -> str:
