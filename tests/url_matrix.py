@@ -642,4 +642,5 @@ QUERY_PARAMS: dict[str, Callable[[User], dict]] = {
     },
     "ledger:entry_create": lambda owner: {"meeting": "1", "direction": "received"},
     "insights:overview": lambda owner: {"period": "24"},
+    "transfer:export_download": lambda owner: {"guessed": "1"},
 }

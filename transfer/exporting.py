@@ -47,12 +47,26 @@ def _buffered(pieces: Iterator[str]) -> Iterator[bytes]:
         yield b"".join(buffer)
 
 
-def vcard_stream(owner: User, *, version: str) -> Iterator[bytes]:
+def without_guessed_reading(person: Person) -> Person:
+    """The person as recorded: a reading guessed from the name dictionary and never
+    checked is left out, so a phone or a later import does not take it for one the
+    user typed (the JSON backup keeps it, marked as a guess)."""
+    if person.reading_inferred:
+        person.family_reading = person.given_reading = ""
+    return person
+
+
+def _exported(owner: User, guessed: bool) -> Iterator[Person]:
+    people = people_for_export(owner)
+    return people if guessed else (without_guessed_reading(person) for person in people)
+
+
+def vcard_stream(owner: User, *, version: str, guessed: bool = False) -> Iterator[bytes]:
     return _buffered(
         write_vcard(
             person, version=version, points=person.contact_points.all(), tags=[t.name for t in person.tags.all()]
         )
-        for person in people_for_export(owner)
+        for person in _exported(owner, guessed)
     )
 
 
@@ -91,13 +105,13 @@ def csv_row(person: Person) -> list[str]:
     return [neutralise(str(values[key] or "")) for key in EXPORT_TARGETS]
 
 
-def csv_stream(owner: User) -> Iterator[bytes]:
+def csv_stream(owner: User, *, guessed: bool = False) -> Iterator[bytes]:
     """UTF-8 with a BOM, so Excel opens the Japanese correctly; headers in the user's language."""
     writer = csv.writer(_Line())
 
     def pieces():
         yield "\ufeff" + writer.writerow([str(label) for key, label in TARGETS if key in EXPORT_TARGETS])
-        for person in people_for_export(owner):
+        for person in _exported(owner, guessed):
             yield writer.writerow(csv_row(person))
 
     return _buffered(pieces())
@@ -112,15 +126,16 @@ EXPORT_FORMATS = {
 }
 
 
-def export_stream(owner: User, fmt: str) -> Iterator[bytes]:
+def export_stream(owner: User, fmt: str, *, guessed: bool = False) -> Iterator[bytes]:
+    """The export in `fmt`; `guessed` also writes readings guessed from the name dictionary."""
     from .backup import backup_stream
 
     if fmt == "vcard3":
-        return vcard_stream(owner, version="3.0")
+        return vcard_stream(owner, version="3.0", guessed=guessed)
     if fmt == "vcard4":
-        return vcard_stream(owner, version="4.0")
+        return vcard_stream(owner, version="4.0", guessed=guessed)
     if fmt == "csv":
-        return csv_stream(owner)
+        return csv_stream(owner, guessed=guessed)
     if fmt == "json":
         return backup_stream(owner)
     raise ValueError(fmt)

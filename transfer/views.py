@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -33,7 +33,9 @@ def _index(request, *, upload_form=None, restore_form=None, status=200) -> HttpR
         "upload_form": upload_form or ImportUploadForm(),
         "restore_form": restore_form or RestoreForm(),
         "jobs": jobs,
-        "people_count": Person.objects.filter(owner=request.user).count(),
+        **Person.objects.filter(owner=request.user).aggregate(
+            people_count=Count("pk"), guessed_count=Count("pk", filter=Q(reading_inferred=True))
+        ),
         "can_restore": backup.is_empty(request.user) and not services.restore_under_way(request.user),
         "export_formats": [(key, label()) for key, (label, _type, _ext) in EXPORT_FORMATS.items()],
         "max_mb": services.MAX_IMPORT_BYTES // (1024 * 1024),
@@ -234,7 +236,9 @@ def export_download(request: AuthedRequest, fmt: str) -> StreamingHttpResponse:
         raise Http404
     _label, content_type, extension = EXPORT_FORMATS[fmt]
     name = f"jinmyaku-{'backup' if fmt == 'json' else 'contacts'}-{timezone.localdate():%Y%m%d}.{extension}"
-    response = StreamingHttpResponse(export_stream(request.user, fmt), content_type=content_type)
+    # Any value but the checkbox's own leaves guessed readings out: the safe reading of junk.
+    guessed = request.GET.get("guessed") == "1"
+    response = StreamingHttpResponse(export_stream(request.user, fmt, guessed=guessed), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

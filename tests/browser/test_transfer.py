@@ -210,11 +210,30 @@ def test_export_downloads_a_file(watched, live_server, browser_user, viewport, f
     log_in(watched, live_server, "hanako")
     page.goto(f"{live_server.url}/transfer/")
     with page.expect_download() as info:
-        page.locator(f"a[href='/transfer/export/{fmt}/']").click()
+        page.locator(f"#export button[data-format='{fmt}']").click()
     download = info.value
     content = Path(download.path()).read_bytes().decode("utf-8-sig")
     assert "山田" in content
     assert download.suggested_filename.endswith({"vcard3": ".vcf", "csv": ".csv", "json": ".json"}[fmt])
+    watched.assert_clean()
+
+
+def test_export_includes_guessed_readings_only_when_ticked(watched, live_server, browser_user, viewport):
+    page = watched.page
+    make_person(owner=browser_user, family_reading="やまだ", given_reading="たろう", reading_inferred=True)
+    log_in(watched, live_server, "hanako")
+    page.goto(f"{live_server.url}/transfer/")
+    with page.expect_download() as info:
+        page.locator("#export button[data-format='vcard3']").click()
+    assert "X-PHONETIC-LAST-NAME" not in Path(info.value.path()).read_text(encoding="utf-8")
+    page.locator("#export input[name=guessed]").check()
+    with page.expect_download() as info:
+        page.locator("#export button[data-format='vcard3']").click()
+    assert "X-PHONETIC-LAST-NAME:やまだ" in Path(info.value.path()).read_text(encoding="utf-8")
+    watched.screenshot(f"transfer-export-ja-{viewport}")
+    switch_language(page, "en")
+    assert "1 person has a reading that was guessed" in page.locator("#export").inner_text()
+    watched.screenshot(f"transfer-export-en-{viewport}")
     watched.assert_clean()
 
 

@@ -45,6 +45,36 @@ def test_vcard3_has_readings_for_iphone_and_android(auth_client, user):
         assert line + "\r\n" in text, line
 
 
+@pytest.mark.parametrize("fmt", ["vcard3", "vcard4", "csv"])
+def test_a_guessed_reading_is_left_out_unless_asked_for(auth_client, user, fmt):
+    _person(user, family_reading="やまだ", given_reading="たろう", reading_inferred=True)
+    _person(user, family_name="佐藤", given_name="花子", family_reading="さとう", given_reading="はなこ")
+    _response, body = _download(auth_client, fmt)
+    text = body.decode("utf-8-sig")
+    assert "やまだ" not in text and "たろう" not in text  # a guess is not written as a checked reading
+    assert "さとう" in text and "はなこ" in text  # a typed one is
+    assert "さんぷる" in text  # the company's reading is never a guess
+    response = auth_client.get(reverse("transfer:export_download", args=[fmt]), {"guessed": "1"})
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "やまだ" in text and "たろう" in text and "さとう" in text
+
+
+@pytest.mark.parametrize("value", ["", "0", "yes", "true", "１", "on"])
+def test_any_other_guessed_value_leaves_guesses_out(auth_client, user, value):
+    _person(user, family_reading="やまだ", given_reading="たろう", reading_inferred=True)
+    response = auth_client.get(reverse("transfer:export_download", args=["vcard3"]), {"guessed": value})
+    assert response.status_code == 200
+    assert "やまだ" not in b"".join(response.streaming_content).decode()
+
+
+def test_the_export_box_offers_guessed_readings_only_when_there_are_some(auth_client, user):
+    _person(user)
+    assert 'name="guessed"' not in auth_client.get(reverse("transfer:index")).text
+    _person(user, family_name="佐藤", family_reading="さとう", reading_inferred=True)
+    page = auth_client.get(reverse("transfer:index")).text
+    assert 'name="guessed"' in page and "推定した読みで、まだ確認していない人が1人います" in page
+
+
 def test_vcard4_uses_sort_as(auth_client, user):
     _person(user)
     _response, body = _download(auth_client, "vcard4")
