@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from . import phones, readings, rules, text
+from .bulk import update_rows
 from .models import (
     CAREER_COLUMNS,
     CareerChange,
@@ -110,7 +111,7 @@ def refresh_search(person_ids: Iterable[int]) -> None:
             person.family_reading + person.given_reading,
             person.family_name + person.given_name,
         )
-    Person.objects.bulk_update(people, ["search_text", "sort_key"], batch_size=500)
+    update_rows(Person, people, ["search_text", "sort_key"])
 
 
 def build_search_text(

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cards.models import CardImage, MyCard
 from contacts import dates
+from contacts.bulk import update_rows
 from contacts.models import CareerChange, ContactPoint, Event, Field, KeyPerson, Meeting, Person, Profile, Tag
 from contacts.services import people_changed, refresh_search
 from followups.models import DraftTemplate, FollowUp, FollowUpSettings
@@ -39,9 +40,6 @@ from .decoding import FileRejected
 FORMAT = "jinmyaku-backup"
 VERSION = 1
 CHUNK = 2000
-# bulk_update writes one CASE WHEN per column with a branch per row, which the
-# database walks for each row: its cost grows with the square of the batch.
-UPDATE_CHUNK = 250
 
 
 @dataclass(frozen=True)
@@ -376,7 +374,7 @@ def _restore(owner: User, document: dict, *, on_progress) -> list[int]:
             for obj, stamp in zip(created, stamps, strict=True):
                 for name, value in stamp.items():
                     setattr(obj, name, value)
-            entry.model._default_manager.bulk_update(created, stamped, batch_size=UPDATE_CHUNK)
+            update_rows(entry.model, created, stamped)
         if deferred:
             touched = {}
             for position, attname, raw in deferred:
@@ -385,9 +383,7 @@ def _restore(owner: User, document: dict, *, on_progress) -> list[int]:
                 except (KeyError, TypeError):
                     raise _row_error(entry, position + 1, attname) from None
                 touched[position] = created[position]
-            entry.model._default_manager.bulk_update(
-                list(touched.values()), sorted({a for _p, a, _r in deferred}), batch_size=UPDATE_CHUNK
-            )
+            update_rows(entry.model, list(touched.values()), sorted({a for _p, a, _r in deferred}))
         for relation in m2m:
             through = relation.remote_field.through
             source, target = relation.m2m_field_name(), relation.m2m_reverse_field_name()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from contacts import rules, text
+from contacts.bulk import update_rows
 from contacts.models import (
     CAREER_COLUMNS,
     NOTES_MAX_LENGTH,
@@ -573,9 +574,7 @@ def _merge_people(owner: User, duplicates: list[tuple[int, dict]], *, on_batch=N
                         links.append(Person.tags.through(person_id=person.pk, tag_id=tags[name].pk))
             person.version += 1
             person.updated_at = now
-        Person.objects.bulk_update(
-            people, [*rules.MERGE_COLUMNS, "reading_inferred", "version", "updated_at"], batch_size=500
-        )
+        update_rows(Person, people, [*rules.MERGE_COLUMNS, "reading_inferred", "version", "updated_at"])
         CareerChange.objects.bulk_create(career, batch_size=BATCH)
         ContactPoint.objects.bulk_create(points, batch_size=BATCH)
         Person.tags.through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
