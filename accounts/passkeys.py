@@ -46,7 +46,7 @@ from .models import CREDENTIAL_ID_MAX_LENGTH, Passkey, User
 log = logging.getLogger(__name__)
 
 CHALLENGE_KEY = "passkey_challenge"
-CHALLENGE_SECONDS = 5 * 60
+CHALLENGE_SECONDS = 3 * 60
 # What the browser is told it may take to answer (a hint; the server's limit is CHALLENGE_SECONDS).
 TIMEOUT_MS = 2 * 60 * 1000
 # A response with attestation "none" is about 1 KB; anything far larger is not one.
