@@ -170,7 +170,7 @@ def login_passkey_options(request: HttpRequest) -> HttpResponse:
     """The challenge for signing in with a passkey, for the user who just gave their password."""
     found = _pending_user(request)
     if found is None:
-        return JsonResponse({"error": "expired"}, status=403)
+        return JsonResponse({"error": "expired"}, status=400)
     try:
         options = passkeys.authentication_options(request, user=found[0])
     except passkeys.PasskeyError:

@@ -322,7 +322,7 @@ def test_no_answer_at_all_gives_a_server_error(client, user, answer):
 
 def test_the_passkey_steps_without_a_password_step_send_back_to_sign_in(client, user):
     _with_passkey(user)
-    assert client.post(reverse("accounts:login_passkey_options")).status_code == 403
+    assert client.post(reverse("accounts:login_passkey_options")).status_code == 400
     response = _sign_in(client, "{}")
     assert response.status_code == 302 and response["Location"] == reverse("accounts:login")
     assert client.get(reverse("accounts:login_passkey_options")).status_code == 405
