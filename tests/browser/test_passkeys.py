@@ -1,0 +1,97 @@
+"""Passkeys in a real browser: Chromium's virtual authenticator makes one, then signs in with it.
+
+WebAuthn needs a secure context and a domain for the RP ID: the live server is
+opened as http://localhost:PORT (not 127.0.0.1) and SITE_URL is set to it.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.models import Passkey
+from tests.browser.conftest import PageWatch, log_in, switch_language
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def site_url(live_server, settings):
+    url = live_server.url.replace("127.0.0.1", "localhost")
+    assert url.startswith("http://localhost:")
+    settings.SITE_URL = url
+    return url
+
+
+def _virtual_authenticator(page):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+    return cdp
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_add_a_passkey_then_sign_in_with_it(watched, site_url, browser_user, viewport, language):
+    page = watched.page
+    _virtual_authenticator(page)
+    page.goto(f"{site_url}/accounts/login/")
+    if language == "en":
+        switch_language(page, "en")
+    log_in(watched, SimpleNamespace(url=site_url), "hanako")
+    page.goto(f"{site_url}/accounts/two-factor/")
+    watched.screenshot(f"{viewport}-{language}-passkey-settings-off")
+
+    page.fill("input[name=name]", "この端末" if language == "ja" else "This laptop")
+    page.click("form[data-passkey=register] button[type=submit]")
+    page.wait_for_url("**/accounts/two-factor/passkeys/")
+    codes = page.locator(".recovery-codes code").all_inner_texts()
+    assert len(codes) == 10
+    passkey = Passkey.objects.get(user=browser_user)
+    assert passkey.transports == ["internal"]
+
+    page.goto(f"{site_url}/accounts/two-factor/")
+    assert page.locator(".passkey").count() == 1
+    page.locator(".passkey__remove summary").click()
+    watched.screenshot(f"{viewport}-{language}-passkey-settings-on")
+
+    page.context.clear_cookies()
+    page.goto(f"{site_url}/accounts/login/")
+    if language == "en":
+        switch_language(page, "en")
+    log_in(watched, SimpleNamespace(url=site_url), "hanako")
+    assert page.url.endswith("/accounts/login/verify/")
+    watched.screenshot(f"{viewport}-{language}-passkey-sign-in")
+    page.click("[data-passkey-button]")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    passkey.refresh_from_db()
+    assert passkey.last_used_at is not None
+    watched.assert_clean()
+
+
+def test_a_browser_without_webauthn_is_told_so(browser, site_url, browser_user):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="ja-JP")
+    context.add_init_script("delete window.PublicKeyCredential;")
+    page = context.new_page()
+    watched = PageWatch(page)
+    log_in(watched, SimpleNamespace(url=site_url), "hanako")
+    page.goto(f"{site_url}/accounts/two-factor/")
+    page.fill("input[name=name]", "古いブラウザ")
+    page.click("form[data-passkey=register] button[type=submit]")
+    message = page.locator("[data-passkey-message]")
+    message.wait_for(state="visible")
+    assert "パスキー" in message.inner_text()
+    assert page.url.endswith("/accounts/two-factor/")
+    assert not Passkey.objects.exists()
+    watched.assert_clean()
+    context.close()
