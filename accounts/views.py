@@ -140,15 +140,18 @@ def login_verify(request: HttpRequest) -> HttpResponse:
 
 def _login_verify_page(request: HttpRequest, user: User, form, passkey_error: str = "") -> HttpResponse:
     use_passkey = passkeys.available() and passkeys.has_passkeys(user)
+    has_authenticator = two_factor.has_authenticator(user)
     if use_passkey:  # the passkey button comes first: a focused field would open a phone's keyboard
         form.fields["code"].widget.attrs.pop("autofocus", None)
+    if not has_authenticator:
+        form.fields["code"].help_text = _("One of your recovery codes.")
     return render(
         request,
         "registration/login_verify.html",
         {
             "form": form,
             "use_passkey": use_passkey,
-            "has_authenticator": two_factor.has_authenticator(user),
+            "has_authenticator": has_authenticator,
             "passkey_error": passkey_error,
         },
         status=422 if form.errors or passkey_error else 200,

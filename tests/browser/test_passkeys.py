@@ -63,6 +63,7 @@ def test_add_a_passkey_then_sign_in_with_it(watched, site_url, browser_user, vie
     page.goto(f"{site_url}/accounts/two-factor/")
     assert page.locator(".passkey").count() == 1
     page.locator(".passkey__remove summary").click()
+    page.evaluate("window.scrollTo(0, 0)")
     watched.screenshot(f"{viewport}-{language}-passkey-settings-on")
 
     page.context.clear_cookies()
