@@ -80,7 +80,10 @@ def _cap_failures(devices: Iterable[Device]) -> None:
 
 
 def confirm_authenticator(*, user: User, code: str) -> list[str] | None:
-    """Confirm the pending authenticator with a code from the app; returns the new recovery codes, or None."""
+    """Confirm the pending authenticator with a code from the app, or return None.
+
+    Returns the new recovery codes, or [] when the user already has some (made with a passkey).
+    """
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
         if device is None or not device.verify_token(clean_code(code)):
@@ -88,7 +91,7 @@ def confirm_authenticator(*, user: User, code: str) -> list[str] | None:
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        return new_recovery_codes(user=user)
+        return [] if has_recovery_codes(user) else new_recovery_codes(user=user)
 
 
 def random_recovery_code() -> str:

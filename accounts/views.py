@@ -332,19 +332,38 @@ def two_factor_enable(request: AuthedRequest) -> HttpResponse:
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
     # The QR code comes first: focusing the field would scroll a phone past it.
     form.fields["code"].widget.attrs.pop("autofocus", None)
+    # With passkeys already on, a second way in is added only by the owner (not by a stolen session).
+    confirm_form = None
+    if two_factor.is_enabled(request.user):
+        confirm_form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        codes = two_factor.confirm_authenticator(user=request.user, code=form.cleaned_data["code"])
-        if codes is not None:
-            device.refresh_from_db()
-            django_otp.login(request, device)
-            messages.success(request, _("Two-factor authentication is on."))
-            return render(request, "accounts/recovery_codes.html", {"codes": codes})
-        form.add_error("code", _("That code is not right. Check the clock of your phone and try the newest code."))
+        if confirm_form is not None and not (
+            confirm_form.is_valid() and _owner_confirmed(request, confirm_form.cleaned_data["confirm"])
+        ):
+            if not confirm_form.errors:
+                confirm_form.add_error("confirm", _("That is neither your password nor a current code."))
+        else:
+            codes = two_factor.confirm_authenticator(user=request.user, code=form.cleaned_data["code"])
+            if codes is not None:
+                device.refresh_from_db()
+                if not request.user.is_verified():
+                    django_otp.login(request, device)
+                if not codes:  # the recovery codes made with the first passkey stay
+                    messages.success(request, _("The authenticator app is set up."))
+                    return redirect("accounts:two_factor")
+                messages.success(request, _("Two-factor authentication is on."))
+                return render(request, "accounts/recovery_codes.html", {"codes": codes})
+            form.add_error("code", _("That code is not right. Check the clock of your phone and try the newest code."))
     return render(
         request,
         "accounts/two_factor_enable.html",
-        {"form": form, "qr": two_factor.qr_data_uri(device), "key": two_factor.readable_key(device)},
-        status=422 if form.errors else 200,
+        {
+            "form": form,
+            "confirm_form": confirm_form,
+            "qr": two_factor.qr_data_uri(device),
+            "key": two_factor.readable_key(device),
+        },
+        status=422 if form.errors or (confirm_form is not None and confirm_form.errors) else 200,
     )
 
 

@@ -419,3 +419,27 @@ def test_a_site_url_that_cannot_be_an_rp_id_warns_at_start_and_hides_passkeys(au
     page = auth_client.get(reverse("accounts:two_factor"))
     assert 'data-passkey="register"' not in page.text
     assert auth_client.post(reverse("accounts:passkey_options")).status_code == 409
+
+
+def test_an_authenticator_app_added_beside_a_passkey_needs_the_password_and_keeps_the_codes(client, user):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _with_passkey(user)
+    codes = two_factor.new_recovery_codes(user=user)
+    client.force_login(user)
+    assert client.get(reverse("accounts:two_factor_enable")).status_code == 200
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+    response = client.post(reverse("accounts:two_factor_enable"), {"code": code})
+    assert response.status_code == 422  # a stolen session cannot add a way in
+    response = client.post(reverse("accounts:two_factor_enable"), {"code": code, "confirm": "wrong"})
+    assert response.status_code == 422
+    assert not two_factor.has_authenticator(user)
+
+    response = client.post(reverse("accounts:two_factor_enable"), {"code": code, "confirm": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:two_factor")
+    assert two_factor.has_authenticator(user)
+    assert two_factor.recovery_codes_left(user) == 10
+    assert two_factor.verify(user=user, code=codes[0]) is not None  # the saved codes still work
