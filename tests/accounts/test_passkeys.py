@@ -174,18 +174,22 @@ def test_an_answer_for_another_origin_or_rp_id_is_refused(client, user, bend):
 
 def test_a_challenge_answers_once(client, user):
     soft = _with_passkey(user)
-    _password_step(client)
-    answer = soft.get(_options(client, "accounts:login_passkey_options"))
-    assert _sign_in(client, answer).status_code == 302
-    client.post(reverse("accounts:logout"))
+    with time_machine.travel(datetime.datetime.now(datetime.UTC), tick=False) as traveller:
+        _password_step(client)
+        options = _options(client, "accounts:login_passkey_options")
+        assert _sign_in(client, "{}").status_code == 422  # a wrong answer uses the challenge up
+        traveller.shift(5)  # past the wait the wrong answer started
+        assert _sign_in(client, soft.get(options)).status_code == 422
+        assert not _signed_in(client)
 
-    # Replayed into a new sign-in (a new challenge), the old answer is refused.
-    _password_step(client)
-    _options(client, "accounts:login_passkey_options")
-    assert _sign_in(client, answer).status_code == 422
-    # And the challenge it was refused for is gone too: a right answer to it comes too late.
-    assert _sign_in(client, answer).status_code == 422
-    assert not _signed_in(client)
+        answer = soft.get(_options(client, "accounts:login_passkey_options"))
+        assert _sign_in(client, answer).status_code == 302
+        client.post(reverse("accounts:logout"))
+        # Replayed into a new sign-in (with a challenge of its own), the old answer is refused.
+        _password_step(client)
+        _options(client, "accounts:login_passkey_options")
+        assert _sign_in(client, answer).status_code == 422
+        assert not _signed_in(client)
 
 
 def test_a_challenge_is_bound_to_the_session_that_asked_for_it(user):
