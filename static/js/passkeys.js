@@ -93,6 +93,10 @@
         headers: { "X-CSRFToken": token ? token.value : "", Accept: "application/json" },
       })
         .then(function (reply) {
+          if (reply.status === 400 && kind === "sign-in") {
+            window.location.reload(); // the password step expired: the page sends back to it, saying so
+            return new Promise(function () {});
+          }
           if (!reply.ok) throw new Error("options " + reply.status);
           return reply.json();
         })
