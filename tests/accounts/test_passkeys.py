@@ -447,3 +447,19 @@ def test_an_authenticator_app_added_beside_a_passkey_needs_the_password_and_keep
     assert two_factor.has_authenticator(user)
     assert two_factor.recovery_codes_left(user) == 10
     assert two_factor.verify(user=user, code=codes[0]) is not None  # the saved codes still work
+
+
+def test_the_two_factor_page_runs_the_same_queries_for_one_passkey_or_many(auth_client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert auth_client.get(reverse("accounts:two_factor")).status_code == 200
+        return len(captured)
+
+    Passkey.objects.create(user=user, name="one", credential_id="cred-1", public_key=b"\xa0")
+    one = queries()
+    for n in range(2, 8):
+        Passkey.objects.create(user=user, name=f"key {n}", credential_id=f"cred-{n}", public_key=b"\xa0")
+    assert queries() == one
