@@ -22,10 +22,12 @@ def site_url(live_server, settings):
     return url
 
 
-def _virtual_authenticator(page):
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("WebAuthn.enable")
-    cdp.send(
+def _virtual_authenticator(page, cdp=None, **options):
+    """A virtual authenticator (by default a phone's: internal, resident keys, verifies the user)."""
+    if cdp is None:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+    added = cdp.send(
         "WebAuthn.addVirtualAuthenticator",
         {
             "options": {
@@ -36,9 +38,10 @@ def _virtual_authenticator(page):
                 "isUserVerified": True,
                 "automaticPresenceSimulation": True,
             }
+            | options
         },
     )
-    return cdp
+    return cdp, added["authenticatorId"]
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
@@ -96,3 +99,34 @@ def test_a_browser_without_webauthn_is_told_so(browser, site_url, browser_user):
     assert not Passkey.objects.exists()
     watched.assert_clean()
     context.close()
+
+
+def test_a_cancelled_passkey_prompt_is_reported_and_a_code_still_works(watched, site_url, browser_user, viewport):
+    page = watched.page
+    _virtual_authenticator(page)
+    server = SimpleNamespace(url=site_url)
+    log_in(watched, server, "hanako")
+    page.goto(f"{site_url}/accounts/two-factor/")
+    page.fill("input[name=name]", "この端末")
+    page.click("form[data-passkey=register] button[type=submit]")
+    page.wait_for_url("**/accounts/two-factor/passkeys/")
+    codes = page.locator(".recovery-codes code").all_inner_texts()
+
+    # The person closes the browser's passkey prompt: the browser rejects with NotAllowedError.
+    page.add_init_script(
+        "navigator.credentials.get = () => Promise.reject(new DOMException('The operation was cancelled.', 'NotAllowedError'));"
+    )
+    page.context.clear_cookies()
+    log_in(watched, server, "hanako")
+    page.click("[data-passkey-button]")
+    message = page.locator("[data-passkey-message]")
+    message.wait_for(state="visible")
+    assert "キャンセル" in message.inner_text()  # "cancelled or timed out"
+    assert page.url.endswith("/accounts/login/verify/")
+    assert page.locator("[data-passkey-button]").is_enabled()  # ready to try again
+    watched.screenshot(f"{viewport}-ja-passkey-sign-in-cancelled")
+
+    page.fill("input[name=code]", codes[0])
+    page.click("[data-code-button]")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    watched.assert_clean()
