@@ -133,3 +133,20 @@ class Passkey(TimestampMixin, ThrottlingMixin, Device):
 
     def verify_token(self, token):
         return False
+
+
+class PasskeyChallenge(models.Model):
+    """A challenge issued for one passkey ceremony, by its hash.
+
+    The session holds the challenge (binding it to that browser); this row is
+    what makes it single-use: a response is checked only after deleting the row
+    succeeded, which one request can do, even when two carry the same session.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, unique=True)  # SHA-256 of the challenge, hex
+    purpose = models.CharField(max_length=16)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.purpose} challenge for user {self.user_id}"

@@ -2,19 +2,21 @@
 
 The relying party is the address users open, SITE_URL: its host is the RP ID
 and its scheme, host and port the only origin accepted. A challenge is made
-for one ceremony, kept in the session that asked for it (so it is bound to
-that browser), taken out by the first answer, right or wrong (single use),
-and refused after CHALLENGE_SECONDS. Sign-in asks for the signed-in user's
+for one ceremony and kept in the session that asked for it (so it is bound
+to that browser) and, by its hash, in the database (PasskeyChallenge), whose
+row the first answer deletes, right or wrong: single use, even for two
+requests racing with one session. It is refused after CHALLENGE_SECONDS. Sign-in asks for the signed-in user's
 own credentials only and finds the answering one among them, so one user's
 passkey never signs in another. User verification (PIN, fingerprint) is
 preferred, not required: the password was the first factor.
 """
 
+import datetime
+import hashlib
 import ipaddress
 import json
 import logging
 import re
-import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -41,7 +43,7 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
-from .models import CREDENTIAL_ID_MAX_LENGTH, Passkey, User
+from .models import CREDENTIAL_ID_MAX_LENGTH, Passkey, PasskeyChallenge, User
 
 log = logging.getLogger(__name__)
 
@@ -115,28 +117,35 @@ def _descriptor(passkey: Passkey) -> PublicKeyCredentialDescriptor:
     return PublicKeyCredentialDescriptor(id=base64url_to_bytes(passkey.credential_id), transports=transports or None)
 
 
+def _digest(challenge: bytes) -> str:
+    return hashlib.sha256(challenge).hexdigest()
+
+
 def _issue_challenge(request: HttpRequest, *, purpose: str, user: User, challenge: bytes) -> None:
-    request.session[CHALLENGE_KEY] = {
-        "challenge": bytes_to_base64url(challenge),
-        "purpose": purpose,
-        "user": user.pk,
-        "at": time.time(),
-    }
+    now = timezone.now()
+    PasskeyChallenge.objects.filter(created_at__lt=now - datetime.timedelta(seconds=CHALLENGE_SECONDS)).delete()
+    PasskeyChallenge.objects.create(user=user, digest=_digest(challenge), purpose=purpose, created_at=now)
+    request.session[CHALLENGE_KEY] = {"challenge": bytes_to_base64url(challenge), "purpose": purpose, "user": user.pk}
 
 
 def _take_challenge(request: HttpRequest, *, purpose: str, user: User) -> bytes:
-    """The challenge issued to this session for `purpose`, removed so it can answer only once."""
+    """The challenge issued to this session for `purpose`, used up so it can answer only once."""
     issued = request.session.pop(CHALLENGE_KEY, None)
     if (
         not isinstance(issued, dict)
         or issued.get("purpose") != purpose
         or issued.get("user") != user.pk
-        or not isinstance(issued.get("at"), int | float)
-        or time.time() - issued["at"] > CHALLENGE_SECONDS
         or not isinstance(issued.get("challenge"), str)
     ):
-        raise PasskeyError("no challenge for this session, or it expired")
-    return base64url_to_bytes(issued["challenge"])
+        raise PasskeyError("no challenge for this session")
+    challenge = base64url_to_bytes(issued["challenge"])
+    fresh_since = timezone.now() - datetime.timedelta(seconds=CHALLENGE_SECONDS)
+    used = PasskeyChallenge.objects.filter(
+        user=user, purpose=purpose, digest=_digest(challenge), created_at__gte=fresh_since
+    ).delete()[0]
+    if used != 1:
+        raise PasskeyError("the challenge expired or was already answered")
+    return challenge
 
 
 def registration_options(request: HttpRequest, *, user: User) -> str:

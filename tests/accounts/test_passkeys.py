@@ -463,3 +463,26 @@ def test_the_two_factor_page_runs_the_same_queries_for_one_passkey_or_many(auth_
     for n in range(2, 8):
         Passkey.objects.create(user=user, name=f"key {n}", credential_id=f"cred-{n}", public_key=b"\xa0")
     assert queries() == one
+
+
+def test_two_requests_carrying_the_same_session_cannot_both_use_one_challenge(client, user):
+    """Two requests may read the session before either saves it: the challenge's row decides."""
+    from importlib import import_module
+
+    from django.conf import settings as django_settings
+
+    soft = _with_passkey(user)
+    Passkey.objects.filter(user=user).update(sign_count=0)
+    _password_step(client)
+    options = _options(client, "accounts:login_passkey_options")
+    answer = soft.get(options, count=0)  # an authenticator without a counter (as many phones are)
+    # A second browser tab's request, sent before the first one's answer changed the session.
+    store = import_module(django_settings.SESSION_ENGINE).SessionStore()
+    store.update(dict(client.session.items()))
+    store.create()
+    twin = Client()
+    twin.cookies[django_settings.SESSION_COOKIE_NAME] = store.session_key
+
+    assert _sign_in(client, answer).status_code == 302
+    assert _sign_in(twin, answer).status_code == 422
+    assert not _signed_in(twin)
