@@ -113,7 +113,8 @@
         .catch(function (error) {
           button.disabled = false;
           var name = error && error.name;
-          say(name === "NotAllowedError" || name === "AbortError" ? "cancelled" : "failed");
+          if (name === "InvalidStateError" && form.hasAttribute("data-msg-exists")) say("exists");
+          else say(name === "NotAllowedError" || name === "AbortError" ? "cancelled" : "failed");
         });
     });
   });

@@ -68,6 +68,17 @@ def test_add_a_passkey_then_sign_in_with_it(watched, site_url, browser_user, vie
     page.locator(".passkey__remove summary").click()
     page.evaluate("window.scrollTo(0, 0)")
     watched.screenshot(f"{viewport}-{language}-passkey-settings-on")
+    # The same authenticator again: the browser refuses (excludeCredentials), and the page says why.
+    page.fill("form[data-passkey=register] input[name=name]", "again")
+    page.fill("form[data-passkey=register] input[name=confirm]", "correct horse battery staple")
+    page.click("form[data-passkey=register] button[type=submit]")
+    page.locator("[data-passkey-message]").wait_for(state="visible")
+    assert page.locator("[data-passkey-message]").inner_text() == (
+        "この端末またはセキュリティキーには、このアカウントのパスキーがすでにあります。"
+        if language == "ja"
+        else "This device or security key already holds a passkey for your account."
+    )
+    assert Passkey.objects.filter(user=browser_user).count() == 1
 
     page.context.clear_cookies()
     page.goto(f"{site_url}/accounts/login/")
