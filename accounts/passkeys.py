@@ -121,15 +121,25 @@ def _digest(challenge: bytes) -> str:
     return hashlib.sha256(challenge).hexdigest()
 
 
-def _issue_challenge(request: HttpRequest, *, purpose: str, user: User, challenge: bytes) -> None:
+def _issue_challenge(
+    request: HttpRequest, *, purpose: str, user: User, challenge: bytes, owner_confirmed: bool = False
+) -> None:
     now = timezone.now()
     PasskeyChallenge.objects.filter(created_at__lt=now - datetime.timedelta(seconds=CHALLENGE_SECONDS)).delete()
     PasskeyChallenge.objects.create(user=user, digest=_digest(challenge), purpose=purpose, created_at=now)
-    request.session[CHALLENGE_KEY] = {"challenge": bytes_to_base64url(challenge), "purpose": purpose, "user": user.pk}
+    request.session[CHALLENGE_KEY] = {
+        "challenge": bytes_to_base64url(challenge),
+        "purpose": purpose,
+        "user": user.pk,
+        "owner_confirmed": owner_confirmed,
+    }
 
 
-def _take_challenge(request: HttpRequest, *, purpose: str, user: User) -> bytes:
-    """The challenge issued to this session for `purpose`, used up so it can answer only once."""
+def _take_challenge(request: HttpRequest, *, purpose: str, user: User) -> tuple[bytes, bool]:
+    """The challenge issued to this session for `purpose`, used up so it can answer only once.
+
+    Also whether the owner proved who they are (password or code) before it was issued.
+    """
     issued = request.session.pop(CHALLENGE_KEY, None)
     if (
         not isinstance(issued, dict)
@@ -145,11 +155,15 @@ def _take_challenge(request: HttpRequest, *, purpose: str, user: User) -> bytes:
     ).delete()[0]
     if used != 1:
         raise PasskeyError("the challenge expired or was already answered")
-    return challenge
+    return challenge, issued.get("owner_confirmed") is True
 
 
-def registration_options(request: HttpRequest, *, user: User) -> str:
-    """Options for navigator.credentials.create(), as JSON; the challenge waits in the session."""
+def registration_options(request: HttpRequest, *, user: User, owner_confirmed: bool = False) -> str:
+    """Options for navigator.credentials.create(), as JSON; the challenge waits in the session.
+
+    `owner_confirmed`: the view checked the password or a current code first
+    (needed when two-factor authentication is already on, see `register`).
+    """
     rp = relying_party()
     if rp is None:
         raise PasskeyError("SITE_URL cannot be a relying party")
@@ -167,13 +181,21 @@ def registration_options(request: HttpRequest, *, user: User) -> str:
         ),
         exclude_credentials=[_descriptor(p) for p in Passkey.objects.filter(user=user)],
     )
-    _issue_challenge(request, purpose="register", user=user, challenge=options.challenge)
+    _issue_challenge(
+        request, purpose="register", user=user, challenge=options.challenge, owner_confirmed=owner_confirmed
+    )
     return options_to_json(options)
 
 
-def register(request: HttpRequest, *, user: User, name: str, response: str) -> Passkey:
-    """Check the browser's answer to the registration options and keep the new passkey."""
-    challenge = _take_challenge(request, purpose="register", user=user)
+def register(request: HttpRequest, *, user: User, name: str, response: str, needs_owner: bool = False) -> Passkey:
+    """Check the browser's answer to the registration options and keep the new passkey.
+
+    With `needs_owner`, the challenge must have been issued after the owner
+    proved who they are, so a stolen session cannot add a way in.
+    """
+    challenge, owner_confirmed = _take_challenge(request, purpose="register", user=user)
+    if needs_owner and not owner_confirmed:
+        raise PasskeyError("the owner was not confirmed before the challenge was issued")
     rp = relying_party()
     if rp is None or len(response) > RESPONSE_MAX_LENGTH:
         raise PasskeyError("no relying party, or the response is too long")
@@ -242,7 +264,7 @@ def authenticate(request: HttpRequest, *, user: User, response: str) -> Passkey:
     passkeys when it names none of them), with django-otp's growing wait, as
     a wrong code counts against the authenticator.
     """
-    challenge = _take_challenge(request, purpose="sign-in", user=user)
+    challenge, _confirmed = _take_challenge(request, purpose="sign-in", user=user)
     rp = relying_party()
     if rp is None or len(response) > RESPONSE_MAX_LENGTH:
         raise PasskeyError("no relying party, or the response is too long")

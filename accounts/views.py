@@ -254,10 +254,20 @@ def _owner_confirmed(request: AuthedRequest, value: str) -> bool:
 
 @login_required
 @require_POST
+@sensitive_post_parameters("confirm")
 def passkey_options(request: AuthedRequest) -> HttpResponse:
-    """The challenge for adding a passkey to this account."""
+    """The challenge for adding a passkey; with two-factor on, only after the password or a current code.
+
+    The proof comes before the browser makes the passkey, so a wrong password
+    leaves no passkey on the device that the server does not know.
+    """
+    needs_owner = two_factor.is_enabled(request.user)
+    if needs_owner:
+        form = ConfirmForm(request.POST)
+        if not form.is_valid() or not _owner_confirmed(request, form.cleaned_data["confirm"]):
+            return JsonResponse({"error": "confirm"}, status=422)
     try:
-        options = passkeys.registration_options(request, user=request.user)
+        options = passkeys.registration_options(request, user=request.user, owner_confirmed=needs_owner)
     except passkeys.PasskeyError:
         return JsonResponse({"error": "unavailable"}, status=409)
     return HttpResponse(options, content_type="application/json")
@@ -269,18 +279,20 @@ def passkey_options(request: AuthedRequest) -> HttpResponse:
 def passkey_add(request: AuthedRequest) -> HttpResponse:
     """Keep the passkey the browser just made; the first second factor also brings recovery codes."""
     user = request.user
-    form = PasskeyAddForm(request.POST, needs_confirm=two_factor.is_enabled(user))
+    needs_owner = two_factor.is_enabled(user)
+    form = PasskeyAddForm(request.POST, needs_confirm=needs_owner)
     if not form.is_valid():
-        return _two_factor_page(request, add_form=form, status=422)
-    if "confirm" in form.fields and not _owner_confirmed(request, form.cleaned_data["confirm"]):
-        form.add_error("confirm", _("That is neither your password nor a current code."))
         return _two_factor_page(request, add_form=form, status=422)
     if not form.cleaned_data["credential"]:
         form.add_error(None, _("This browser cannot make passkeys, or JavaScript is off."))
         return _two_factor_page(request, add_form=form, status=422)
     try:
         passkey = passkeys.register(
-            request, user=user, name=form.cleaned_data["name"], response=form.cleaned_data["credential"]
+            request,
+            user=user,
+            name=form.cleaned_data["name"],
+            response=form.cleaned_data["credential"],
+            needs_owner=needs_owner,
         )
     except passkeys.PasskeyError as error:
         log.info("passkey registration refused for user %s: %s", user.pk, error)

@@ -87,12 +87,19 @@
       if (message) message.hidden = true;
       button.disabled = true;
       var token = form.querySelector("[name=csrfmiddlewaretoken]");
+      // The form's fields go along: adding a second passkey needs the password or a code first.
       fetch(form.getAttribute("data-options-url"), {
         method: "POST",
         credentials: "same-origin",
         headers: { "X-CSRFToken": token ? token.value : "", Accept: "application/json" },
+        body: new FormData(form),
       })
         .then(function (reply) {
+          if (reply.status === 422 && form.hasAttribute("data-msg-confirm")) {
+            var wrong = new Error("confirm");
+            wrong.name = "ConfirmError";
+            throw wrong;
+          }
           if (reply.status === 400 && kind === "sign-in") {
             window.location.reload(); // the password step expired: the page sends back to it, saying so
             return new Promise(function () {});
@@ -113,7 +120,8 @@
         .catch(function (error) {
           button.disabled = false;
           var name = error && error.name;
-          if (name === "InvalidStateError" && form.hasAttribute("data-msg-exists")) say("exists");
+          if (name === "ConfirmError") say("confirm");
+          else if (name === "InvalidStateError" && form.hasAttribute("data-msg-exists")) say("exists");
           else say(name === "NotAllowedError" || name === "AbortError" ? "cancelled" : "failed");
         });
     });

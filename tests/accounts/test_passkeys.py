@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from accounts import passkeys, two_factor
 from accounts.models import Passkey
+from accounts.passkeys import CHALLENGE_KEY
 from accounts.views import PENDING_SECONDS
 from tests.accounts.webauthn_soft import SoftPasskey, b64
 from tests.factories import PASSWORD, make_user
@@ -37,17 +38,16 @@ def _soft(**overrides) -> SoftPasskey:
     return SoftPasskey(origin=overrides.get("origin", SITE), rp_id=overrides.get("rp_id", RP_ID))
 
 
-def _options(client, url_name: str) -> dict:
-    response = client.post(reverse(url_name))
+def _options(client, url_name: str, **data) -> dict:
+    response = client.post(reverse(url_name), data)
     assert response.status_code == 200, response.content
     return json.loads(response.content)
 
 
 def _add(client, soft: SoftPasskey, name="iPhone", confirm=None, **bend):
-    options = _options(client, "accounts:passkey_options")
-    data = {"name": name, "credential": soft.create(options, **bend)}
-    if confirm is not None:
-        data["confirm"] = confirm
+    data = {} if confirm is None else {"confirm": confirm}
+    options = _options(client, "accounts:passkey_options", **data)
+    data |= {"name": name, "credential": soft.create(options, **bend)}
     return client.post(reverse("accounts:passkey_add"), data)
 
 
@@ -97,12 +97,30 @@ def test_a_user_adds_a_passkey_from_the_two_factor_page_and_gets_recovery_codes(
     assert "iPhone" in listed.text and "未使用" in listed.text  # not used yet (the default language is Japanese)
 
 
-def test_a_second_passkey_needs_the_password_or_a_current_code(auth_client, user):
+def test_a_second_passkey_needs_the_password_or_a_current_code_before_it_is_made(auth_client, user):
     _with_passkey(user)
+    options_url = reverse("accounts:passkey_options")
+    # Refused before the browser is asked to make anything: no passkey left on the device.
+    assert auth_client.post(options_url).status_code == 422
+    assert auth_client.post(options_url, {"confirm": "wrong password"}).status_code == 422
+    assert json.loads(auth_client.post(options_url, {"confirm": "wrong"}).content) == {"error": "confirm"}
+
+    # The add step trusts only a challenge issued after the proof (here one whose session says it was not).
     second = _soft()
-    assert _add(auth_client, second, name="Laptop").status_code == 422
-    assert _add(auth_client, second, name="Laptop", confirm="wrong password").status_code == 422
+    unconfirmed = Client()
+    unconfirmed.force_login(user)
+    session = unconfirmed.session
+    options = _options(auth_client, "accounts:passkey_options", confirm=PASSWORD)
+    issued = auth_client.session[CHALLENGE_KEY]
+    session[CHALLENGE_KEY] = issued | {"owner_confirmed": False}
+    session.save()
+    response = unconfirmed.post(
+        reverse("accounts:passkey_add"),
+        {"name": "Laptop", "confirm": PASSWORD, "credential": second.create(options)},
+    )
+    assert response.status_code == 422
     assert Passkey.objects.filter(user=user).count() == 1
+
     response = _add(auth_client, second, name="Laptop", confirm=PASSWORD)
     assert response.status_code == 302
     assert list(Passkey.objects.filter(user=user).order_by("pk").values_list("name", flat=True)) == ["iPhone", "Laptop"]
@@ -111,7 +129,7 @@ def test_a_second_passkey_needs_the_password_or_a_current_code(auth_client, user
 def test_the_same_authenticator_is_excluded_and_its_credential_id_cannot_be_registered_twice(client, user, other_user):
     soft = _with_passkey(user)
     client.force_login(user)
-    options = _options(client, "accounts:passkey_options")
+    options = _options(client, "accounts:passkey_options", confirm=PASSWORD)
     assert [c["id"] for c in options["excludeCredentials"]] == [soft.id]
     # Another account presenting the same credential id is refused (ids are unique).
     client.force_login(other_user)
@@ -295,7 +313,7 @@ def test_garbage_answers_are_refused_without_an_error(client, user, garbage):
     assert not _signed_in(client)
 
     client.force_login(user)
-    _options(client, "accounts:passkey_options")
+    _options(client, "accounts:passkey_options", confirm=PASSWORD)
     response = client.post(
         reverse("accounts:passkey_add"), {"name": "junk", "credential": garbage, "confirm": PASSWORD}
     )
@@ -353,7 +371,7 @@ def test_removing_a_passkey_needs_the_password_or_a_code_and_a_foreign_one_is_40
     assert two_factor.is_enabled(user)
 
 
-def test_removing_the_last_second_factor_turns_two_factor_off_with_its_codes(client, user):
+def test_removing_the_last_second_factor_turns_unconfirmed_with_its_codes(client, user):
     _with_passkey(user)
     client.force_login(user)
     codes = two_factor.new_recovery_codes(user=user)
