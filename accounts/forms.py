@@ -67,3 +67,48 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ("first_name", "last_name", "email", "language")
+
+
+class PasskeyResponseField(forms.CharField):
+    """The browser's answer to a passkey ceremony, as JSON text put in a hidden field by static/js/passkeys.js."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64 * 1024, widget=forms.HiddenInput, **kwargs)
+
+
+class PasskeyAddForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the passkey"),
+        max_length=64,
+        help_text=_("So you can tell your passkeys apart, e.g. “iPhone” or “office security key”."),
+    )
+    confirm = forms.CharField(
+        label=_("Your password or a current code"),
+        max_length=128,
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    credential = PasskeyResponseField(required=False)
+
+    def __init__(self, *args, needs_confirm: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_confirm:
+            self.fields["confirm"].required = True
+        else:
+            del self.fields["confirm"]
+
+
+class PasskeySignInForm(forms.Form):
+    credential = PasskeyResponseField()
+
+
+class ConfirmForm(forms.Form):
+    """Proof that the person at the keyboard is the owner: the password, or a code from a second factor."""
+
+    confirm = forms.CharField(
+        label=_("Your password or a current code"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

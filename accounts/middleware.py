@@ -32,6 +32,10 @@ class StaffTwoFactorMiddleware:
     ALLOWED = {
         "accounts:two_factor",
         "accounts:two_factor_enable",
+        "accounts:passkey_options",
+        "accounts:passkey_add",
+        "accounts:login_verify_passkey",
+        "accounts:login_passkey_options",
         "accounts:logout",
         "accounts:set_language",
         "accounts:login",

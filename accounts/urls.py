@@ -8,6 +8,8 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("login/verify/", views.login_verify, name="login_verify"),
+    path("login/verify/passkey/", views.login_verify_passkey, name="login_verify_passkey"),
+    path("login/verify/passkey/options/", views.login_passkey_options, name="login_passkey_options"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("signup/", views.signup, name="signup"),
     path("signup/<str:token>/", views.signup_confirm, name="signup_confirm"),
@@ -16,6 +18,9 @@ urlpatterns = [
     path("two-factor/", views.two_factor_status, name="two_factor"),
     path("two-factor/enable/", views.two_factor_enable, name="two_factor_enable"),
     path("two-factor/disable/", views.two_factor_disable, name="two_factor_disable"),
+    path("two-factor/passkeys/", views.passkey_add, name="passkey_add"),
+    path("two-factor/passkeys/options/", views.passkey_options, name="passkey_options"),
+    path("two-factor/passkeys/<int:pk>/remove/", views.passkey_remove, name="passkey_remove"),
     path("two-factor/recovery-codes/", views.two_factor_recovery_codes, name="two_factor_recovery_codes"),
     path(
         "password/",

@@ -54,6 +54,18 @@ def _card_scan(owner: User):
     return scan
 
 
+def _passkey(owner: User) -> dict:
+    from accounts.models import Passkey
+
+    passkey = Passkey.objects.create(
+        user=owner, name="phone", credential_id=f"cred-{owner.pk}-{next(_passkeys)}", public_key=b"\xa0"
+    )
+    return {"pk": passkey.pk}
+
+
+_passkeys = count()
+
+
 def _jobcheck(owner: User) -> dict:
     return {"pk": factories.make_jobcheck(owner=owner).pk}
 
@@ -149,6 +161,17 @@ ROUTES = [
     Route("accounts:two_factor_enable", "login", expect={"get": 200, "post": 422}),
     Route("accounts:two_factor_disable", "login", expect={"get": 405, "post": 302}),
     Route("accounts:two_factor_recovery_codes", "login", expect={"get": 405, "post": 302}),
+    Route("accounts:passkey_options", "login", expect={"get": 405, "post": 200}),
+    Route("accounts:passkey_add", "login", expect={"get": 405, "post": 422}),
+    Route(
+        "accounts:passkey_remove",
+        "owned",
+        expect={"get": 405, "post": 302},
+        kwargs=_passkey,
+        data=lambda owner: {"confirm": factories.PASSWORD},
+    ),
+    Route("accounts:login_verify_passkey", "public", expect={"get": 405, "post": 302}),
+    Route("accounts:login_passkey_options", "public", expect={"get": 405, "post": 400}),
     Route("accounts:signup", "public", expect={"get": 200, "post": 200}),
     # A link that is not valid sends back to the sign-up page.
     Route("accounts:signup_confirm", "public", expect={"get": 302, "post": 302}, kwargs=lambda owner: {"token": "bad"}),

@@ -207,7 +207,8 @@ def test_every_model_with_a_user_owner_is_in_the_registry_or_known_not_to_be_use
         "cards.CardScan",
         # Second-factor secrets belong to this server's sign-in, not to the notebook: a restored
         # account enrols its authenticator again.
-        "otp_totp.TOTPDevice", "otp_static.StaticDevice",
+        "otp_totp.TOTPDevice", "otp_static.StaticDevice", "accounts.Passkey", "accounts.RecoveryCodes",
+        "accounts.PasskeyChallenge",
     }  # fmt: skip
     for model in apps.get_models():
         if model._meta.label in not_user_data or model is User:
