@@ -83,7 +83,7 @@ def _recent_people(owner, exclude_pk=None):
 def _picker_people(owner, query: str, exclude_pks=(), limit=PICKER_RESULTS):
     """The owner's people matching a picker search (all of them, by reading), or the recently met ones."""
     if query.strip():
-        people = Person.objects.filter(owner=owner).search(query).only(*PERSON_LABEL_COLUMNS).order_by("sort_key")
+        people = Person.objects.filter(owner=owner).search_by_reading(query).only(*PERSON_LABEL_COLUMNS)
     else:
         people = _recent_people(owner)
     return list(people.exclude(pk__in=list(exclude_pks))[:limit])
@@ -468,7 +468,7 @@ def person_merge(request: AuthedRequest, pk: int) -> HttpResponse:
         form = MergeForm(owner=request.user, keep=keep)
     query = request.GET.get("q", "")[:100]
     if query.strip():
-        candidates = Person.objects.filter(owner=request.user).exclude(pk=keep.pk).search(query).order_by("sort_key")
+        candidates = Person.objects.filter(owner=request.user).exclude(pk=keep.pk).search_by_reading(query)
     else:
         candidates = _recent_people(request.user, exclude_pk=keep.pk)
     candidates = candidates.annotate(meeting_count=Count("meetings")).only(*PERSON_LABEL_COLUMNS, "title")
