@@ -139,6 +139,11 @@ class ContainsShort(Func):
         column, term = self.source_expressions
         column_sql, column_params = compiler.compile(column)
         term_sql, term_params = compiler.compile(term)
+        if term.value.isascii():
+            # Latin letters and digits are in nearly every text (the readings' romaji): the
+            # index would return most rows and building each one's array costs more than
+            # strpos over all of them (「a」 at 10,000 people: 120 → 10 ms).
+            return f"strpos({column_sql}, ({term_sql})::text) > 0", [*column_params, *term_params]
         characters = sorted(set(term.value))
         return (
             f"(strpos({column_sql}, ({term_sql})::text) > 0 AND string_to_array({column_sql}, NULL) @> %s::text[])",

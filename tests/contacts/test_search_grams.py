@@ -74,6 +74,11 @@ def test_short_searches_read_the_characters_index(notebook, query):
 
     queryset = Person.objects.filter(owner=notebook).search_by_reading(query)
     assert "jinmyaku_grams" not in _plan(queryset[:20])
+    if query.isascii():
+        # Romaji is in nearly every text: a scan with strpos beats building every row's array.
+        assert "string_to_array" not in _plan(queryset[:20])
+        assert queryset.count() == 40
+        return
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
