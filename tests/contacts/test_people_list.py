@@ -162,6 +162,51 @@ def test_pagination_keeps_the_query(auth_client, user):
     assert len(names(auth_client.get(URL, {"q": "やまだ", "page": 2}))) == 5
 
 
+def _many_yamadas(user, count):
+    for i in range(count):
+        make_person(
+            owner=user, family_name=f"山田{i:02d}", given_name="", family_reading=f"やまだ{i:02d}", given_reading=""
+        )
+
+
+def test_past_the_count_limit_the_list_says_more_than_and_pages_without_a_total(auth_client, user, monkeypatch):
+    from contacts.views import people
+
+    monkeypatch.setattr(people, "COUNT_LIMIT", 60)
+    monkeypatch.setattr(people, "PAGE_SIZE", 25)
+    _many_yamadas(user, 61)
+    first = auth_client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
+    assert first.context["page"].paginator.count_capped
+    assert "More than 60 people" in first.text
+    assert "Page 1</span>" in first.text and "Page 1 of" not in first.text
+    assert "page=2" in first.text
+    third = auth_client.get(URL, {"page": 3}, HTTP_ACCEPT_LANGUAGE="en")
+    assert names(third) == [f"山田{i}" for i in range(50, 61)]
+    assert "page=4" not in third.text and "page=2" in third.text
+    # A page past the end shows the last one, as below the limit.
+    assert names(auth_client.get(URL, {"page": 9})) == names(third)
+
+
+def test_at_the_count_limit_the_count_is_exact(auth_client, user, monkeypatch):
+    from contacts.views import people
+
+    monkeypatch.setattr(people, "COUNT_LIMIT", 60)
+    _many_yamadas(user, 60)
+    response = auth_client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
+    assert not response.context["page"].paginator.count_capped
+    assert "60 people" in response.text and "More than" not in response.text
+    assert "Page 1 of 2" in response.text
+
+
+def test_past_the_count_limit_the_count_is_in_japanese_too(auth_client, user, monkeypatch):
+    from contacts.views import people
+
+    monkeypatch.setattr(people, "COUNT_LIMIT", 2)
+    _many_yamadas(user, 3)
+    response = auth_client.get(URL, HTTP_ACCEPT_LANGUAGE="ja")
+    assert "2人以上" in response.text
+
+
 def test_query_count_does_not_grow_with_people(auth_client, user):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
