@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
-from .models import Meeting, Person, Status, Wish, display_name
+from .models import Meeting, MeetingKind, Person, Status, Wish, display_name
 
 
 def ended_ids(owner_id: int) -> QuerySet:
@@ -116,4 +116,71 @@ def person_rows(ids: list[int]) -> list[PersonRow]:
     )
     for person_id, name in links:
         by_id[person_id].fields.append(name)
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def person_timeline(person: Person) -> list[tuple[int, datetime.date]]:
+    """(id, date) of each of a person's meetings (owner-scoped), newest first: one query.
+
+    Paged in Python, so the page needs no count and no second look-up to
+    find where the previous page ended (contacts.views.person).
+    """
+    return list(
+        Meeting.people.through.objects.filter(person_id=person.pk, meeting__owner_id=person.owner_id)
+        .order_by("-meeting__date", "-meeting_id")
+        .values_list("meeting_id", "meeting__date")
+    )
+
+
+@dataclass(slots=True)
+class TimelineMeeting:
+    """A meeting as the person page's timeline shows it (contacts.templatetags.timeline)."""
+
+    pk: int
+    date: datetime.date
+    kind: str
+    kind_label: str
+    event_pk: int | None
+    event_name: str
+    summary: str
+    next_step: str
+    next_step_on: datetime.date | None
+    # (id, display name) of the other people at the meeting, by reading.
+    others: list[tuple[int, str]] = field(default_factory=list)
+
+    is_job_change = False
+
+    def __str__(self):
+        return f"{self.kind_label} {self.date:%Y-%m-%d}"
+
+
+def timeline_meetings(ids: list[int], person_pk: int) -> list[TimelineMeeting]:
+    """The meetings with these (owner-scoped) ids, in the order of `ids`, with who else was there: two queries."""
+    if not ids:
+        return []
+    labels = dict(MeetingKind.choices)
+    by_id = {
+        pk: TimelineMeeting(
+            pk=pk,
+            date=date,
+            kind=kind,
+            kind_label=str(labels.get(kind, kind)),
+            event_pk=event_pk,
+            event_name=event_name or "",
+            summary=summary,
+            next_step=next_step,
+            next_step_on=next_step_on,
+        )
+        for pk, date, kind, event_pk, event_name, summary, next_step, next_step_on in Meeting.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list("pk", "date", "kind", "event_id", "event__name", "summary", "next_step", "next_step_on")
+    }
+    others = (
+        Meeting.people.through.objects.filter(meeting_id__in=ids)
+        .exclude(person_id=person_pk)
+        .order_by("person__sort_key", "person_id")
+        .values_list("meeting_id", "person_id", "person__family_name", "person__given_name")
+    )
+    for meeting_id, pk, family, given in others:
+        by_id[meeting_id].others.append((pk, display_name(family, given)))
     return [by_id[pk] for pk in ids if pk in by_id]
