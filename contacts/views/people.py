@@ -72,7 +72,11 @@ def _with_event_choices(form: PeopleFilterForm, owner) -> PeopleFilterForm:
 def person_list(request: AuthedRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET, owner=request.user)
     people = filtered_people(request.user, form)
-    paginator = IdFirstPaginator(people, PAGE_SIZE, load_rows=selectors.person_rows, count_limit=COUNT_LIMIT)
+    # A search reads its matches' ids once, for the count and the page (IdFirstPaginator).
+    searching = bool(getattr(form, "cleaned_data", {}).get("q"))
+    paginator = IdFirstPaginator(
+        people, PAGE_SIZE, load_rows=selectors.person_rows, count_limit=COUNT_LIMIT, ids_up_front=searching
+    )
     page = paginator.get_page(request.GET.get("page"))
     filters_active = any(form.data.get(k) for k in FILTERS)
     # The filter panel starts closed, so its choices are loaded when it is
