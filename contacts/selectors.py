@@ -155,32 +155,46 @@ class TimelineMeeting:
 
 
 def timeline_meetings(ids: list[int], person_pk: int) -> list[TimelineMeeting]:
-    """The meetings with these (owner-scoped) ids, in the order of `ids`, with who else was there: two queries."""
+    """The meetings with these (owner-scoped) ids, in the order of `ids`, with who else was there.
+
+    One query: a row per person at each meeting (the person themself too, so
+    every meeting has one), the meeting's columns repeated on each.
+    """
     if not ids:
         return []
     labels = dict(MeetingKind.choices)
-    by_id = {
-        pk: TimelineMeeting(
-            pk=pk,
-            date=date,
-            kind=kind,
-            kind_label=str(labels.get(kind, kind)),
-            event_pk=event_pk,
-            event_name=event_name or "",
-            summary=summary,
-            next_step=next_step,
-            next_step_on=next_step_on,
-        )
-        for pk, date, kind, event_pk, event_name, summary, next_step, next_step_on in Meeting.objects.filter(pk__in=ids)
-        .order_by()
-        .values_list("pk", "date", "kind", "event_id", "event__name", "summary", "next_step", "next_step_on")
-    }
-    others = (
+    by_id: dict[int, TimelineMeeting] = {}
+    rows = (
         Meeting.people.through.objects.filter(meeting_id__in=ids)
-        .exclude(person_id=person_pk)
         .order_by("person__sort_key", "person_id")
-        .values_list("meeting_id", "person_id", "person__family_name", "person__given_name")
+        .values_list(
+            "meeting_id",
+            "meeting__date",
+            "meeting__kind",
+            "meeting__event_id",
+            "meeting__event__name",
+            "meeting__summary",
+            "meeting__next_step",
+            "meeting__next_step_on",
+            "person_id",
+            "person__family_name",
+            "person__given_name",
+        )
     )
-    for meeting_id, pk, family, given in others:
-        by_id[meeting_id].others.append((pk, display_name(family, given)))
+    for pk, date, kind, event_pk, event_name, summary, next_step, next_step_on, other, family, given in rows:
+        meeting = by_id.get(pk)
+        if meeting is None:
+            meeting = by_id[pk] = TimelineMeeting(
+                pk=pk,
+                date=date,
+                kind=kind,
+                kind_label=str(labels.get(kind, kind)),
+                event_pk=event_pk,
+                event_name=event_name or "",
+                summary=summary,
+                next_step=next_step,
+                next_step_on=next_step_on,
+            )
+        if other != person_pk:
+            meeting.others.append((other, display_name(family, given)))
     return [by_id[pk] for pk in ids if pk in by_id]

@@ -217,8 +217,8 @@ def _timeline_items(page, career: list) -> list:
 def _timeline_page(person: Person, number):
     """One page of the person's meetings, newest first, as `selectors.TimelineMeeting`s.
 
-    Three queries: every meeting's id and date (paged here, so no count),
-    then the page's meetings and who else was at them.
+    Two queries: every meeting's id and date (paged here, so no count), then
+    the page's meetings with who else was at them.
     """
     page = Paginator(selectors.person_timeline(person), TIMELINE_PAGE_SIZE).get_page(number)
     page.object_list = selectors.timeline_meetings([pk for pk, _date in page.object_list], person.pk)
