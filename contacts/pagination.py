@@ -1,6 +1,6 @@
 from math import ceil
 
-from django.core.paginator import EmptyPage, Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
@@ -93,7 +93,7 @@ class IdFirstPaginator(Paginator):
                 raise ValueError
             number = int(number)
         except (TypeError, ValueError):
-            return super().validate_number(number)  # raises PageNotAnInteger
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
         return number

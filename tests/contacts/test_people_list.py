@@ -188,6 +188,22 @@ def test_past_the_count_limit_the_list_says_more_than_and_pages_without_a_total(
     assert names(auth_client.get(URL, search | {"page": 9})) == names(third)
 
 
+def test_past_the_count_limit_nothing_counts_every_row(auth_client, user, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from contacts.views import people
+
+    monkeypatch.setattr(people, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(people, "PAGE_SIZE", 2)
+    _many_yamadas(user, 5)
+    for params in ({}, {"page": "x"}, {"page": 2}, {"q": "やまだ"}):
+        with CaptureQueriesContext(connection) as queries:
+            auth_client.get(URL, params)
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        assert all("LIMIT 4" in sql for sql in counts), (params, counts)
+
+
 def test_at_the_count_limit_the_count_is_exact(auth_client, user, monkeypatch):
     from contacts.views import people
 
