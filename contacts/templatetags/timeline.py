@@ -16,9 +16,9 @@ from django.utils.translation import gettext
 
 from accounts.fixed_urls import fixed_url
 
-from .. import dates
 from ..models import CareerChange
 from ..selectors import TimelineMeeting
+from .contact_dates import date_mark
 
 register = template.Library()
 
@@ -33,19 +33,13 @@ def _labels() -> dict[str, str]:
             "ledger": "Add gave / got",
             "job_change": "Job change",
             "to": "to",
-            "check": "Check this date",
-            "check_title": "This date is outside the dates this notebook accepts. Edit it to correct it.",
         }.items()
     }
 
 
 def _meeting(meeting: TimelineMeeting, person_pk: int, labels: dict[str, str]) -> str:
     day = meeting.date.isoformat()
-    mark = (
-        f' <span class="date-mark" title="{labels["check_title"]}">{labels["check"]}</span>'
-        if dates.is_out_of_range(meeting.date)
-        else ""
-    )
+    mark = date_mark(meeting.date)
     hidden = f'<span class="visually-hidden"> {escape(str(meeting))}</span>'
     parts = [
         f'<li class="timeline__item" id="meeting-{meeting.pk}">\n<div class="timeline__meta">\n',
