@@ -3,9 +3,9 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import CharField, F, IntegerField, QuerySet, Value
 
-from .models import Meeting, MeetingKind, Person, Status, Wish, display_name
+from .models import ContactPoint, Field, Meeting, MeetingKind, Person, Status, Tag, Wish, display_name
 
 
 def ended_ids(owner_id: int) -> QuerySet:
@@ -198,3 +198,58 @@ def timeline_meetings(ids: list[int], person_pk: int) -> list[TimelineMeeting]:
         if other != person_pk:
             meeting.others.append((other, display_name(family, given)))
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@dataclass(slots=True)
+class CardLists:
+    """What the person page's card lists besides the person's own columns."""
+
+    field_names: list[str] = field(default_factory=list)
+    tag_names: list[str] = field(default_factory=list)
+    contact_points: list[ContactPoint] = field(default_factory=list)
+
+
+def card_lists(person: Person) -> CardLists:
+    """The person's field names (in the fields' order), tag names and contact details, in one query.
+
+    A UNION ALL of three selects of one shape: (list, position, kind, id,
+    text, normalized, label), each list in its model's own order.
+    """
+
+    def shaped(queryset, source: int, **columns):
+        shape = {
+            "list_no": Value(source, output_field=IntegerField()),
+            "list_position": Value(0, output_field=IntegerField()),
+            "list_kind": Value("", output_field=CharField()),
+            "list_id": Value(0, output_field=IntegerField()),
+            "list_text": Value("", output_field=CharField()),
+            "list_normalized": Value("", output_field=CharField()),
+            "list_label": Value("", output_field=CharField()),
+        }
+        return queryset.order_by().annotate(**(shape | columns)).values_list(*shape)
+
+    fields = shaped(Field.objects.filter(people=person), 0, list_position=F("position"), list_text=F("name"))
+    tags = shaped(Tag.objects.filter(people=person), 1, list_text=F("name"))
+    points = shaped(
+        ContactPoint.objects.filter(person=person),
+        2,
+        list_kind=F("kind"),
+        list_id=F("pk"),
+        list_text=F("value"),
+        list_normalized=F("normalized"),
+        list_label=F("label"),
+    )
+    lists = CardLists()
+    rows = fields.union(tags, points, all=True).order_by(
+        "list_no", "list_position", "list_kind", "list_id", "list_text"
+    )
+    for source, _position, kind, pk, text, normalized, label in rows:
+        if source == 0:
+            lists.field_names.append(text)
+        elif source == 1:
+            lists.tag_names.append(text)
+        else:
+            lists.contact_points.append(
+                ContactPoint(pk=pk, person_id=person.pk, kind=kind, value=text, normalized=normalized, label=label)
+            )
+    return lists

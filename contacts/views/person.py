@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Value, Window
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,11 +26,9 @@ from ..models import (
     TRASH_DAYS,
     ContactPointKind,
     Event,
-    Field,
     Meeting,
     Person,
     Status,
-    Tag,
 )
 
 TIMELINE_PAGE_SIZE = 20
@@ -228,7 +226,7 @@ def _timeline_page(person: Person, number):
 @login_required
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
-        Person.objects.select_related("first_met_event").prefetch_related("contact_points"),
+        Person.objects.select_related("first_met_event"),
         pk=pk,
         owner=request.user,
     )
@@ -239,17 +237,6 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         return render(request, "contacts/person_detail.html#timeline-more", context)
     # The card and the timeline; the other apps' panels and the forms load by htmx.
     return render(request, "contacts/person_detail.html", context | _detail_context(person))
-
-
-def _field_and_tag_names(person: Person) -> tuple[list[str], list[str]]:
-    """The names of the person's fields (in the fields' order) and tags (by name), in one query."""
-    fields = Field.objects.filter(people=person).order_by().annotate(kind=Value(0), rank=F("position"))
-    tags = Tag.objects.filter(people=person).order_by().annotate(kind=Value(1), rank=Value(0))
-    both = fields.values_list("kind", "rank", "name").union(tags.values_list("kind", "rank", "name"), all=True)
-    names: tuple[list[str], list[str]] = ([], [])
-    for kind, _rank, name in both.order_by("kind", "rank", "name"):
-        names[kind].append(name)
-    return names
 
 
 def _detail_context(person: Person, end_form: EndRelationshipForm | None = None) -> dict:
@@ -264,15 +251,15 @@ def _detail_context(person: Person, end_form: EndRelationshipForm | None = None)
         .only(*PERSON_LABEL_COLUMNS)
         .annotate(total=Window(Count("pk")))[:INTRODUCED_SHOWN]
     )
-    field_names, tag_names = _field_and_tag_names(person)
+    lists = selectors.card_lists(person)
     return {
         "chain": introducer_chain(person),
         "introduced": introduced,
         "introduced_count": introduced[0].total if introduced else 0,
-        "field_names": field_names,
-        "tag_names": tag_names,
+        "field_names": lists.field_names,
+        "tag_names": lists.tag_names,
         "socials": social_links(person),
-        "contact_points": person.contact_points.all(),
+        "contact_points": lists.contact_points,
         "status_ended": Status.ENDED,
         "end_form": end_form,
     }
