@@ -1,5 +1,7 @@
+from functools import cache
+
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 # The main navigation, in the order a user meets the tasks. An entry shows
@@ -14,21 +16,29 @@ NAVIGATION = [
 ]
 
 
-def _existing_entries():
+def existing_entries() -> tuple[tuple[str, str, str], ...]:
+    """(URL name, URL, label) of each entry whose page exists."""
+    return _existing_entries(get_script_prefix(), get_urlconf())
+
+
+@cache
+def _existing_entries(prefix: str, urlconf) -> tuple[tuple[str, str, str], ...]:
+    """The entries for this script prefix and URLconf, reversed once per process (not on every page)."""
     entries = []
     for url_name, label in NAVIGATION:
         try:
-            entries.append({"url_name": url_name, "url": reverse(url_name), "label": label})
+            entries.append((url_name, reverse(url_name, urlconf=urlconf), label))
         except NoReverseMatch:
             continue
-    return entries
+    return tuple(entries)
 
 
 def navigation(request):
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"signup_enabled": settings.SIGNUP_ENABLED}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    entries = _existing_entries()
-    for entry in entries:
-        entry["active"] = entry["url_name"] == current
+    entries = [
+        {"url_name": url_name, "url": url, "label": label, "active": url_name == current}
+        for url_name, url, label in existing_entries()
+    ]
     return {"nav_entries": entries}

@@ -23,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import passkeys, throttle, two_factor
 from . import signup as signup_service
-from .context_processors import _existing_entries
+from .context_processors import existing_entries
 from .forms import (
     AccountForm,
     ConfirmForm,
@@ -50,8 +50,8 @@ class AuthedRequest(HttpRequest):
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     """Send the user to the first task in the navigation."""
-    entries = _existing_entries()
-    return redirect(entries[0]["url"] if entries else "accounts:account")
+    entries = existing_entries()
+    return redirect(entries[0][1] if entries else "accounts:account")
 
 
 def complete_sign_in(request: HttpRequest, user: User, redirect_to: str, device=None) -> HttpResponse:

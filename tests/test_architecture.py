@@ -9,8 +9,10 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 # Template libraries that come with Django: any template may load them.
 BUILTIN_LIBRARIES = {"i18n", "static", "tz", "l10n", "cache", "humanize"}
-# contacts' own libraries (contacts/templatetags/).
-CONTACTS_LIBRARIES = {path.stem for path in (ROOT / "contacts" / "templatetags").glob("*.py")} - {"__init__"}
+# contacts' own libraries (contacts/templatetags/), and those of the app below it (accounts: fixed_url).
+CONTACTS_LIBRARIES = {
+    path.stem for app in ("contacts", "accounts") for path in (ROOT / app / "templatetags").glob("*.py")
+} - {"__init__"}
 OTHER_APPS = ("ledger", "jobs", "followups", "insights", "transfer")
 
 

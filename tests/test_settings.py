@@ -146,3 +146,8 @@ def test_sign_up_is_off_by_default_in_production():
     assert read_setting("SIGNUP_ENABLED", **PRODUCTION_ENV) == "False"
     assert read_setting("SIGNUP_ENABLED", **(PRODUCTION_ENV | {"SIGNUP_ENABLED": "true"})) == "True"
     assert read_setting("SIGNUP_ENABLED") == "True"  # local use, DEBUG on
+
+
+def test_sqlite_connections_are_kept_between_requests_like_postgresqls():
+    assert read_setting("DATABASES['default']['CONN_MAX_AGE']") == "60"
+    assert read_setting("DATABASES['default']['CONN_MAX_AGE']", DATABASE_CONN_MAX_AGE="0") == "0"

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,9 +15,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.views import AuthedRequest
 
-from .. import services
+from .. import selectors, services
 from ..forms import EventForm
-from ..models import Event, Field, Meeting, Person
+from ..models import Event, Meeting, Person
 
 PAGE_SIZE = 30
 PEOPLE_PAGE_SIZE = 50
@@ -50,9 +50,7 @@ def _people_met_at(event: Event):
 def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(Event, pk=pk, owner=request.user)
     page = Paginator(_people_met_at(event), PEOPLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = page.object_list.prefetch_related(
-        Prefetch("fields", queryset=Field.objects.only("pk", "name"), to_attr="field_list")
-    )
+    page.object_list = selectors.person_rows(list(page.object_list.values_list("pk", flat=True)))
     return render(
         request,
         "contacts/event_detail.html",

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Collate
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -8,11 +8,14 @@ from django.utils.translation import gettext as _
 
 from accounts.views import AuthedRequest
 
+from .. import selectors
 from ..forms import PeopleFilterForm
-from ..models import Event, Field, Meeting, Person, Status
+from ..models import Event, Meeting, Person, Status
 from ..pagination import IdFirstPaginator
 
 PAGE_SIZE = 50
+# The list counts its people up to here and says "more than" past it.
+COUNT_LIMIT = 10_000
 FILTERS = ("field", "tag", "tier", "stage", "want", "event", "status", "sort")
 EVENT_CHOICES_SHOWN = 100
 
@@ -69,10 +72,12 @@ def _with_event_choices(form: PeopleFilterForm, owner) -> PeopleFilterForm:
 def person_list(request: AuthedRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET, owner=request.user)
     people = filtered_people(request.user, form)
-    rows = Person.objects.filter(owner=request.user).prefetch_related(
-        Prefetch("fields", queryset=Field.objects.only("pk", "name"), to_attr="field_list")
+    # A search reads its matches' ids once, for the count and the page (IdFirstPaginator).
+    searching = bool(getattr(form, "cleaned_data", {}).get("q"))
+    paginator = IdFirstPaginator(
+        people, PAGE_SIZE, load_rows=selectors.person_rows, count_limit=COUNT_LIMIT, ids_up_front=searching
     )
-    page = IdFirstPaginator(people, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get("page"))
     filters_active = any(form.data.get(k) for k in FILTERS)
     # The filter panel starts closed, so its choices are loaded when it is
     # first opened (person_filters); open when a filter is in use.
@@ -82,6 +87,7 @@ def person_list(request: AuthedRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
+        "count_limit": f"{COUNT_LIMIT:,}",
         "invalid_filters": sorted(form.errors),
         "status_ended": Status.ENDED,
         "is_filtered": any(form.data.get(k) for k in ("q", *FILTERS)),

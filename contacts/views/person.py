@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -201,41 +201,36 @@ def _timeline_items(page, career: list) -> list:
     newer_than = meetings[-1].date if meetings and page.has_next() else None
     up_to = None
     if page.number > 1:
-        up_to = page.paginator.object_list[page.start_index() - 2].date
+        _pk, up_to = page.paginator.object_list[page.start_index() - 2]
     changes = [
         change
         for change in career
         if (newer_than is None or change.changed_on > newer_than) and (up_to is None or change.changed_on <= up_to)
     ]
     items = meetings + changes
-    items.sort(key=lambda item: getattr(item, "date", None) or item.changed_on, reverse=True)
+    items.sort(key=lambda item: getattr(item, "changed_on", None) or item.date, reverse=True)
     return items
 
 
-def _timeline_page(person: Person, number, meeting_ids: list[int]):
-    """One page of the person's meetings (ids from selectors.person_meeting_ids), newest first."""
-    meetings = (
-        Meeting.objects.filter(pk__in=meeting_ids)
-        .select_related("event")
-        .prefetch_related(
-            Prefetch(
-                "people",
-                queryset=Person.objects.only(*PERSON_LABEL_COLUMNS).order_by("sort_key"),
-            )
-        )
-        .order_by("-date", "-pk")
-    )
-    return Paginator(meetings, TIMELINE_PAGE_SIZE).get_page(number)
+def _timeline_page(person: Person, number):
+    """One page of the person's meetings, newest first, as `selectors.TimelineMeeting`s.
+
+    Two queries: every meeting's id and date (paged here, so no count), then
+    the page's meetings with who else was at them.
+    """
+    page = Paginator(selectors.person_timeline(person), TIMELINE_PAGE_SIZE).get_page(number)
+    page.object_list = selectors.timeline_meetings([pk for pk, _date in page.object_list], person.pk)
+    return page
 
 
 @login_required
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(
-        Person.objects.select_related("first_met_event").prefetch_related("fields", "tags", "contact_points"),
+        Person.objects.select_related("first_met_event"),
         pk=pk,
         owner=request.user,
     )
-    page = _timeline_page(person, request.GET.get("page"), selectors.person_meeting_ids(person))
+    page = _timeline_page(person, request.GET.get("page"))
     career = list(person.career.all()[:CAREER_SHOWN])
     context = {"person": person, "page": page, "career": career, "timeline": _timeline_items(page, career)}
     if request.htmx and request.htmx.target == "timeline-more":
@@ -250,13 +245,21 @@ def _detail_context(person: Person, end_form: EndRelationshipForm | None = None)
     `end_form` is given when the end-relationship form must show open (asked
     for, or sent back with errors); otherwise it loads when opened.
     """
-    introduced = person.introduced.filter(owner=person.owner_id).only(*PERSON_LABEL_COLUMNS)
+    # The first INTRODUCED_SHOWN, each carrying the count of all (a window): one query.
+    introduced = list(
+        person.introduced.filter(owner=person.owner_id)
+        .only(*PERSON_LABEL_COLUMNS)
+        .annotate(total=Window(Count("pk")))[:INTRODUCED_SHOWN]
+    )
+    lists = selectors.card_lists(person)
     return {
         "chain": introducer_chain(person),
-        "introduced": introduced[:INTRODUCED_SHOWN],
-        "introduced_count": introduced.count(),
+        "introduced": introduced,
+        "introduced_count": introduced[0].total if introduced else 0,
+        "field_names": lists.field_names,
+        "tag_names": lists.tag_names,
         "socials": social_links(person),
-        "contact_points": person.contact_points.all(),
+        "contact_points": lists.contact_points,
         "status_ended": Status.ENDED,
         "end_form": end_form,
     }
@@ -430,7 +433,7 @@ def person_end(request: AuthedRequest, pk: int) -> HttpResponse:
             return render(request, "contacts/person_detail.html#end-form-body", {"person": person, "end_form": form})
     context = {
         "person": person,
-        "page": _timeline_page(person, request.GET.get("page"), selectors.person_meeting_ids(person)),
+        "page": _timeline_page(person, request.GET.get("page")),
     }
     context |= _detail_context(person, form)
     return render(request, "contacts/person_detail.html", context)

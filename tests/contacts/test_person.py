@@ -176,6 +176,9 @@ def test_person_page_query_count_does_not_grow_with_meetings(auth_client, user, 
             date=datetime.date(2026, 1, 1) + datetime.timedelta(days=day),
         )
     expected = _count_queries(auth_client, detail_url(few))
+    # Session and user, the person, the timeline (ids and dates, the page
+    # with who else was there), career, introductions, and fields, tags and contact details.
+    assert expected <= 8
     with django_assert_num_queries(expected):
         auth_client.get(detail_url(many))
 
