@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -137,19 +137,30 @@ def _limit_introducer_choices(form, owner, query: str = "") -> None:
 def introducer_chain(person: Person, levels: int = INTRODUCER_LEVELS) -> list[Person]:
     """Who introduced this person, who introduced them, and so on upward.
 
-    At most `levels` people, one small query each; a cycle (A introduced B,
-    B introduced A) ends the chain instead of looping.
+    At most `levels` people, read in one recursive query whatever the depth;
+    a cycle (A introduced B, B introduced A) ends the chain instead of looping.
     """
+    if not person.introduced_by_id:
+        return []
+    meta, quote = Person._meta, connection.ops.quote_name
+    table = quote(meta.db_table)
+    fields = [meta.pk if name == "pk" else meta.get_field(name) for name in PERSON_LABEL_COLUMNS]
+    columns = ", ".join(f"p.{quote(field.column)}" for field in fields)
+    # Names from the model's metadata, quoted by the backend; every value is a parameter.
+    sql = (
+        f"WITH RECURSIVE up(id, depth) AS ("  # nosec B608
+        f" SELECT introduced_by_id, 1 FROM {table} WHERE id = %s AND owner_id = %s"
+        f" UNION ALL SELECT p.introduced_by_id, up.depth + 1 FROM {table} p JOIN up ON p.id = up.id"
+        f" WHERE p.owner_id = %s AND p.introduced_by_id IS NOT NULL AND up.depth < %s"
+        f") SELECT {columns} FROM up JOIN {table} p ON p.id = up.id WHERE p.owner_id = %s ORDER BY up.depth"
+    )
     chain: list[Person] = []
     seen = {person.pk}
-    next_id = person.introduced_by_id
-    while next_id and next_id not in seen and len(chain) < levels:
-        introducer = Person.objects.filter(owner=person.owner_id, pk=next_id).only(*PERSON_LABEL_COLUMNS).first()
-        if introducer is None:
+    for introducer in Person.objects.raw(sql, [person.pk, person.owner_id, person.owner_id, levels, person.owner_id]):
+        if introducer.pk in seen or len(chain) == levels:
             break
         chain.append(introducer)
         seen.add(introducer.pk)
-        next_id = introducer.introduced_by_id
     return chain
 
 

@@ -579,3 +579,21 @@ def test_deleting_another_users_person_is_404(auth_client, other_user):
     foreign = make_person(owner=other_user)
     assert auth_client.post(reverse("contacts:person_delete", args=[foreign.pk])).status_code == 404
     assert Person.objects.filter(pk=foreign.pk).exists()
+
+
+def test_introducer_chain_costs_the_same_queries_at_any_depth(auth_client, user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    near = make_person(owner=user, family_name="近", introduced_by=make_person(owner=user, family_name="紹介"))
+    above = None
+    for level in range(12):
+        above = make_person(owner=user, family_name=f"紹介{level}", introduced_by=above)
+    far = make_person(owner=user, family_name="遠", introduced_by=above)
+    counts = []
+    for person in (near, far):
+        with CaptureQueriesContext(connection) as queries:
+            response = auth_client.get(detail_url(person))
+        counts.append(len(queries))
+    assert len(response.context["chain"]) == 10
+    assert counts[0] == counts[1]
