@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +29,15 @@ URGENCY = (
     Reason.KEY_PERSON,
     Reason.KEEP_IN_TOUCH,
 )
+
+
+def urgency_rank() -> Case:
+    """A reason's place in URGENCY (0 first), as SQL: This week sorts and indexes by it."""
+    return Case(
+        *[When(reason=reason.value, then=Value(position)) for position, reason in enumerate(URGENCY)],
+        default=Value(len(URGENCY)),
+        output_field=models.SmallIntegerField(),
+    )
 
 
 class State(models.TextChoices):
@@ -68,11 +78,23 @@ class FollowUp(models.Model):
     skip_reason = models.CharField(_("reason for skipping"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The reason's rank in URGENCY, kept by the database on every write (a
+    # stored generated column), so the queue's ORDER BY can read an index: at
+    # 100,000 people about 21,000 items are overdue, and sorting them all on
+    # each visit to This week was most of the page's time.
+    urgency = models.GeneratedField(expression=urgency_rank(), output_field=models.SmallIntegerField(), db_persist=True)
 
     class Meta:
         ordering = ["show_on", "pk"]
         indexes = [
             models.Index(fields=["owner", "state", "show_on"], name="followup_owner_queue"),
+            # This week's sections in their order: the first items are an index scan with a LIMIT,
+            # and overdue_on and person (the sections' other conditions) are checked in the index.
+            models.Index(
+                fields=["owner", "urgency", "show_on", "id", "overdue_on", "person"],
+                condition=Q(state="open"),
+                name="followup_owner_urgency",
+            ),
             models.Index(fields=["person", "reason", "state"], name="followup_person_reason"),
         ]
         constraints = [
