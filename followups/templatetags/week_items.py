@@ -32,6 +32,8 @@ register = template.Library()
 # Stand-ins put where an item's id and the CSRF token go, replaced per item and request.
 PK_MARK = 2147483647
 CSRF_MARK = "CSRFTOKENMARK"
+# What the csrf context processor gives without a token (as the {% csrf_token %} tag checks).
+NOT_PROVIDED = "NOTPROVIDED"  # nosec B105 - not a secret
 
 
 @functools.lru_cache(maxsize=16)
@@ -130,22 +132,22 @@ def item_html(row: Row, page: Page, *, error: str = "") -> SafeString:
     )
 
 
-def actions_for(request, today: datetime.date, token: str = "") -> tuple[str, ...]:
+def actions_for(request, today: datetime.date, csrf: str | None = None) -> tuple[str, ...]:
     """The forms' fragment for this request: its language and day, with the request's CSRF token."""
-    token = token or get_token(request)
+    csrf = csrf or get_token(request)
     return tuple(
-        part.replace(CSRF_MARK, token) for part in _actions(translation.get_language(), today, get_script_prefix())
+        part.replace(CSRF_MARK, csrf) for part in _actions(translation.get_language(), today, get_script_prefix())
     )
 
 
-def page_for(request, today: datetime.date, token: str = "") -> Page:
-    return Page(today=today, actions=actions_for(request, today, token))
+def page_for(request, today: datetime.date, csrf: str | None = None) -> Page:
+    return Page(today=today, actions=actions_for(request, today, csrf))
 
 
 @register.simple_tag(takes_context=True)
 def week_items(context, rows: list[Row]) -> SafeString:
     """The items of one section."""
     # The page's own CSRF token (the one its other forms carry), else a new one.
-    token = str(context.get("csrf_token") or "")
-    page = page_for(context["request"], context["today"], "" if token == "NOTPROVIDED" else token)
+    given = str(context.get("csrf_token") or "")
+    page = page_for(context["request"], context["today"], None if given == NOT_PROVIDED else given)
     return mark_safe("".join(item_html(row, page) for row in rows))  # nosec B308 B703
