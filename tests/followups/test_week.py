@@ -340,3 +340,24 @@ def test_the_page_leaves_the_reach_out_box_to_its_own_url(auth_client, user):
     assert "data-sent hidden" not in alone and "hx-post" not in alone.split("data-reach")[1]
     FollowUp.objects.filter(pk=item.pk).update(state=State.DONE)
     assert auth_client.get(reach).status_code == 404
+
+
+def test_every_follow_up_carries_the_urgency_of_its_reason(user):
+    from django.db import IntegrityError, transaction
+
+    from followups.models import URGENCY
+
+    saved = make_followup(owner=user, reason=Reason.THANK_YOU)
+    person = make_person(owner=user)
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                owner=user, person=person, reason=Reason.KEEP_IN_TOUCH, due_on=TODAY, show_on=TODAY, overdue_on=TODAY
+            )
+        ]
+    )
+    assert FollowUp.objects.get(pk=saved.pk).urgency == 0
+    assert FollowUp.objects.get(person=person).urgency == URGENCY.index(Reason.KEEP_IN_TOUCH)
+    # The database refuses a rank that is not its reason's.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FollowUp.objects.filter(pk=saved.pk).update(urgency=5)
