@@ -7,6 +7,7 @@ app_name = "followups"
 urlpatterns = [
     path("week/", views.week, name="week"),
     path("week/count/", views.due_count, name="due_count"),
+    path("week/<int:pk>/reach/", views.followup_reach, name="followup_reach"),
     path("week/<int:pk>/done/", views.followup_done, name="followup_done"),
     path("week/<int:pk>/snooze/", views.followup_snooze, name="followup_snooze"),
     path("week/<int:pk>/skip/", views.followup_skip, name="followup_skip"),

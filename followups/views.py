@@ -3,7 +3,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -15,46 +14,44 @@ from contacts.models import Person, Status
 from . import calendar, drafts, selectors, services
 from .forms import DoneForm, DraftTemplateForm, FollowUpSettingsForm, ManualForm, SkipForm, SnoozeForm
 from .models import DraftTemplate, FollowUp, FollowUpSettings, PushSubscription, Reason, State
+from .templatetags import week_items
 
 # The weekly queue
 
 
-def _queue_context(request: AuthedRequest, **extra) -> dict:
+def _queue_context(request: AuthedRequest) -> dict:
     today = timezone.localdate()
     showing_all = request.GET.get("all") == "1"
     limit = selectors.SECTION_ALL if showing_all else selectors.SECTION_SHOWN
-    queue = selectors.queue(request.user.pk, today=today, limit=limit, reach=True)
-    templates = drafts.templates_of(request.user.pk)
-    for name in selectors.SECTIONS:
-        for item in getattr(queue, name):
-            _add_reach(request, item, templates)
-    if "item" in extra:
-        _add_reach(request, extra["item"], templates)
-    done_form = DoneForm(initial={"date": today})
-    return {
-        "queue": queue,
-        "showing_all": showing_all,
-        "sections": queue.shown(limit),
-        "today": today,
-        "done_form": done_form,
-        "kind_options": render_to_string("followups/week.html#kind-options", {"done_form": done_form}),
-        "snooze_form": SnoozeForm(initial={"until": SnoozeForm.TOMORROW}),
-        "skip_form": SkipForm(),
-        **extra,
-    }
-
-
-def _add_reach(request: AuthedRequest, item: FollowUp, templates: dict) -> None:
-    """The item's draft and the links that send it, on the item for the template."""
-    item.draft = drafts.draft_for(item, user=request.user, templates=templates)
-    item.channels = drafts.channels(item, item.draft)
+    queue = selectors.page_queue(request.user.pk, today=today, limit=limit)
+    return {"queue": queue, "showing_all": showing_all, "sections": queue.shown(limit), "today": today}
 
 
 @login_required
 @require_GET
 def week(request: AuthedRequest) -> HttpResponse:
-    """Overdue, this week and next week, with done / snooze / skip on each item."""
+    """Overdue, this week and next week, with done / snooze / skip on each item.
+
+    Each item's reach-out box (drafts and channels) is fetched from `followup_reach`
+    when the item comes into view: making it took most of the page's time and size.
+    """
     return render(request, "followups/week.html", _queue_context(request))
+
+
+@login_required
+@require_GET
+def followup_reach(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One item's reach-out box: its draft, the channels the person allows, and "Sent?".
+
+    htmx asks for the box alone; without JavaScript the item's link opens it on a page of its own.
+    """
+    item = _open_item(request, pk)
+    item.draft = drafts.draft_for(item, user=request.user, templates=drafts.templates_of(request.user.pk))
+    item.channels = drafts.channels(item, item.draft)
+    context = {"item": item, "today": timezone.localdate()}
+    if request.htmx:
+        return render(request, "followups/week.html#reach", context)
+    return render(request, "followups/reach.html", context | {"on_page": True})
 
 
 @login_required
@@ -85,8 +82,10 @@ def _after_action(request: AuthedRequest, note: str) -> HttpResponse:
 def _refused(request: AuthedRequest, item: FollowUp, form) -> HttpResponse:
     errors = " ".join(str(m) for ms in form.errors.values() for m in ms)
     if request.htmx:
-        context = _queue_context(request, item=item, item_error=errors)
-        return render(request, "followups/week.html#item", context, status=422)
+        (row,) = selectors.page_rows(request.user.pk, [item.pk])
+        today = timezone.localdate()
+        html = week_items.item_html(row, week_items.page_for(request, today), error=errors)
+        return HttpResponse(html, status=422)
     messages.error(request, errors)
     return redirect("followups:week")
 

@@ -1,6 +1,7 @@
 """HTTP benchmark for `make bench`: each page as a browser gets it, as a ratio to a floor view.
 
     python scripts/bench_http.py                                   # SQLite, 1,000 people
+    python scripts/bench_http.py --reuse --pages week              # the floor and the pages whose name has "week"
     DATABASE_URL=postgres://... python scripts/bench_http.py --backend postgres --people 100000 --reuse
 
 gunicorn serves the app with production settings (DEBUG off, a generated
@@ -120,29 +121,47 @@ def cpu_ms(pids: list[int]) -> float:
     return total / 1e6
 
 
+def chosen(ids: dict, only: list[str]) -> list[tuple[str, str]]:
+    """The floor and the pages whose name contains one of `only` (all pages without it)."""
+    return [
+        (name, path)
+        for name, path in pages(ids)
+        if name == FLOOR or not only or any(word.lower() in name.lower() for word in only)
+    ]
+
+
 def measure(
-    port: int, ids: dict, rounds: int, workers: list[int]
-) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Each page's wall times and the server's CPU time per request (the one request in flight)."""
+    port: int, ids: dict, rounds: int, workers: list[int], only: list[str]
+) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, int]]:
+    """Each page's wall times, the server's CPU time per request (the one request in flight) and its size."""
     client = Client(port)
     client.login(USER, PASSWORD)
-    times: dict[str, list[float]] = {name: [] for name, _ in pages(ids)}
-    cpu: dict[str, list[float]] = {name: [] for name, _ in pages(ids)}
+    times: dict[str, list[float]] = {name: [] for name, _ in chosen(ids, only)}
+    cpu: dict[str, list[float]] = {name: [] for name, _ in chosen(ids, only)}
+    sizes: dict[str, int] = {}
     for round_ in range(WARM_UP_ROUNDS + rounds):
-        for name, path in pages(ids):
+        for name, path in chosen(ids, only):
             cpu_before = cpu_ms(workers)
             started = time.perf_counter()
-            status, _, _ = client.request("GET", path)
+            status, _, body = client.request("GET", path)
             elapsed = (time.perf_counter() - started) * 1000
             if status != 200:
                 raise SystemExit(f"{name} ({path}) answered {status}")
+            sizes[name] = len(body.encode())
             if round_ >= WARM_UP_ROUNDS:
                 times[name].append(elapsed)
                 cpu[name].append(cpu_ms(workers) - cpu_before)
-    return times, cpu
+    return times, cpu, sizes
 
 
-def report(times: dict[str, list[float]], cpu: dict[str, list[float]], backend: str, people: int, rounds: int) -> None:
+def report(
+    times: dict[str, list[float]],
+    cpu: dict[str, list[float]],
+    sizes: dict[str, int],
+    backend: str,
+    people: int,
+    rounds: int,
+) -> None:
     floor_p50 = statistics.median(times[FLOOR])
     floor_p95 = percentile(times[FLOOR], 95)
     print()
@@ -151,8 +170,8 @@ def report(times: dict[str, list[float]], cpu: dict[str, list[float]], backend: 
         f"{rounds} interleaved rounds; times in ms, ratios to the floor view in the same run; "
         "server CPU: the gunicorn workers' CPU time per request (p50)."
     )
-    print("| page | p50 | p95 | p50 / floor | p95 / floor | server CPU | target ≤ 2× |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| page | p50 | p95 | p50 / floor | p95 / floor | server CPU | KB | target ≤ 2× |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     ok = True
     for name, values in times.items():
         p50, p95 = statistics.median(values), percentile(values, 95)
@@ -161,7 +180,13 @@ def report(times: dict[str, list[float]], cpu: dict[str, list[float]], backend: 
         ok = ok and met
         verdict = "–" if name == FLOOR else "met" if met else "NOT MET"
         cpu50 = statistics.median(cpu[name])
-        print(f"| {name} | {p50:.1f} | {p95:.1f} | {ratio50:.2f}× | {ratio95:.2f}× | {cpu50:.1f} | {verdict} |")
+        print(
+            f"| {name} | {p50:.1f} | {p95:.1f} | {ratio50:.2f}× | {ratio95:.2f}× | {cpu50:.1f} | "
+            f"{sizes[name] / 1000:.0f} | {verdict} |"
+        )
+    if "person page, typical" not in times or "people list" not in times:
+        print("All measured pages met the target." if ok else "Some targets NOT MET.")
+        return
     person = statistics.median(times["person page, typical"])
     listing = statistics.median(times["people list"])
     print(
@@ -191,6 +216,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--reuse", action="store_true", help="keep the seeded database and use it again")
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
+    parser.add_argument(
+        "--pages", nargs="*", default=[], metavar="WORD", help="only the pages whose name has a WORD (and the floor)"
+    )
     parser.add_argument("--setup", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -232,10 +260,10 @@ def main() -> int:
             )
             wait_for(lambda: port_open(port), 60, "gunicorn")
             wait_for(lambda: len(children(server.pid)) == 2, 60, "gunicorn's workers")
-            times, cpu = measure(port, ids, args.rounds, children(server.pid))
+            times, cpu, sizes = measure(port, ids, args.rounds, children(server.pid), args.pages)
         finally:
             processes.stop_all()
-    report(times, cpu, args.backend, ids["people"], args.rounds)
+    report(times, cpu, sizes, args.backend, ids["people"], args.rounds)
     return 0
 
 

@@ -190,6 +190,7 @@ ROUTES = [
     # --- followups: the weekly queue, settings, calendar feed ---
     Route("followups:week", "login"),
     Route("followups:due_count", "login"),
+    Route("followups:followup_reach", "owned", expect={"get": 200, "post": 405}, kwargs=_followup),
     Route(
         "followups:followup_done",
         "owned",

@@ -74,7 +74,8 @@ REGISTRY = [
     Entry("ledger_entries", LedgerEntry),
     # `tallied_on` says the overview's tallies are current: a restore rebuilds them instead.
     Entry("ledger_settings", LedgerSettings, derived=("tallied_on",), replaceable=True, settings_row=True),
-    Entry("followups", FollowUp),
+    # The urgency rank is set from the reason whenever a follow-up is saved.
+    Entry("followups", FollowUp, derived=("urgency",)),
     # The calendar feed's secret address is not carried over: the restored account makes its own.
     # … nor the day of the last nightly recompute: the restored account's first night recomputes all.
     Entry(

@@ -100,3 +100,27 @@
     if (event.detail && event.detail.target) showCopyButtons(event.detail.target);
   });
 })();
+
+// Reach out: each item's box (drafts, channels) is fetched when the item comes near the screen
+// (one screen ahead, so scrolling finds it loaded); the slot's link opens it without JavaScript.
+(function () {
+  "use strict";
+
+  if (!window.htmx || !("IntersectionObserver" in window)) return;
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      observer.unobserve(entry.target);
+      window.htmx.trigger(entry.target, "reach-visible");
+    });
+  }, { rootMargin: "100% 0px" });
+
+  // After htmx has processed the content, so the slots listen for the event.
+  window.htmx.onLoad(function (root) {
+    if (root.matches && root.matches("[data-reach-slot]")) observer.observe(root);
+    if (!root.querySelectorAll) return;
+    Array.prototype.forEach.call(root.querySelectorAll("[data-reach-slot]"), function (slot) {
+      observer.observe(slot);
+    });
+  });
+})();

@@ -1,6 +1,7 @@
 """Reaching out from This week: urgency order, drafts, links per channel the person has, "Sent?"."""
 
 import datetime
+import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
@@ -39,9 +40,16 @@ def thank_you(owner, person, *, memo="AIと営業の話", event_name="渋谷異�
     return make_followup(owner=owner, person=person, reason=Reason.THANK_YOU, due_on=TODAY, meeting=meeting)
 
 
-def links(page: str, kind: str) -> list[str]:
-    import re
+REACH_SLOT = re.compile(r'<div class="week-reach-slot" data-reach-slot hx-get="([^"]+)"[^>]*>.*?</div>')
 
+
+def shown(client) -> str:
+    """This week as the browser ends up showing it: each item's reach-out box fetched into its slot."""
+    page = client.get(URL).content.decode()
+    return REACH_SLOT.sub(lambda m: client.get(m.group(1), headers={"HX-Request": "true"}).content.decode(), page)
+
+
+def links(page: str, kind: str) -> list[str]:
     return [unescape(m) for m in re.findall(rf'href="([^"]*)" data-channel="{kind}"', page)]
 
 
@@ -58,7 +66,7 @@ def test_thank_you_items_come_first_then_next_steps_give_back_birthdays_keep_in_
         person = make_person(owner=user, family_name=f"順{number}")
         # The keep-in-touch item has the earliest date: the reason still wins.
         make_followup(owner=user, person=person, reason=reason, due_on=TODAY + datetime.timedelta(days=1 - number % 2))
-    page = auth_client.get(URL).content.decode()
+    page = shown(auth_client)
     positions = [page.index(f"順{number}") for number in range(len(order))]
     assert positions == sorted(positions, reverse=True)
 
@@ -67,7 +75,7 @@ def test_thank_you_items_come_first_then_next_steps_give_back_birthdays_keep_in_
 def test_the_thank_you_mail_link_carries_the_draft_with_the_event_date_and_memo(auth_client, user):
     person = person_with(user, email="hanako+work@example.jp")
     thank_you(user, person)
-    page = auth_client.get(URL).content.decode()
+    page = shown(auth_client)
     (mail,) = links(page, "email")
     parts = urlsplit(mail)
     assert parts.scheme == "mailto" and unquote(parts.path) == "hanako+work@example.jp"
@@ -86,7 +94,7 @@ def test_tel_and_sms_links_appear_only_when_a_number_exists(auth_client, user):
     thank_you(user, person_with(user, family_name="無番", email="a@example.com"))
     thank_you(user, person_with(user, family_name="携帯", mobile="090-1234-5678"))
     thank_you(user, person_with(user, family_name="固定", phone="03-1234-5678"))
-    page = auth_client.get(URL).content.decode()
+    page = shown(auth_client)
     assert links(page, "tel") == ["tel:+819012345678", "tel:+81312345678"]
     (sms,) = links(page, "sms")
     assert sms.startswith("sms:+819012345678?body=")
@@ -99,7 +107,7 @@ def test_tel_and_sms_links_appear_only_when_a_number_exists(auth_client, user):
 def test_line_is_offered_only_with_a_line_id_and_nothing_without_data(auth_client, user):
     thank_you(user, person_with(user, family_name="線", line="hanako_line"))
     thank_you(user, person_with(user, family_name="空"))
-    page = auth_client.get(URL).content.decode()
+    page = shown(auth_client)
     (line,) = links(page, "line")
     assert line.startswith("https://line.me/R/share?text=")
     empty = page[page.index("空") :]
@@ -112,7 +120,7 @@ def test_line_is_offered_only_with_a_line_id_and_nothing_without_data(auth_clien
 def test_a_western_name_gets_the_english_draft(auth_client, user):
     person = person_with(user, family_name="Smith", given_name="Jane", email="jane@example.com")
     thank_you(user, person, memo="hiking in Nagano", event_name="Tokyo Startup Night")
-    (mail,) = links(auth_client.get(URL).content.decode(), "email")
+    (mail,) = links(shown(auth_client), "email")
     query = parse_qs(urlsplit(mail).query)
     assert query["subject"] == ["Thank you for Tokyo Startup Night"]
     assert "Dear Jane Smith,\r\n" in query["body"][0]
@@ -133,7 +141,7 @@ def test_a_draft_never_carries_another_persons_data(auth_client, user):
     DraftTemplate.objects.create(
         owner=stranger, reason=Reason.THANK_YOU, language="ja", subject="他人", body="他人の文面"
     )
-    (mail,) = links(auth_client.get(URL).content.decode(), "email")
+    (mail,) = links(shown(auth_client), "email")
     body = parse_qs(urlsplit(mail).query)["body"][0]
     assert "借金" not in body and "別人" not in body and "他人" not in body
     assert "合同会" in body  # the event is theirs too
@@ -149,7 +157,7 @@ def test_an_own_draft_replaces_the_default_and_empty_lines_are_left_out(auth_cli
         body="{name}様\nメモ: {memo}\n{my_name}",
     )
     thank_you(user, person_with(user, email="x@example.com"), memo="")
-    mail = links(auth_client.get(URL).content.decode(), "email")[0]
+    mail = links(shown(auth_client), "email")[0]
     query = parse_qs(urlsplit(mail).query)
     assert query["subject"] == ["お礼 佐藤 花子"]
     assert query["body"] == ["佐藤 花子様\r\nowner"]
@@ -159,7 +167,7 @@ def test_an_own_draft_replaces_the_default_and_empty_lines_are_left_out(auth_cli
 def test_sent_marks_done_and_logs_the_meeting_with_the_channel_kind_and_first_line(auth_client, user):
     person = person_with(user, email="x@example.com")
     item = thank_you(user, person)
-    page = auth_client.get(URL).content.decode()
+    page = shown(auth_client)
     assert "data-sent hidden" in page
     response = auth_client.post(
         reverse("followups:followup_done", args=[item.pk]),
@@ -207,3 +215,18 @@ def test_the_page_runs_a_fixed_number_of_queries(auth_client, user, django_asser
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         auth_client.get(URL)
+
+
+@time_machine.travel(FROZEN)
+def test_the_reach_out_box_runs_a_fixed_number_of_queries(auth_client, user, django_assert_max_num_queries):
+    few = thank_you(user, person_with(user, family_name="少", email="a@example.com"))
+    many = thank_you(
+        user, person_with(user, family_name="多", email="b@example.com", mobile="090-0000-0000", phone="03-0000-0000")
+    )
+    urls = [reverse("followups:followup_reach", args=[item.pk]) for item in (few, many)]
+    auth_client.get(urls[0], headers={"HX-Request": "true"})
+    # session, user, the item with its person, meeting, event and meeting size, its numbers, the user's drafts
+    with django_assert_max_num_queries(5) as counted:
+        auth_client.get(urls[0], headers={"HX-Request": "true"})
+    with django_assert_max_num_queries(len(counted.captured_queries)):
+        assert "tel:" in auth_client.get(urls[1], headers={"HX-Request": "true"}).content.decode()

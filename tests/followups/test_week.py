@@ -133,9 +133,9 @@ def test_the_page_runs_a_fixed_number_of_queries(auth_client, user, django_asser
         person = make_person(owner=user, family_name=f"人{i}")
         make_meeting(owner=user, people=[person], date=days(-30))
         make_followup(owner=user, person=person, due_on=days(i % 12 - 4))
-    # session, user, the section sizes, and two per section (people, tallies, last meetings and the
-    # drafts' meeting joined in; then the people's e-mail addresses and numbers), the user's own drafts
-    with django_assert_max_num_queries(10):
+    # session, user, and one statement: the sections' sizes and first items with their context
+    # (the reach-out boxes load from their own URL)
+    with django_assert_max_num_queries(3):
         assert auth_client.get(URL).status_code == 200
 
 
@@ -194,9 +194,28 @@ def test_the_page_loads_only_the_items_it_shows_and_counts_the_rest(auth_client,
     assert f'<span class="week-section__count">{selectors.SECTION_SHOWN + 3}</span>' in page
     assert '<span class="week-section__count">1</span>' in page
     assert 'id="next-week-title"' not in page
-    loads = [q["sql"] for q in queries if "followups_followup" in q["sql"] and "LIMIT" in q["sql"]]
-    assert len(loads) == 2  # overdue and this week; next week is empty and not queried
-    assert all(f"LIMIT {selectors.SECTION_SHOWN}" in sql for sql in loads)
+    (load,) = [q["sql"] for q in queries if "followups_followup" in q["sql"]]  # one statement: sizes and items
+    assert load.count(f"LIMIT {selectors.SECTION_SHOWN}") == 3  # the first items of each section
+
+
+@time_machine.travel(FROZEN)
+def test_a_huge_section_is_counted_up_to_a_cap(auth_client, user, monkeypatch):
+    from followups import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 4)
+    monkeypatch.setattr(selectors, "SECTION_SHOWN", 2)
+    for i in range(6):
+        make_followup(owner=user, person=make_person(owner=user, family_name=f"遅{i}"), due_on=days(-3))
+    for i in range(4):
+        make_followup(owner=user, person=make_person(owner=user, family_name=f"今{i}"), due_on=days(1))
+    queue = selectors.page_queue(user.pk, today=TODAY, limit=2)
+    assert (queue.size("overdue"), queue.size("this_week"), queue.capped) == (4, 4, {"overdue"})
+    page = auth_client.get(URL, headers={"Accept-Language": "en"}).content.decode()
+    assert '<span class="week-section__count">4+</span>' in page and "and over 2 more: show all" in page
+    assert '<span class="week-section__count">4</span>' in page and "and 2 more: show all" in page
+    monkeypatch.setattr(selectors, "SECTION_ALL", 3)
+    everything = auth_client.get(URL + "?all=1", headers={"Accept-Language": "en"}).content.decode()
+    assert "and over 1 more after these" in everything
 
 
 @time_machine.travel(FROZEN)
@@ -215,3 +234,130 @@ def test_the_cut_queue_splits_like_the_whole_one(user):
         assert [f.pk for f in getattr(cut, name)] == [f.pk for f in getattr(whole, name)][:2]
         assert cut.size(name) == whole.size(name)
     assert cut.count_due == whole.count_due == 3
+
+
+@time_machine.travel(FROZEN)
+@pytest.mark.parametrize("limit", [2, 500])
+def test_the_page_reads_the_same_queue_as_the_orm(user, limit):
+    """The page's plain-values queue has the items, order, sizes and context of `queue` with model instances."""
+    from contacts import services as contacts
+    from followups import selectors
+    from tests.factories import make_ledger_entry
+
+    western = make_person(owner=user, family_name="Smith", given_name="Jane", company="Acme", what_they_want="hires")
+    make_meeting(owner=user, people=[western], date=days(-30), summary="old")
+    make_meeting(owner=user, people=[western], date=days(-9), summary="newer")
+    make_ledger_entry(owner=user, person=western)
+    ended = make_person(owner=user, family_name="終了")
+    for number, (reason, due) in enumerate(
+        [("thank_you", -5), ("keep_in_touch", -40), ("next_step", -2), ("birthday", 1), ("give_back", 0),
+         ("manual", 3), ("key_person", 6), ("keep_in_touch", 9), ("thank_you", 12), ("manual", 30)]
+    ):  # fmt: skip
+        person = western if number == 0 else make_person(owner=user, family_name=f"順{number}")
+        make_followup(owner=user, person=person, reason=reason, due_on=days(due), note=f"メモ{number}")
+    snoozed = make_followup(owner=user, person=make_person(owner=user, family_name="延期"), due_on=days(-5))
+    FollowUp.objects.filter(pk=snoozed.pk).update(show_on=days(8), overdue_on=days(8), snoozed=True)
+    make_followup(owner=user, person=ended, due_on=days(-1))
+    contacts.end_relationship(person=ended, on=days(-1), reason="moved")
+    whole = selectors.queue(user.pk, today=TODAY, limit=limit)
+    page = selectors.page_queue(user.pk, today=TODAY, limit=limit)
+    assert sum(len(getattr(page, name)) for name in selectors.SECTIONS) >= (4 if limit == 2 else 9)
+    for name in selectors.SECTIONS:
+        assert page.size(name) == whole.size(name)
+        expected = [
+            (f.pk, f.person_id, f.reason, f.show_on, f.overdue_on, f.snoozed, f.note, f.person.display_name,
+             f.person.company, f.person.what_they_want,
+             getattr(getattr(f.person, "ledger_tally", None), "given_all", None),
+             getattr(getattr(f.person, "ledger_tally", None), "received_all", None),
+             f.last_meeting_on, f.last_meeting_summary)
+            for f in getattr(whole, name)
+        ]  # fmt: skip
+        assert [tuple(getattr(row, f) for f in selectors.Row.__slots__) for row in getattr(page, name)] == expected
+
+
+@time_machine.travel(FROZEN)
+def test_everything_an_item_shows_is_escaped(auth_client, user):
+    person = make_person(owner=user, family_name="<b>太", given_name='"花"&', company="<i>社</i>", what_they_want="<u>")
+    make_meeting(owner=user, people=[person], date=days(-3), summary="<script>alert(1)</script>")
+    make_followup(owner=user, person=person, due_on=days(-1), note="<img src=x onerror=alert(1)>")
+    page = auth_client.get(URL).content.decode()
+    for raw in ("<b>", "<i>", "<u>", "<script>alert", "<img src=x", '"花"&'):
+        assert raw not in page
+    assert "&lt;b&gt;太 &quot;花&quot;&amp;" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+@time_machine.travel(FROZEN)
+def test_the_forms_carry_this_requests_csrf_token(user, other_user):
+    """The forms' HTML is kept per language and day; the token in it is still each session's own."""
+    import re
+
+    from django.test import Client
+
+    items = {owner: make_followup(owner=owner, person=make_person(owner=owner)) for owner in (user, other_user)}
+    tokens = {}
+    for owner, item in items.items():
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(owner)
+        page = client.get(URL).content.decode()
+        found = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+        assert len(found) == 1 and f'action="/week/{item.pk}/snooze/"' in page
+        (tokens[owner],) = found
+        reply = client.post(
+            reverse("followups:followup_snooze", args=[item.pk]),
+            {"csrfmiddlewaretoken": tokens[owner], "until": "tomorrow"},
+        )
+        assert reply.status_code == 302
+    assert tokens[user] != tokens[other_user]
+    # Another user's token is refused: nothing of one session is kept in the shared fragment.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get(URL)
+    item = make_followup(owner=user, person=make_person(owner=user))
+    reply = client.post(reverse("followups:followup_skip", args=[item.pk]), {"csrfmiddlewaretoken": tokens[other_user]})
+    assert reply.status_code == 403
+
+
+@time_machine.travel(FROZEN)
+def test_the_page_leaves_the_reach_out_box_to_its_own_url(auth_client, user):
+    from contacts import services as contacts
+    from contacts.models import ContactPointKind
+
+    person = contacts.create_person(
+        owner=user,
+        values={"family_name": "北川", "given_name": "花"},
+        contact_points=[(ContactPointKind.EMAIL, "kita@example.jp", "kita@example.jp")],
+    )
+    item = make_followup(owner=user, person=person, due_on=days(0))
+    page = auth_client.get(URL).content.decode()
+    reach = reverse("followups:followup_reach", args=[item.pk])
+    assert f'hx-get="{reach}"' in page and f'href="{reach}"' in page
+    assert "mailto:" not in page and "data-draft-body" not in page
+    fragment = auth_client.get(reach, headers={"HX-Request": "true"}).content.decode()
+    assert "mailto:kita@example.jp?" in fragment and "data-sent hidden" in fragment and "<html" not in fragment
+    # Without JavaScript: a page of its own, "Sent?" shown and posted plainly.
+    alone = auth_client.get(reach).content.decode()
+    assert "<html" in alone and "mailto:kita@example.jp?" in alone
+    assert "data-sent hidden" not in alone and "hx-post" not in alone.split("data-reach")[1]
+    FollowUp.objects.filter(pk=item.pk).update(state=State.DONE)
+    assert auth_client.get(reach).status_code == 404
+
+
+def test_every_follow_up_carries_the_urgency_of_its_reason(user):
+    from django.db import IntegrityError, transaction
+
+    from followups.models import URGENCY
+
+    saved = make_followup(owner=user, reason=Reason.THANK_YOU)
+    person = make_person(owner=user)
+    FollowUp.objects.bulk_create(
+        [
+            FollowUp(
+                owner=user, person=person, reason=Reason.KEEP_IN_TOUCH, due_on=TODAY, show_on=TODAY, overdue_on=TODAY
+            )
+        ]
+    )
+    assert FollowUp.objects.get(pk=saved.pk).urgency == 0
+    assert FollowUp.objects.get(person=person).urgency == URGENCY.index(Reason.KEEP_IN_TOUCH)
+    # The database refuses a rank that is not its reason's.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FollowUp.objects.filter(pk=saved.pk).update(urgency=5)
