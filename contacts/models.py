@@ -201,22 +201,6 @@ def display_name(family_name: str, given_name: str) -> str:
     return " ".join(part for part in (family_name, given_name) if part)
 
 
-def is_western_name(family_name: str, given_name: str) -> bool:
-    """True for a name written in Latin letters, shown given name first."""
-    name = family_name + given_name
-    return bool(name) and all(ord(ch) < 0x250 for ch in name)
-
-
-def display_name(family_name: str, given_name: str) -> str:
-    """A person's name as shown: family name first, or given name first for a Latin-letter name.
-
-    A function as well as `Person.display_name`, for pages that read people with `values()`.
-    """
-    western = is_western_name(family_name, given_name)
-    parts = (given_name, family_name) if western else (family_name, given_name)
-    return " ".join(part for part in parts if part)
-
-
 class Person(models.Model):
     """Someone the user met: the card (名刺) plus what the user knows of them.
 
