@@ -189,7 +189,9 @@ def extract(lines: list[Line]) -> dict[str, Value]:
                 site = "https://" + site
             put("website", site, line.confidence)
             continue
-        if ADDRESS.search(text) and not COMPANY_MARKS.search(text) and len(text) > 6:
+        # "Manager, Tokyo Branch": a title naming a city is no address (an address has numbers).
+        titled = TITLE_WORDS.search(text) and not re.search(r"\d", text)
+        if ADDRESS.search(text) and not COMPANY_MARKS.search(text) and len(text) > 6 and not titled:
             if "address" in fields and fields["address"].value not in text:
                 fields["address"] = Value(fields["address"].value + " " + text, fields["address"].confidence)
             else:
@@ -257,10 +259,28 @@ def _looks_like_name(text: str) -> bool:
 
 def _company(text: str) -> str:
     """The Japanese company name when the line also carries its English one (株式会社… Foo Co., Ltd.)."""
-    match = re.match(r"^(.*[\u3040-\u9fff][^A-Za-z]*?)\s+([A-Z][A-Za-z .,&'\-]+)$", text)
-    if match and COMPANY_MARKS.search(match.group(1)):
-        return match.group(1)
+    match = re.match(r"^(.*[\u3040-\u9fff][^A-Za-z]*?)\s*([A-Za-z][A-Za-z .,&'\-]+)$", text)
+    if (
+        match
+        and COMPANY_MARKS.search(match.group(1))
+        and (" " in match.group(2) or COMPANY_MARKS.search(match.group(2)))
+    ):
+        return match.group(1).strip()
     return text
+
+
+def _latin_in_cjk(text: str) -> bool:
+    return bool(CJK.search(text)) and bool(re.search(r"[A-Za-z0-9]", text))
+
+
+def _name_spacing(name: str) -> str:
+    """One space between family and given name in Japanese (山田 太郎), as the capture row splits it;
+    a name read letter by letter (山 田 太 郎) is given none rather than a wrong one."""
+    name = re.sub(r"\s+", " ", name).strip()
+    if not CJK.search(name):
+        return name
+    parts = name.split(" ")
+    return name if len(parts) == 2 else "".join(parts)
 
 
 def _name_and_reading(lines: list[Line], fields: dict[str, Value]) -> None:
@@ -273,12 +293,13 @@ def _name_and_reading(lines: list[Line], fields: dict[str, Value]) -> None:
     def score(line: Line) -> float:
         shaped = 1.3 if _looks_like_name(line.text) else 1.0
         penalty = 0.6 if line in kana else 1.0
+        # Stray Latin letters or digits in Japanese text, or marks: a misread logo or line, not a name.
+        if _latin_in_cjk(line.text) or re.search(r"[0-9@/|\[\]{}<>=_]", line.text):
+            penalty *= 0.6
         return line.size * shaped * penalty * (0.5 + line.confidence / 2)
 
     best = max(candidates, key=score)
-    name = best.text
-    if CJK.search(name) and " " not in name:
-        name = re.sub(r"\s+", "", name)
+    name = _name_spacing(best.text)
     confidence = best.confidence if _looks_like_name(name) else best.confidence * 0.7
     fields["name"] = Value(name, round(confidence, 2))
 
