@@ -98,8 +98,13 @@ FIELDS = (
 )
 
 
+# (株) and (有) as OCR often gives them back: (株】}, 【株), |株).
+ABBREVIATION = re.compile(r"[(\[【〔「『|]\s*([株有])\s*[)\]】〕」』}|]+\s*")
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip(" :|・,、")
+    text = ABBREVIATION.sub(r"(\1)", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", " ", text).strip(" :|・,、<>")
 
 
 def _tight(text: str) -> str:
@@ -191,7 +196,7 @@ def extract(lines: list[Line]) -> dict[str, Value]:
             continue
         # "Manager, Tokyo Branch": a title naming a city is no address (an address has numbers).
         titled = TITLE_WORDS.search(text) and not re.search(r"\d", text)
-        if ADDRESS.search(text) and not COMPANY_MARKS.search(text) and len(text) > 6 and not titled:
+        if ADDRESS.search(_tight(text)) and not COMPANY_MARKS.search(text) and len(text) > 6 and not titled:
             if "address" in fields and fields["address"].value not in text:
                 fields["address"] = Value(fields["address"].value + " " + text, fields["address"].confidence)
             else:
@@ -204,7 +209,11 @@ def extract(lines: list[Line]) -> dict[str, Value]:
     names: list[Line] = []
     for line in rest:
         text = tight[id(line)]
-        if COMPANY_MARKS.search(text) and "company" not in fields and not TITLE_WORDS.fullmatch(text):
+        if (
+            (COMPANY_MARKS.search(text) or LONE_KABU.search(text))
+            and "company" not in fields
+            and not TITLE_WORDS.fullmatch(text)
+        ):
             put("company", _company(text), line.confidence)
             continue
         if "," in text and TITLE_WORDS.search(text) and not CJK.search(text):
@@ -257,8 +266,15 @@ def _looks_like_name(text: str) -> bool:
     return bool(JAPANESE_NAME.match(text) or LATIN_NAME.match(text))
 
 
+# ㈱ read as a plain 株 (the vertical model does so) at either end of a line: 富士ネットワークス株.
+LONE_KABU = re.compile(
+    r"^株(?![式主価])(?=[\u3040-\u30ff\u3400-\u9fff]{2})|(?<=[\u3040-\u30ff\u3400-\u9fff]{2})(?<!新)株$"
+)
+
+
 def _company(text: str) -> str:
     """The Japanese company name when the line also carries its English one (株式会社… Foo Co., Ltd.)."""
+    text = LONE_KABU.sub("(株)", text)
     match = re.match(r"^(.*[\u3040-\u9fff][^A-Za-z]*?)\s*([A-Za-z][A-Za-z .,&'\-]+)$", text)
     if (
         match

@@ -491,53 +491,58 @@ def _reread_company_form(card: Image.Image, lines: list[Line]) -> list[Line]:
     """
     if any(COMPANY_HINT.search(_tight_cjk(line.text)) for line in lines):
         return lines
-    largest = max((line.box[3] - line.box[1] for line in lines), default=0)
     candidates = [
         line
         for line in lines
-        if len(CJK.findall(line.text)) >= 3
-        and not re.search(r"[@\d]", line.text)
-        and line.box[3] - line.box[1] < largest
-        and not line.vertical
+        if len(CJK.findall(line.text)) >= 3 and not re.search(r"[@\d]", line.text) and not line.vertical
     ]
     result = list(lines)
     for line in sorted(candidates, key=lambda item: item.confidence)[:3]:
         crop = _line_crop(card, line.box)
-        symbols = _symbols(crop, "jpn", 7)
-        if len(symbols) < 3:
-            continue
-        # A logo beside the name (a square, a mark) is read as a tall character: not text.
-        heights = sorted(box[3] - box[1] for _text, box, _c in symbols)
-        usual = heights[len(heights) // 2]
-        symbols = [symbol for symbol in symbols if symbol[1][3] - symbol[1][1] <= usual * 1.4]
-        if len(symbols) < 3:
+        cells = _cells(crop)
+        if len(cells) < 3:
             continue
         text = ""
-        for index in (len(symbols) - 1, 0, 1):
-            following = "".join(symbol[0] for symbol in symbols[index + 1 : index + 3])
-            form = "" if following.startswith("式") else _abbreviation(crop, symbols[index][1])
-            if form:
-                # The rest of the line read again without the mark (and without a logo beside it).
-                if index == len(symbols) - 1:
-                    left, right = symbols[0][1][0], symbols[index][1][0]
-                else:
-                    left, right = symbols[index][1][2], symbols[-1][1][2]
-                pad = max(4, (symbols[index][1][3] - symbols[index][1][1]) // 3)
-                if index == len(symbols) - 1:
-                    rest = crop.crop((max(0, left - pad), 0, right - 1, crop.height))
-                else:
-                    rest = crop.crop((left + 1, 0, min(crop.width, right + pad), crop.height))
-                from PIL import ImageOps
+        for index in (len(cells) - 1, 0, 1):
+            form = _abbreviation(crop, cells[index])
+            if not form:
+                continue
+            # The rest of the line read again without the mark (and without a logo beside it).
+            pad = max(4, (cells[index][3] - cells[index][1]) // 3)
+            if index == len(cells) - 1:
+                rest = crop.crop((max(0, cells[0][0] - pad), 0, cells[index][0] - 1, crop.height))
+            else:
+                rest = crop.crop((cells[index][2] + 1, 0, min(crop.width, cells[-1][2] + pad), crop.height))
+            from PIL import ImageOps
 
-                read = _read(ImageOps.expand(rest, border=16, fill=255), "jpn", 7, vertical=False)
-                name = _tight_cjk(" ".join(r.text for r in read)).strip("|[]() ")
-                if name:
-                    text = name + form if index == len(symbols) - 1 else form + name
-                break
+            read = _read(ImageOps.expand(rest, border=16, fill=255), "jpn", 7, vertical=False)
+            name = _tight_cjk(" ".join(r.text for r in read)).strip("|[]()」』 ")
+            if name and not name.startswith("式会社"):
+                text = name + form if index == len(cells) - 1 else form + name
+            break
         if text:
             result[result.index(line)] = Line(text, max(line.confidence, 0.75), line.size, line.box, line.vertical)
             break
     return result
+
+
+def _cells(crop: Image.Image) -> list[tuple[int, int, int, int]]:
+    """The character cells of one line, left to right, from the columns that carry ink; a logo
+    (taller than the letters) is left out."""
+    ink = np.asarray(crop.convert("L")) < 140
+    runs, start = [], None
+    for x, inked in enumerate([*ink.any(axis=0), False]):
+        if inked and start is None:
+            start = x
+        elif not inked and start is not None:
+            rows = np.where(ink[:, start:x].any(axis=1))[0]
+            runs.append((start, int(rows.min()), x, int(rows.max()) + 1))
+            start = None
+    if not runs:
+        return []
+    heights = sorted(y1 - y0 for _x0, y0, _x1, y1 in runs)
+    usual = heights[len(heights) // 2]
+    return [run for run in runs if run[3] - run[1] <= usual * 1.3 and run[2] - run[0] >= usual * 0.25]
 
 
 def _tight_cjk(text: str) -> str:
@@ -597,16 +602,55 @@ def _reread_columns(card: Image.Image, columns: list[Line]) -> list[Line]:
             max(c.box[3] for c in group),
         )
         best = max(group, key=lambda c: c.confidence * len(c.text))
-        turned = _line_crop(card.rotate(90, expand=True), _turn_box(box, card.width)).rotate(-90, expand=True)
-        for psm in (tesserocr.PSM.SINGLE_BLOCK_VERT_TEXT,):
-            again = _read(turned, "jpn_vert", psm, vertical=True)
+        for height in (LINE_HEIGHT, 40, 70):
+            if height != LINE_HEIGHT and best.confidence >= 0.85:
+                break
+            turned = _line_crop(card.rotate(90, expand=True), _turn_box(box, card.width), height)
+            again = _read(turned.rotate(-90, expand=True), "jpn_vert", tesserocr.PSM.SINGLE_BLOCK_VERT_TEXT, True)
             if again:
                 text = "".join(a.text for a in again) if len(again) > 1 else again[0].text
                 candidate = Line(text, min(a.confidence for a in again), float(box[2] - box[0]), box, True)
                 if candidate.confidence > best.confidence or len(group) > 1 and candidate.confidence > 0.5:
                     best = candidate
+        if best.confidence < 0.6:
+            best = _read_column_pieces(card, box) or best
         rest.append(Line(best.text, best.confidence, float(box[2] - box[0]), box, True))
     return rest
+
+
+def _read_column_pieces(card: Image.Image, box: tuple[int, int, int, int]) -> Line | None:
+    """A column with a wide space in it (藤田　　康介) read piece by piece; None when a piece is unsure."""
+    import tesserocr
+
+    x0, y0, x1, y1 = box
+    ink = (np.asarray(card.convert("L"))[y0:y1, x0:x1] < 140).any(axis=1)
+    width = x1 - x0
+    pieces, start, blank = [], None, 0
+    for y, inked in enumerate([*ink, False]):
+        if inked:
+            if start is None:
+                start = y
+            blank = 0
+        elif start is not None:
+            blank += 1
+            if blank > 0.6 * width or y == len(ink):
+                pieces.append((start, y - blank + 1))
+                start, blank = None, 0
+    if len(pieces) < 2:
+        return None
+    texts, confidences = [], []
+    for top, bottom in pieces:
+        piece = (x0, y0 + top, x1, y0 + bottom)
+        turned = _line_crop(card.rotate(90, expand=True), _turn_box(piece, card.width))
+        read = _read(turned.rotate(-90, expand=True), "jpn_vert", tesserocr.PSM.SINGLE_BLOCK_VERT_TEXT, True)
+        text = "".join(r.text for r in read)
+        if not read or not re.sub(r"\W", "", text):
+            return None
+        texts.append(text)
+        confidences.append(min(r.confidence for r in read))
+    if min(confidences) < 0.6:
+        return None
+    return Line(" ".join(texts), min(confidences), float(width), box, True)
 
 
 def _missed_columns(card: Image.Image, columns: list[Line]) -> list[Line]:
@@ -633,11 +677,21 @@ def _missed_columns(card: Image.Image, columns: list[Line]) -> list[Line]:
             continue
         ix, iy, w, h = cv2.boundingRect(cv2.findNonZero(ink[y : y + h, x : x + w]))
         box = (x + ix, y + iy, x + ix + w, y + iy + h)
-        turned = _line_crop(card.rotate(90, expand=True), _turn_box(box, card.width)).rotate(-90, expand=True)
-        read = _read(turned, "jpn_vert", tesserocr.PSM.SINGLE_BLOCK_VERT_TEXT, vertical=True)
-        text = "".join(r.text for r in read)
-        if read and re.sub(r"\W", "", text) and min(r.confidence for r in read) > 0.4:
-            found.append(Line(text, min(r.confidence for r in read), float(w), box, True))
+        best = None
+        for height in (LINE_HEIGHT, 40, 70):
+            if best and best.confidence >= 0.85:
+                break
+            turned = _line_crop(card.rotate(90, expand=True), _turn_box(box, card.width), height)
+            read = _read(turned.rotate(-90, expand=True), "jpn_vert", tesserocr.PSM.SINGLE_BLOCK_VERT_TEXT, True)
+            text = "".join(r.text for r in read)
+            if read and re.sub(r"\W", "", text):
+                candidate = Line(text, min(r.confidence for r in read), float(w), box, True)
+                if best is None or candidate.confidence > best.confidence:
+                    best = candidate
+        if best and best.confidence < 0.6:
+            best = _read_column_pieces(card, box) or best
+        if best and best.confidence > 0.4:
+            found.append(best)
     return found
 
 
@@ -655,6 +709,9 @@ def read_vertical(card: Image.Image) -> list[Line]:
 
     columns = _read(card, "jpn_vert", tesserocr.PSM.SINGLE_BLOCK_VERT_TEXT, vertical=True)
     columns = _reread_columns(card, [c for c in columns if re.sub(r"\W", "", c.text)])
+    # Garbled columns go (their ink is looked at again below, with its true extent), unless they
+    # carry a label for the numbers read sideways.
+    columns = [c for c in columns if c.confidence >= 0.45 or SIDEWAYS_LABEL.search(c.text[:6])]
     columns += _missed_columns(card, columns)
     sideways = _read(card.rotate(90, expand=True), "eng", tesserocr.PSM.AUTO, vertical=False)
     lines, replaced = [], set()

@@ -149,3 +149,14 @@ def test_a_name_set_with_a_wide_space_is_joined_into_one_line():
 
     lines = [Line("藤田", 0.9, 67, (756, 390, 893, 457)), Line("誠", 0.9, 67, (976, 390, 1044, 457))]
     assert [line.text for line in _join_fragments(lines)] == ["藤田 誠"]
+
+
+def test_a_kabu_mark_read_with_odd_brackets_is_still_a_company_form():
+    found = extract(_lines(("(株】} 日本橋商事", 30), ("坂本 康介", 80)))
+    assert found["company"].value == "(株)日本橋商事"
+
+
+def test_a_kabu_mark_read_as_a_plain_kabu_at_either_end_is_a_company_form():
+    assert extract(_lines(("富士ネットワークス株", 30), ("高橋 直樹", 80)))["company"].value == "富士ネットワークス(株)"
+    assert extract(_lines(("株さくら不動産", 30), ("岡本 誠", 80)))["company"].value == "(株)さくら不動産"
+    assert extract(_lines(("株式会社さくら", 30), ("岡本 誠", 80)))["company"].value == "株式会社さくら"
