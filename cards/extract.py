@@ -167,6 +167,9 @@ def extract(lines: list[Line]) -> dict[str, Value]:
         email = EMAIL.search(text)
         if email:
             address = re.sub(r"\s", "", email.group(0)).strip(".")
+            # The dot before co.jp read as an l or 1 (…-reallco.jp): Japanese domains end so.
+            if not re.search(r"\.(?:co|ne|or|ac|go)\.jp$", address):
+                address = re.sub(r"(?<=[a-z0-9])[l1I](co|ne|or|ac|go)\.jp$", r".\1.jp", address)
             put("email", address.lower() if address.isascii() else address, line.confidence)
             text = (text[: email.start()] + text[email.end() :]).strip()
             text = re.sub(r"(?i)e-?mail\s*:?|mail\s*:?|メール\s*:?", "", text).strip()
@@ -275,6 +278,9 @@ LONE_KABU = re.compile(
 def _company(text: str) -> str:
     """The Japanese company name when the line also carries its English one (株式会社… Foo Co., Ltd.)."""
     text = LONE_KABU.sub("(株)", text)
+    # A logo beside (株) is read as a letter or two: "oO(株)東西…"; no space around the mark.
+    text = re.sub(r"^[^\u3040-\u9fff(]{1,3}(?=\([株有]\))", "", text)
+    text = re.sub(r"\s*(\([株有]\))\s*", r"\1", text)
     match = re.match(r"^(.*[\u3040-\u9fff][^A-Za-z]*?)\s*([A-Za-z][A-Za-z .,&'\-]+)$", text)
     if (
         match

@@ -294,7 +294,7 @@ def _reread_large(card: Image.Image, lines: list[Line]) -> list[Line]:
     result = []
     for line in lines:
         x0, y0, x1, y1 = line.box
-        if y1 - y0 < max(60, typical * 1.5):
+        if y1 - y0 < max(40, typical * 1.5):
             result.append(line)
             continue
         # A large line that is not plainly Latin is read with the Japanese model alone too, and
@@ -417,7 +417,7 @@ def _join_fragments(lines: list[Line]) -> list[Line]:
             height = max(oy1 - oy0, y1 - y0)
             gap = x0 - ox1
             # A name set large with a wide space (藤田　誠) is read as two pieces of one size, far apart.
-            alike = abs((oy1 - oy0) - (y1 - y0)) < 0.2 * height and CJK.search(other.text) and CJK.search(line.text)
+            alike = abs((oy1 - oy0) - (y1 - y0)) < 0.3 * height and CJK.search(other.text) and CJK.search(line.text)
             widest = 2.5 * height if alike and height > 50 else 0.8 * height
             if overlap > 0.6 * height and -4 <= gap < widest and not line.vertical:
                 tight = CJK.search(other.text[-1:]) and CJK.search(line.text[:1]) and gap < 0.5 * height

@@ -160,3 +160,9 @@ def test_a_kabu_mark_read_as_a_plain_kabu_at_either_end_is_a_company_form():
     assert extract(_lines(("富士ネットワークス株", 30), ("高橋 直樹", 80)))["company"].value == "富士ネットワークス(株)"
     assert extract(_lines(("株さくら不動産", 30), ("岡本 誠", 80)))["company"].value == "(株)さくら不動産"
     assert extract(_lines(("株式会社さくら", 30), ("岡本 誠", 80)))["company"].value == "株式会社さくら"
+
+
+def test_the_dot_before_co_jp_read_as_an_l_is_put_back():
+    found = extract(_lines(("E-mail: keiko.mori@matsukaze-reallco.jp", 30), ("森 恵子", 80)))
+    assert found["email"].value == "keiko.mori@matsukaze-real.co.jp"
+    assert extract(_lines(("a@bell.co.jp", 30)))["email"].value == "a@bell.co.jp"
