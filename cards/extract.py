@@ -210,6 +210,7 @@ def extract(lines: list[Line]) -> dict[str, Value]:
         tight[id(rest[-1])] = _tight(text)
 
     names: list[Line] = []
+    sizes = sorted(line.size for line in lines) or [0]
     for line in rest:
         text = tight[id(line)]
         if (
@@ -230,6 +231,12 @@ def extract(lines: list[Line]) -> dict[str, Value]:
             continue
         title = TITLE_WORDS.search(text)
         department = DEPARTMENT_WORDS.search(text)
+        # "代表取締役 山田 太郎" in large letters: the title, then the name.
+        named = _title_then_name(line, sizes) if title else None
+        if named:
+            put("title", named[0], line.confidence)
+            names.append(Line(named[1], line.confidence, line.size, line.box, line.vertical))
+            continue
         if title and not _looks_like_name(text):
             # "営業部 シニアエンジニア" or "技術部課長": department and title, split where the card
             # leaves a space, else after a department word (部, 課, 室...); "営業部長" is a title.
@@ -261,6 +268,18 @@ def extract(lines: list[Line]) -> dict[str, Value]:
 
 
 ORG_END = re.compile(r"(?:本部|事業部|部|課|室|グループ|チーム|センター|局|支店|営業所)$")
+
+
+def _title_then_name(line: Line, sizes: list[float]) -> tuple[str, str] | None:
+    """(title, name) for a large line that starts with a title and ends with a name."""
+    if line.size < 1.3 * sizes[len(sizes) // 2]:
+        return None
+    parts = line.text.split()
+    for cut in (1, 2):
+        head, tail = " ".join(parts[:cut]), " ".join(parts[cut:])
+        if tail and TITLE_WORDS.fullmatch(_tight(head)) and _looks_like_name(tail):
+            return _tight(head), tail
+    return None
 
 
 def _looks_like_name(text: str) -> bool:

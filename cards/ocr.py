@@ -472,7 +472,8 @@ def _abbreviation(crop: Image.Image, box: tuple[int, int, int, int]) -> str:
 
     x0, y0, x1, y1 = box
     width = x1 - x0
-    for low, high in ((0.15, 0.85), (0.2, 0.8), (0.1, 0.9)):
+    # The whole cell first: (株) printed with plain brackets leaves 株 a cell of its own.
+    for low, high in ((0.0, 1.0), (0.15, 0.85), (0.2, 0.8), (0.1, 0.9)):
         middle = crop.crop((x0 + int(width * low), max(0, y0 - 3), x0 + int(width * high), min(crop.height, y1 + 3)))
         if middle.width < 4 or middle.height < 8:
             return ""
@@ -494,7 +495,10 @@ def _reread_company_form(card: Image.Image, lines: list[Line]) -> list[Line]:
     candidates = [
         line
         for line in lines
-        if len(CJK.findall(line.text)) >= 3 and not re.search(r"[@\d]", line.text) and not line.vertical
+        # Japanese lines, and short garbled ones (a logo and ㈱ beside the name can turn it all to "EE").
+        if (len(CJK.findall(line.text)) >= 3 or line.confidence < 0.8 and len(line.text) <= 6)
+        and not re.search(r"[@\d]", line.text)
+        and not line.vertical
     ]
     result = list(lines)
     for line in sorted(candidates, key=lambda item: item.confidence)[:3]:
@@ -503,13 +507,13 @@ def _reread_company_form(card: Image.Image, lines: list[Line]) -> list[Line]:
         if len(cells) < 3:
             continue
         text = ""
-        for index in (len(cells) - 1, 0, 1):
+        for index in (len(cells) - 1, len(cells) - 2, 0, 1):
             form = _abbreviation(crop, cells[index])
             if not form:
                 continue
             # The rest of the line read again without the mark (and without a logo beside it).
             pad = max(4, (cells[index][3] - cells[index][1]) // 3)
-            if index == len(cells) - 1:
+            if index >= len(cells) - 2:
                 rest = crop.crop((max(0, cells[0][0] - pad), 0, cells[index][0] - 1, crop.height))
             else:
                 rest = crop.crop((cells[index][2] + 1, 0, min(crop.width, cells[-1][2] + pad), crop.height))
@@ -518,7 +522,7 @@ def _reread_company_form(card: Image.Image, lines: list[Line]) -> list[Line]:
             read = _read(ImageOps.expand(rest, border=16, fill=255), "jpn", 7, vertical=False)
             name = _tight_cjk(" ".join(r.text for r in read)).strip("|[]()」』 ")
             if name and not name.startswith("式会社"):
-                text = name + form if index == len(cells) - 1 else form + name
+                text = name + form if index >= len(cells) - 2 else form + name
             break
         if text:
             result[result.index(line)] = Line(text, max(line.confidence, 0.75), line.size, line.box, line.vertical)
@@ -547,6 +551,57 @@ def _cells(crop: Image.Image) -> list[tuple[int, int, int, int]]:
 
 def _tight_cjk(text: str) -> str:
     return re.sub(r"(?<=[\u3040-\u30ff\u3400-\u9fff])\s+(?=[\u3040-\u30ff\u3400-\u9fff])", "", text)
+
+
+def _absorb_pieces(card: Image.Image, lines: list[Line]) -> list[Line]:
+    """Read a large line again with the small pieces read beside it inside its height: one large
+    character (亮) is sometimes read as two small lines, one above the other, and left out of the name."""
+    import tesserocr
+
+    if not lines:
+        return lines
+    heights = sorted(line.box[3] - line.box[1] for line in lines)
+    typical = heights[len(heights) // 2]
+    result = list(lines)
+    for line in sorted(lines, key=lambda item: item.box[1] - item.box[3])[:2]:
+        x0, y0, x1, y1 = line.box
+        height = y1 - y0
+        if height < max(40, typical * 1.5) or line.vertical or line not in result:
+            continue
+        pieces = [
+            other
+            for other in result
+            if other is not line
+            and not other.vertical
+            and y0 - 0.1 * height <= other.box[1]
+            and other.box[3] <= y1 + 0.1 * height
+            and other.box[3] - other.box[1] < 0.8 * height
+            and -0.2 * height < other.box[0] - x1 < 2.5 * height
+        ]
+        if not pieces:
+            continue
+        box = (x0, y0, max(p.box[2] for p in pieces), y1)
+        best = None
+        # The raw line mode too: the line mode drops a lone large character after a wide space.
+        line_mode, raw = tesserocr.PSM.SINGLE_LINE, tesserocr.PSM.RAW_LINE
+        for height_px, psm in (
+            (LINE_HEIGHT, line_mode),
+            (LINE_HEIGHT, raw),
+            (40, line_mode),
+            (40, raw),
+            (70, line_mode),
+        ):
+            read = _read(_line_crop(card, box, height_px), "jpn", psm, vertical=False)
+            if read and len(CJK.findall("".join(r.text for r in read))) > len(CJK.findall(line.text)):
+                candidate = Line(" ".join(r.text for r in read), min(r.confidence for r in read), line.size, box)
+                if best is None or candidate.confidence > best.confidence:
+                    best = candidate
+            if best and best.confidence >= 0.85:
+                break
+        grown = best and len(CJK.findall(best.text)) > len(CJK.findall(line.text))
+        if grown and best.confidence >= 0.45 and not _latin_in_cjk(best.text):
+            result = [other for other in result if other is not line and other not in pieces] + [best]
+    return sorted(result, key=lambda item: (item.box[1], item.box[0]))
 
 
 def _latin_in_cjk(text: str) -> bool:
@@ -751,6 +806,7 @@ def read_lines(image: Image.Image) -> list[Line]:
     missed, taken = _read_missed(card, lines)
     lines = [line for index, line in enumerate(lines) if index not in taken] + missed
     lines = _join_fragments(sorted(lines, key=lambda line: (line.box[1], line.box[0])))
+    lines = _absorb_pieces(card, lines)
     lines = _reread_company_form(card, lines)
     useful = _useful(lines)
     # Vertical text read across gives lines of a character or two.

@@ -166,3 +166,11 @@ def test_the_dot_before_co_jp_read_as_an_l_is_put_back():
     found = extract(_lines(("E-mail: keiko.mori@matsukaze-reallco.jp", 30), ("森 恵子", 80)))
     assert found["email"].value == "keiko.mori@matsukaze-real.co.jp"
     assert extract(_lines(("a@bell.co.jp", 30)))["email"].value == "a@bell.co.jp"
+
+
+def test_a_large_line_with_the_title_before_the_name_gives_both():
+    found = extract(_lines(("株式会社みらい", 30), ("代表取締役 山田 太郎", 80), ("TEL 03-1234-5678", 28)))
+    assert (found["title"].value, found["name"].value) == ("代表取締役", "山田 太郎")
+    # In small letters, a title line stays a title line.
+    found = extract(_lines(("営業部 部長", 30), ("佐藤 花子", 80)))
+    assert (found["title"].value, found["name"].value) == ("部長", "佐藤 花子")

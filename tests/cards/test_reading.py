@@ -32,3 +32,11 @@ def test_the_abbreviated_company_mark_is_read_as_kabu():
     found = _read("short_company.jpg")
     assert found["company"] == "新星ソリューションズ(株)"
     assert found["name"].replace(" ", "") == "松本陽子"
+
+
+def test_a_kabu_mark_before_the_name_beside_a_logo_is_read():
+    assert _read("short_company_photo.jpg")["company"] == "(株)北斗不動産"
+
+
+def test_a_one_letter_given_name_read_as_two_small_pieces_joins_the_name():
+    assert _read("name_left_photo.jpg")["name"] == "池田 亮"
