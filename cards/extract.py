@@ -169,7 +169,7 @@ def extract(lines: list[Line]) -> dict[str, Value]:
             address = re.sub(r"\s", "", email.group(0)).strip(".")
             # The dot before co.jp read as an l or 1 (…-reallco.jp): Japanese domains end so.
             if not re.search(r"\.(?:co|ne|or|ac|go)\.jp$", address):
-                address = re.sub(r"(?<=[a-z0-9])[l1I](co|ne|or|ac|go)\.jp$", r".\1.jp", address)
+                address = re.sub(r"(?<=[a-z0-9])[l1IL](co|ne|or|ac|go)\.jp$", r".\1.jp", address)
             put("email", address.lower() if address.isascii() else address, line.confidence)
             text = (text[: email.start()] + text[email.end() :]).strip()
             text = re.sub(r"(?i)e-?mail\s*:?|mail\s*:?|メール\s*:?", "", text).strip()
@@ -264,7 +264,34 @@ def extract(lines: list[Line]) -> dict[str, Value]:
             continue
         names.append(line)
     _name_and_reading(names, fields)
+    _domain_from_website(fields)
     return fields
+
+
+def _domain_from_website(fields: dict[str, Value]) -> None:
+    """The e-mail's domain as the web address spells it when the two differ by one misread letter
+    where the dot of .co.jp belongs (hikari-realLco.jp beside www.hikari-real.co.jp)."""
+    if "email" not in fields or "website" not in fields:
+        return
+    user, _at, domain = fields["email"].value.rpartition("@")
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", fields["website"].value.lower()).split("/")[0]
+    # Only where the web address has the usual .co.jp (or .ne.jp…) and the e-mail lost its dot:
+    # the other way round the web address may be the one misread.
+    regular = re.compile(r"\.(?:co|ne|or|ac|go)\.jp$")
+    if not (regular.search(host) and not regular.search(domain)):
+        return
+    if user and domain != host and _one_edit(domain.replace(".", ""), host.replace(".", "")):
+        fields["email"] = Value(f"{user}@{host}", fields["email"].confidence)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by at most one letter changed, added or left out."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 ORG_END = re.compile(r"(?:本部|事業部|部|課|室|グループ|チーム|センター|局|支店|営業所)$")

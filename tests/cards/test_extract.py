@@ -174,3 +174,10 @@ def test_a_large_line_with_the_title_before_the_name_gives_both():
     # In small letters, a title line stays a title line.
     found = extract(_lines(("営業部 部長", 30), ("佐藤 花子", 80)))
     assert (found["title"].value, found["name"].value) == ("部長", "佐藤 花子")
+
+
+def test_the_email_domain_takes_the_web_addresss_spelling_when_one_letter_was_misread():
+    found = extract(_lines(("E-mail: mtomoko@hikari-realLco.jp", 30), ("www.hikari-real.co.jp", 30)))
+    assert found["email"].value == "mtomoko@hikari-real.co.jp"
+    found = extract(_lines(("E-mail: a@other.co.jp", 30), ("www.hikari-real.co.jp", 30)))
+    assert found["email"].value == "a@other.co.jp"
