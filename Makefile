@@ -63,7 +63,7 @@ bench-http: setup
 	$(PYTHON) scripts/bench_http.py --backend sqlite $(BENCH_HTTP_ARGS)
 	@if [ -n "$$DATABASE_URL" ]; then $(PYTHON) scripts/bench_http.py --backend postgres --reuse $(BENCH_HTTP_ARGS); fi
 
-## Business-card OCR: renders cards with known fields in headless Chromium (8 layouts),
+## Business-card OCR: renders cards with known fields in headless Chromium (11 layouts),
 ## makes photo-like copies, reads them all and reports field exact-match rates and
 ## seconds per card. BENCH_OCR_ARGS="--cards 16" for a quick run.
 bench-ocr: setup

@@ -98,8 +98,13 @@ FIELDS = (
 )
 
 
+# (株) and (有) as OCR often gives them back: (株】}, 【株), |株).
+ABBREVIATION = re.compile(r"[(\[【〔「『|]\s*([株有])\s*[)\]】〕」』}|]+\s*")
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip(" :|・,、")
+    text = ABBREVIATION.sub(r"(\1)", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", " ", text).strip(" :|・,、<>")
 
 
 def _tight(text: str) -> str:
@@ -162,6 +167,9 @@ def extract(lines: list[Line]) -> dict[str, Value]:
         email = EMAIL.search(text)
         if email:
             address = re.sub(r"\s", "", email.group(0)).strip(".")
+            # The dot before co.jp read as an l or 1 (…-reallco.jp): Japanese domains end so.
+            if not re.search(r"\.(?:co|ne|or|ac|go)\.jp$", address):
+                address = re.sub(r"(?<=[a-z0-9])[l1IL](co|ne|or|ac|go)\.jp$", r".\1.jp", address)
             put("email", address.lower() if address.isascii() else address, line.confidence)
             text = (text[: email.start()] + text[email.end() :]).strip()
             text = re.sub(r"(?i)e-?mail\s*:?|mail\s*:?|メール\s*:?", "", text).strip()
@@ -189,7 +197,9 @@ def extract(lines: list[Line]) -> dict[str, Value]:
                 site = "https://" + site
             put("website", site, line.confidence)
             continue
-        if ADDRESS.search(text) and not COMPANY_MARKS.search(text) and len(text) > 6:
+        # "Manager, Tokyo Branch": a title naming a city is no address (an address has numbers).
+        titled = TITLE_WORDS.search(text) and not re.search(r"\d", text)
+        if ADDRESS.search(_tight(text)) and not COMPANY_MARKS.search(text) and len(text) > 6 and not titled:
             if "address" in fields and fields["address"].value not in text:
                 fields["address"] = Value(fields["address"].value + " " + text, fields["address"].confidence)
             else:
@@ -200,9 +210,14 @@ def extract(lines: list[Line]) -> dict[str, Value]:
         tight[id(rest[-1])] = _tight(text)
 
     names: list[Line] = []
+    sizes = sorted(line.size for line in lines) or [0]
     for line in rest:
         text = tight[id(line)]
-        if COMPANY_MARKS.search(text) and "company" not in fields and not TITLE_WORDS.fullmatch(text):
+        if (
+            (COMPANY_MARKS.search(text) or LONE_KABU.search(text))
+            and "company" not in fields
+            and not TITLE_WORDS.fullmatch(text)
+        ):
             put("company", _company(text), line.confidence)
             continue
         if "," in text and TITLE_WORDS.search(text) and not CJK.search(text):
@@ -216,6 +231,12 @@ def extract(lines: list[Line]) -> dict[str, Value]:
             continue
         title = TITLE_WORDS.search(text)
         department = DEPARTMENT_WORDS.search(text)
+        # "代表取締役 山田 太郎" in large letters: the title, then the name.
+        named = _title_then_name(line, sizes) if title else None
+        if named:
+            put("title", named[0], line.confidence)
+            names.append(Line(named[1], line.confidence, line.size, line.box, line.vertical))
+            continue
         if title and not _looks_like_name(text):
             # "営業部 シニアエンジニア" or "技術部課長": department and title, split where the card
             # leaves a space, else after a department word (部, 課, 室...); "営業部長" is a title.
@@ -243,10 +264,49 @@ def extract(lines: list[Line]) -> dict[str, Value]:
             continue
         names.append(line)
     _name_and_reading(names, fields)
+    _domain_from_website(fields)
     return fields
 
 
+def _domain_from_website(fields: dict[str, Value]) -> None:
+    """The e-mail's domain as the web address spells it when the two differ by one misread letter
+    where the dot of .co.jp belongs (hikari-realLco.jp beside www.hikari-real.co.jp)."""
+    if "email" not in fields or "website" not in fields:
+        return
+    user, _at, domain = fields["email"].value.rpartition("@")
+    host = re.sub(r"^(?:https?://)?(?:www\.)?", "", fields["website"].value.lower()).split("/")[0]
+    # Only where the web address has the usual .co.jp (or .ne.jp…) and the e-mail lost its dot:
+    # the other way round the web address may be the one misread.
+    regular = re.compile(r"\.(?:co|ne|or|ac|go)\.jp$")
+    if not (regular.search(host) and not regular.search(domain)):
+        return
+    if user and domain != host and _one_edit(domain.replace(".", ""), host.replace(".", "")):
+        fields["email"] = Value(f"{user}@{host}", fields["email"].confidence)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by at most one letter changed, added or left out."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
 ORG_END = re.compile(r"(?:本部|事業部|部|課|室|グループ|チーム|センター|局|支店|営業所)$")
+
+
+def _title_then_name(line: Line, sizes: list[float]) -> tuple[str, str] | None:
+    """(title, name) for a large line that starts with a title and ends with a name."""
+    if line.size < 1.3 * sizes[len(sizes) // 2]:
+        return None
+    parts = line.text.split()
+    for cut in (1, 2):
+        head, tail = " ".join(parts[:cut]), " ".join(parts[cut:])
+        if tail and TITLE_WORDS.fullmatch(_tight(head)) and _looks_like_name(tail):
+            return _tight(head), tail
+    return None
 
 
 def _looks_like_name(text: str) -> bool:
@@ -255,12 +315,40 @@ def _looks_like_name(text: str) -> bool:
     return bool(JAPANESE_NAME.match(text) or LATIN_NAME.match(text))
 
 
+# ㈱ read as a plain 株 (the vertical model does so) at either end of a line: 富士ネットワークス株.
+LONE_KABU = re.compile(
+    r"^株(?![式主価])(?=[\u3040-\u30ff\u3400-\u9fff]{2})|(?<=[\u3040-\u30ff\u3400-\u9fff]{2})(?<!新)株$"
+)
+
+
 def _company(text: str) -> str:
     """The Japanese company name when the line also carries its English one (株式会社… Foo Co., Ltd.)."""
-    match = re.match(r"^(.*[\u3040-\u9fff][^A-Za-z]*?)\s+([A-Z][A-Za-z .,&'\-]+)$", text)
-    if match and COMPANY_MARKS.search(match.group(1)):
-        return match.group(1)
+    text = LONE_KABU.sub("(株)", text)
+    # A logo beside (株) is read as a letter or two: "oO(株)東西…"; no space around the mark.
+    text = re.sub(r"^[^\u3040-\u9fff(]{1,3}(?=\([株有]\))", "", text)
+    text = re.sub(r"\s*(\([株有]\))\s*", r"\1", text)
+    match = re.match(r"^(.*[\u3040-\u9fff][^A-Za-z]*?)\s*([A-Za-z][A-Za-z .,&'\-]+)$", text)
+    if (
+        match
+        and COMPANY_MARKS.search(match.group(1))
+        and (" " in match.group(2) or COMPANY_MARKS.search(match.group(2)))
+    ):
+        return match.group(1).strip()
     return text
+
+
+def _latin_in_cjk(text: str) -> bool:
+    return bool(CJK.search(text)) and bool(re.search(r"[A-Za-z0-9]", text))
+
+
+def _name_spacing(name: str) -> str:
+    """One space between family and given name in Japanese (山田 太郎), as the capture row splits it;
+    a name read letter by letter (山 田 太 郎) is given none rather than a wrong one."""
+    name = re.sub(r"\s+", " ", name).strip()
+    if not CJK.search(name):
+        return name
+    parts = name.split(" ")
+    return name if len(parts) == 2 else "".join(parts)
 
 
 def _name_and_reading(lines: list[Line], fields: dict[str, Value]) -> None:
@@ -273,12 +361,13 @@ def _name_and_reading(lines: list[Line], fields: dict[str, Value]) -> None:
     def score(line: Line) -> float:
         shaped = 1.3 if _looks_like_name(line.text) else 1.0
         penalty = 0.6 if line in kana else 1.0
+        # Stray Latin letters or digits in Japanese text, or marks: a misread logo or line, not a name.
+        if _latin_in_cjk(line.text) or re.search(r"[0-9@/|\[\]{}<>=_]", line.text):
+            penalty *= 0.6
         return line.size * shaped * penalty * (0.5 + line.confidence / 2)
 
     best = max(candidates, key=score)
-    name = best.text
-    if CJK.search(name) and " " not in name:
-        name = re.sub(r"\s+", "", name)
+    name = _name_spacing(best.text)
     confidence = best.confidence if _looks_like_name(name) else best.confidence * 0.7
     fields["name"] = Value(name, round(confidence, 2))
 

@@ -8,10 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from contacts.forms import normalize_phone
 from contacts.models import ContactPoint, ContactPointKind, Person
+from contacts.signals import RowConflict
 
 from .models import MY_CARD_FIELDS, CardScan, MyCard, ScanState
 from .services import attach
 
+# What a card adds to the person's own columns.
+PERSON_COLUMNS = ("department", "address", "website", "linkedin")
 PHONE_KINDS = {"phone": ContactPointKind.PHONE, "mobile": ContactPointKind.MOBILE, "fax": ContactPointKind.FAX}
 
 
@@ -38,16 +41,25 @@ class CardExtrasForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.owner, self.event = owner, event
         self.scan_obj: CardScan | None = None
+        self.saved_as: Person | None = None
         self.numbers: dict[str, tuple[str, str]] = {}
 
     def clean_scan(self):
         scan = (
             CardScan.objects.filter(pk=self.cleaned_data["scan"], owner=self.owner, event=self.event)
-            .exclude(state=ScanState.SAVED)
+            .select_related("person")
             .first()
         )
         if scan is None:
             raise ValidationError(_("This card was already saved or discarded."))
+        if scan.state == ScanState.SAVED:
+            # Saved from another tab (or sent twice): say as whom, the template links to them.
+            self.saved_as = scan.person
+            if scan.person is None:
+                raise ValidationError(_("This card was already saved."))
+            raise ValidationError(
+                _("This card was already saved as %(name)s.") % {"name": scan.person.display_name}, code="saved"
+            )
         self.scan_obj = scan
         return scan.pk
 
@@ -70,21 +82,36 @@ class CardExtrasForm(forms.Form):
             data[name] = value
         return data
 
-    def save(self, *, person: Person) -> None:
-        data = self.cleaned_data
-        changed = [name for name in ("department", "address", "website", "linkedin") if data.get(name)]
-        for name in changed:
-            setattr(person, name, data[name])
-        if changed:
-            Person.objects.filter(pk=person.pk).update(**{name: data[name] for name in changed})
+    def details(self) -> dict[str, str]:
+        """The person columns the card gives (for a person met again, folded in by keep_new_details)."""
+        return {name: self.cleaned_data[name] for name in PERSON_COLUMNS if self.cleaned_data.get(name)}
+
+    def contact_points(self) -> list[tuple[str, str, str]]:
+        return [(PHONE_KINDS[name], display, e164) for name, (display, e164) in self.numbers.items()]
+
+    def save(self, *, person: Person, known: bool = False) -> None:
+        """Claim the scan for the person and keep its photos with them; for a new person also
+        write the card's details (a person met again took them through keep_new_details).
+
+        Raises RowConflict when the card was saved meanwhile (another tab), so
+        that the whole row is rolled back.
+        """
+        if not attach(scan=self.scan_obj, person=person):
+            raise RowConflict
+        if known:
+            return
+        details = self.details()
+        for name, value in details.items():
+            setattr(person, name, value)
+        if details:
+            Person.objects.filter(pk=person.pk).update(**details)
         ContactPoint.objects.bulk_create(
             [
-                ContactPoint(person=person, kind=PHONE_KINDS[name], value=display, normalized=e164)
-                for name, (display, e164) in self.numbers.items()
+                ContactPoint(person=person, kind=kind, value=display, normalized=e164)
+                for kind, display, e164 in self.contact_points()
                 if not ContactPoint.objects.filter(person=person, normalized=e164).exists()
             ]
         )
-        attach(scan=self.scan_obj, person=person)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

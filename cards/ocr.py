@@ -262,7 +262,8 @@ def _read(image: Image.Image, lang: str, psm: int, vertical: bool) -> list[Line]
                         confidences.append(iterator.Confidence(word_level) / 100)
                         if word_box:
                             x0, y0, x1, y1 = word_box
-                            sizes.append((x1 - x0) / max(1, len(word.strip())) if vertical else (y1 - y0))
+                            # The letter size: a column's width, a row's height.
+                            sizes.append((x1 - x0) if vertical else (y1 - y0))
                     if iterator.IsAtFinalElement(level, word_level):
                         break
                     if not iterator.Next(word_level):
@@ -293,14 +294,19 @@ def _reread_large(card: Image.Image, lines: list[Line]) -> list[Line]:
     result = []
     for line in lines:
         x0, y0, x1, y1 = line.box
-        if y1 - y0 < max(60, typical * 1.5):
+        if y1 - y0 < max(40, typical * 1.5):
             result.append(line)
             continue
-        crop = _line_crop(card, line.box)
-        # A large line that is not plainly Latin is read with the Japanese model alone too.
+        # A large line that is not plainly Latin is read with the Japanese model alone too, and
+        # when still unsure at other letter sizes (隆 read as 隊 at one size is right at another).
         best = line
-        langs = ["jpn+eng"] if line.text.isascii() and line.confidence > 0.85 else ["jpn", "jpn+eng"]
-        for lang in langs:
+        latin = line.text.isascii() and line.confidence > 0.85
+        tries = [("jpn+eng", LINE_HEIGHT)] if latin else [("jpn", LINE_HEIGHT), ("jpn+eng", LINE_HEIGHT)]
+        tries += [] if latin else [("jpn", 40), ("jpn", 70)]
+        for lang, height in tries:
+            if height != LINE_HEIGHT and best.confidence >= 0.85:
+                break
+            crop = _line_crop(card, line.box, height)
             again = _read(crop, lang, tesserocr.PSM.SINGLE_LINE, vertical=False)
             if not again:
                 continue
@@ -323,14 +329,14 @@ LINE_HEIGHT = 52  # px: the letter height a single line is read at
 MISSED_MAX = 6  # regions of unread ink read one by one, at most
 
 
-def _line_crop(card: Image.Image, box: tuple[int, int, int, int]) -> Image.Image:
+def _line_crop(card: Image.Image, box: tuple[int, int, int, int], height: int = 0) -> Image.Image:
     """One line cut out with a margin, scaled to LINE_HEIGHT, on a white border (Tesseract needs both)."""
     from PIL import ImageOps
 
     x0, y0, x1, y1 = box
     pad = max(4, (y1 - y0) // 6)
     crop = card.crop((max(0, x0 - pad), max(0, y0 - pad), min(card.width, x1 + pad), min(card.height, y1 + pad)))
-    factor = LINE_HEIGHT / max(1, y1 - y0)
+    factor = (height or LINE_HEIGHT) / max(1, y1 - y0)
     size = (max(1, round(crop.width * factor)), max(1, round(crop.height * factor)))
     crop = crop.resize(size, Image.Resampling.LANCZOS if factor < 1 else Image.Resampling.BICUBIC)
     return ImageOps.expand(crop, border=16, fill=255)
@@ -348,6 +354,9 @@ def _read_missed(card: Image.Image, lines: list[Line]) -> tuple[list[Line], set[
     for line in lines:
         x0, y0, x1, y1 = line.box
         ink[max(0, y0 - 4) : y1 + 4, max(0, x0 - 4) : x1 + 4] = 0
+    # The card's edge and the table left around it in a photo are no text (and would take the places).
+    edge = max(8, min(card.size) // 40)
+    ink[:edge], ink[-edge:], ink[:, :edge], ink[:, -edge:] = 0, 0, 0, 0
     # Join the letters of a line, across letter spacing and the gap between family and given name.
     merged = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (card.width // 25, 3)))
     contours, _h = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -371,21 +380,26 @@ def _read_missed(card: Image.Image, lines: list[Line]) -> tuple[list[Line], set[
             if not line.vertical and overlap > 0.5 * min(ly1 - ly0, h) and near:
                 box = (min(box[0], lx0), min(box[1], ly0), max(box[2], lx1), max(box[3], ly1))
                 taken.add(index)
-        crop = _line_crop(card, box)
         best = None
-        # A single line, then the raw line (no layout step: it reads two characters that the line mode drops).
-        for lang, psm in (
-            ("jpn", tesserocr.PSM.SINGLE_LINE),
-            ("jpn", tesserocr.PSM.RAW_LINE),
-            ("jpn+eng", tesserocr.PSM.SINGLE_LINE),
+        # A single line, then the raw line (no layout step: it reads two characters that the line mode
+        # drops), then at other letter sizes.
+        for lang, psm, height in (
+            ("jpn", tesserocr.PSM.SINGLE_LINE, LINE_HEIGHT),
+            ("jpn", tesserocr.PSM.RAW_LINE, LINE_HEIGHT),
+            ("jpn+eng", tesserocr.PSM.SINGLE_LINE, LINE_HEIGHT),
+            ("jpn", tesserocr.PSM.SINGLE_LINE, 40),
+            ("jpn", tesserocr.PSM.SINGLE_LINE, 70),
         ):
+            if height != LINE_HEIGHT and best and best.confidence >= 0.8:
+                break
+            crop = _line_crop(card, box, height)
             read = _read(crop, lang, psm, vertical=False)
             if read:
                 text = " ".join(r.text for r in read)
                 candidate = Line(text, min(r.confidence for r in read), float(box[3] - box[1]), box)
                 if best is None or candidate.confidence > best.confidence:
                     best = candidate
-            if best and (best.confidence > 0.85 or (lang == "jpn" and best.confidence > 0.4 and CJK.search(best.text))):
+            if best and (best.confidence > 0.85 or (lang == "jpn" and best.confidence > 0.7 and CJK.search(best.text))):
                 break
         if best and best.confidence > 0.4 and re.sub(r"\W", "", best.text):
             found.append(best)
@@ -402,10 +416,12 @@ def _join_fragments(lines: list[Line]) -> list[Line]:
             overlap = min(oy1, y1) - max(oy0, y0)
             height = max(oy1 - oy0, y1 - y0)
             gap = x0 - ox1
-            if overlap > 0.6 * height and -4 <= gap < 0.8 * height and not line.vertical:
-                text = (
-                    other.text + ("" if CJK.search(other.text[-1:]) and CJK.search(line.text[:1]) else " ") + line.text
-                )
+            # A name set large with a wide space (藤田　誠) is read as two pieces of one size, far apart.
+            alike = abs((oy1 - oy0) - (y1 - y0)) < 0.3 * height and CJK.search(other.text) and CJK.search(line.text)
+            widest = 2.5 * height if alike and height > 50 else 0.8 * height
+            if overlap > 0.6 * height and -4 <= gap < widest and not line.vertical:
+                tight = CJK.search(other.text[-1:]) and CJK.search(line.text[:1]) and gap < 0.5 * height
+                text = other.text + ("" if tight else " ") + line.text
                 width = (ox1 - ox0) + (x1 - x0)
                 confidence = (other.confidence * (ox1 - ox0) + line.confidence * (x1 - x0)) / max(1, width)
                 box = (ox0, min(oy0, y0), x1, max(oy1, y1))
@@ -416,6 +432,178 @@ def _join_fragments(lines: list[Line]) -> list[Line]:
     return sorted(joined, key=lambda line: (line.box[1], line.box[0]))
 
 
+# A company form somewhere on the card: when none is read, a ㈱ (which the models do not know) may
+# have been misread as some other character.
+COMPANY_HINT = re.compile(
+    r"株式会社|\(株\)|㈱|有限会社|\(有\)|㈲|合同会社|合資会社|合名会社|法人|\b(?:Inc|Ltd|LLC|GmbH|Corp|K\.K)\b", re.I
+)
+ABBREVIATED = {"株": "(株)"}
+
+
+def _symbols(image: Image.Image, lang: str, psm: int) -> list[tuple[str, tuple[int, int, int, int], float]]:
+    """Each character read on one line, with its box and confidence."""
+    import tesserocr
+
+    reader = _reader()
+    found = []
+    with reader.lock:
+        api = reader.api(lang, psm)
+        api.SetImage(image)
+        api.Recognize()
+        iterator = api.GetIterator()
+        if iterator is None:
+            return []
+        level = tesserocr.RIL.SYMBOL
+        while True:
+            try:
+                text, box = iterator.GetUTF8Text(level), iterator.BoundingBox(level)
+            except RuntimeError:  # an empty result
+                text, box = "", None
+            if text and text.strip() and box:
+                found.append((text.strip(), box, iterator.Confidence(level) / 100))
+            if not iterator.Next(level):
+                break
+    return found
+
+
+def _abbreviation(crop: Image.Image, box: tuple[int, int, int, int]) -> str:
+    """'(株)' when the character in box is ㈱ (its middle, read alone, is 株); else ''."""
+    from PIL import ImageOps
+
+    x0, y0, x1, y1 = box
+    width = x1 - x0
+    # The whole cell first: (株) printed with plain brackets leaves 株 a cell of its own.
+    for low, high in ((0.0, 1.0), (0.15, 0.85), (0.2, 0.8), (0.1, 0.9)):
+        middle = crop.crop((x0 + int(width * low), max(0, y0 - 3), x0 + int(width * high), min(crop.height, y1 + 3)))
+        if middle.width < 4 or middle.height < 8:
+            return ""
+        middle = middle.resize((max(1, round(middle.width * 60 / middle.height)), 60), Image.Resampling.BICUBIC)
+        for symbol in _symbols(ImageOps.expand(middle, border=20, fill=255), "jpn", 10)[:1]:
+            if symbol[0] in ABBREVIATED and symbol[2] >= 0.5:
+                return ABBREVIATED[symbol[0]]
+    return ""
+
+
+def _reread_company_form(card: Image.Image, lines: list[Line]) -> list[Line]:
+    """When no line carries a company form, look for ㈱ at either end of a few Japanese lines.
+
+    Tesseract's Japanese model has no ㈱: it reads it as 井, 仙, 時... The
+    character's middle, cut out and read alone, is a plain 株.
+    """
+    if any(COMPANY_HINT.search(_tight_cjk(line.text)) for line in lines):
+        return lines
+    candidates = [
+        line
+        for line in lines
+        # Japanese lines, and short garbled ones (a logo and ㈱ beside the name can turn it all to "EE").
+        if (len(CJK.findall(line.text)) >= 3 or line.confidence < 0.8 and len(line.text) <= 6)
+        and not re.search(r"[@\d]", line.text)
+        and not line.vertical
+    ]
+    result = list(lines)
+    for line in sorted(candidates, key=lambda item: item.confidence)[:3]:
+        crop = _line_crop(card, line.box)
+        cells = _cells(crop)
+        if len(cells) < 3:
+            continue
+        text = ""
+        for index in (len(cells) - 1, len(cells) - 2, 0, 1):
+            form = _abbreviation(crop, cells[index])
+            if not form:
+                continue
+            # The rest of the line read again without the mark (and without a logo beside it).
+            pad = max(4, (cells[index][3] - cells[index][1]) // 3)
+            if index >= len(cells) - 2:
+                rest = crop.crop((max(0, cells[0][0] - pad), 0, cells[index][0] - 1, crop.height))
+            else:
+                rest = crop.crop((cells[index][2] + 1, 0, min(crop.width, cells[-1][2] + pad), crop.height))
+            from PIL import ImageOps
+
+            read = _read(ImageOps.expand(rest, border=16, fill=255), "jpn", 7, vertical=False)
+            name = _tight_cjk(" ".join(r.text for r in read)).strip("|[]()」』 ")
+            if name and not name.startswith("式会社"):
+                text = name + form if index >= len(cells) - 2 else form + name
+            break
+        if text:
+            result[result.index(line)] = Line(text, max(line.confidence, 0.75), line.size, line.box, line.vertical)
+            break
+    return result
+
+
+def _cells(crop: Image.Image) -> list[tuple[int, int, int, int]]:
+    """The character cells of one line, left to right, from the columns that carry ink; a logo
+    (taller than the letters) is left out."""
+    ink = np.asarray(crop.convert("L")) < 140
+    runs, start = [], None
+    for x, inked in enumerate([*ink.any(axis=0), False]):
+        if inked and start is None:
+            start = x
+        elif not inked and start is not None:
+            rows = np.where(ink[:, start:x].any(axis=1))[0]
+            runs.append((start, int(rows.min()), x, int(rows.max()) + 1))
+            start = None
+    if not runs:
+        return []
+    heights = sorted(y1 - y0 for _x0, y0, _x1, y1 in runs)
+    usual = heights[len(heights) // 2]
+    return [run for run in runs if run[3] - run[1] <= usual * 1.3 and run[2] - run[0] >= usual * 0.25]
+
+
+def _tight_cjk(text: str) -> str:
+    return re.sub(r"(?<=[\u3040-\u30ff\u3400-\u9fff])\s+(?=[\u3040-\u30ff\u3400-\u9fff])", "", text)
+
+
+def _absorb_pieces(card: Image.Image, lines: list[Line]) -> list[Line]:
+    """Read a large line again with the small pieces read beside it inside its height: one large
+    character (亮) is sometimes read as two small lines, one above the other, and left out of the name."""
+    import tesserocr
+
+    if not lines:
+        return lines
+    heights = sorted(line.box[3] - line.box[1] for line in lines)
+    typical = heights[len(heights) // 2]
+    result = list(lines)
+    for line in sorted(lines, key=lambda item: item.box[1] - item.box[3])[:2]:
+        x0, y0, x1, y1 = line.box
+        height = y1 - y0
+        if height < max(40, typical * 1.5) or line.vertical or line not in result:
+            continue
+        pieces = [
+            other
+            for other in result
+            if other is not line
+            and not other.vertical
+            and y0 - 0.1 * height <= other.box[1]
+            and other.box[3] <= y1 + 0.1 * height
+            and other.box[3] - other.box[1] < 0.8 * height
+            and -0.2 * height < other.box[0] - x1 < 2.5 * height
+        ]
+        if not pieces:
+            continue
+        box = (x0, y0, max(p.box[2] for p in pieces), y1)
+        best = None
+        # The raw line mode too: the line mode drops a lone large character after a wide space.
+        line_mode, raw = tesserocr.PSM.SINGLE_LINE, tesserocr.PSM.RAW_LINE
+        for height_px, psm in (
+            (LINE_HEIGHT, line_mode),
+            (LINE_HEIGHT, raw),
+            (40, line_mode),
+            (40, raw),
+            (70, line_mode),
+        ):
+            read = _read(_line_crop(card, box, height_px), "jpn", psm, vertical=False)
+            if read and len(CJK.findall("".join(r.text for r in read))) > len(CJK.findall(line.text)):
+                candidate = Line(" ".join(r.text for r in read), min(r.confidence for r in read), line.size, box)
+                if best is None or candidate.confidence > best.confidence:
+                    best = candidate
+            if best and best.confidence >= 0.85:
+                break
+        grown = best and len(CJK.findall(best.text)) > len(CJK.findall(line.text))
+        if grown and best.confidence >= 0.45 and not _latin_in_cjk(best.text):
+            result = [other for other in result if other is not line and other not in pieces] + [best]
+    return sorted(result, key=lambda item: (item.box[1], item.box[0]))
+
+
 def _latin_in_cjk(text: str) -> bool:
     """Japanese text with stray Latin letters or digits in it (吉田 Ao): a misreading."""
     return bool(CJK.search(text)) and bool(re.search(r"[A-Za-z0-9]", text))
@@ -423,6 +611,188 @@ def _latin_in_cjk(text: str) -> bool:
 
 def _useful(lines: list[Line]) -> float:
     return sum(len(re.sub(r"\W", "", line.text)) * line.confidence for line in lines if line.confidence > 0.5)
+
+
+# What vertical typesetting lays on its side: e-mail, web address, phone numbers and postcode.
+SIDEWAYS = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+"
+    r"|(?:https?://|www\.)\S+|\b[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.(?:com|jp|net|org|io|biz|info)\b\S*"
+    r"|\+?\(?\d[\d\-–() ]{7,}\d|\b\d{3}\s?-\s?\d{4}\b",
+    re.IGNORECASE,
+)
+SIDEWAYS_LABEL = re.compile(r"電話|携帯|直通|代表|ファックス|ファクス|モバイル|FAX|TEL|〒", re.IGNORECASE)
+
+
+def _turn_box(box: tuple[int, int, int, int], width: int) -> tuple[int, int, int, int]:
+    """A box on the upright card as a box on the card turned a quarter left (columns become rows)."""
+    x0, y0, x1, y1 = box
+    return (y0, width - x1, y1, width - x0)
+
+
+def _reread_columns(card: Image.Image, columns: list[Line]) -> list[Line]:
+    """Read large columns (the name) again on their own, at the letter size the model knows best;
+    a name set with wide letter spacing is otherwise cut into two columns and misread."""
+    import tesserocr
+
+    if not columns:
+        return columns
+    widths = sorted(c.box[2] - c.box[0] for c in columns)
+    typical = widths[len(widths) // 2]
+    large = [c for c in columns if c.box[2] - c.box[0] >= max(30, typical * 1.4)]
+    rest = [c for c in columns if c not in large]
+    groups: list[list[Line]] = []
+    for column in sorted(large, key=lambda c: -(c.box[2] - c.box[0])):
+        for group in groups:
+            gx0, gx1 = min(c.box[0] for c in group), max(c.box[2] for c in group)
+            if min(gx1, column.box[2]) - max(gx0, column.box[0]) > 0.4 * (column.box[2] - column.box[0]):
+                group.append(column)
+                break
+        else:
+            groups.append([column])
+    for group in groups:
+        box = (
+            min(c.box[0] for c in group),
+            min(c.box[1] for c in group),
+            max(c.box[2] for c in group),
+            max(c.box[3] for c in group),
+        )
+        best = max(group, key=lambda c: c.confidence * len(c.text))
+        for height in (LINE_HEIGHT, 40, 70):
+            if height != LINE_HEIGHT and best.confidence >= 0.85:
+                break
+            turned = _line_crop(card.rotate(90, expand=True), _turn_box(box, card.width), height)
+            again = _read(turned.rotate(-90, expand=True), "jpn_vert", tesserocr.PSM.SINGLE_BLOCK_VERT_TEXT, True)
+            if again:
+                text = "".join(a.text for a in again) if len(again) > 1 else again[0].text
+                candidate = Line(text, min(a.confidence for a in again), float(box[2] - box[0]), box, True)
+                if candidate.confidence > best.confidence or len(group) > 1 and candidate.confidence > 0.5:
+                    best = candidate
+        if best.confidence < 0.6:
+            best = _read_column_pieces(card, box) or best
+        rest.append(Line(best.text, best.confidence, float(box[2] - box[0]), box, True))
+    return rest
+
+
+def _read_column_pieces(card: Image.Image, box: tuple[int, int, int, int]) -> Line | None:
+    """A column with a wide space in it (藤田　　康介) read piece by piece; None when a piece is unsure."""
+    import tesserocr
+
+    x0, y0, x1, y1 = box
+    ink = (np.asarray(card.convert("L"))[y0:y1, x0:x1] < 140).any(axis=1)
+    width = x1 - x0
+    pieces, start, blank = [], None, 0
+    for y, inked in enumerate([*ink, False]):
+        if inked:
+            if start is None:
+                start = y
+            blank = 0
+        elif start is not None:
+            blank += 1
+            if blank > 0.6 * width or y == len(ink):
+                pieces.append((start, y - blank + 1))
+                start, blank = None, 0
+    if len(pieces) < 2:
+        return None
+    texts, confidences = [], []
+    for top, bottom in pieces:
+        piece = (x0, y0 + top, x1, y0 + bottom)
+        turned = _line_crop(card.rotate(90, expand=True), _turn_box(piece, card.width))
+        read = _read(turned.rotate(-90, expand=True), "jpn_vert", tesserocr.PSM.SINGLE_BLOCK_VERT_TEXT, True)
+        text = "".join(r.text for r in read)
+        if not read or not re.sub(r"\W", "", text):
+            return None
+        texts.append(text)
+        confidences.append(min(r.confidence for r in read))
+    if min(confidences) < 0.6:
+        return None
+    return Line(" ".join(texts), min(confidences), float(width), box, True)
+
+
+def _missed_columns(card: Image.Image, columns: list[Line]) -> list[Line]:
+    """Read the ink no column covers: a name set large and spaced out (山田　真由美) is taken for a
+    picture by the layout step, as on horizontal cards (see _read_missed)."""
+    import tesserocr
+
+    if cv2 is None:
+        return []
+    gray = np.asarray(card.convert("L"))
+    ink = (gray < 140).astype(np.uint8) * 255
+    for column in columns:
+        x0, y0, x1, y1 = column.box
+        ink[max(0, y0 - 4) : y1 + 4, max(0, x0 - 4) : x1 + 4] = 0
+    # The card's edge and the table left around it in a photo are no text.
+    edge = max(8, min(card.size) // 40)
+    ink[:edge], ink[-edge:], ink[:, :edge], ink[:, -edge:] = 0, 0, 0, 0
+    merged = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (3, card.height // 12)))
+    contours, _h = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    found = []
+    for contour in sorted(contours, key=lambda c: cv2.boundingRect(c)[2], reverse=True)[:MISSED_MAX]:
+        x, y, w, h = cv2.boundingRect(contour)
+        if w < 30 or h < w or w > card.width * 0.3 or cv2.countNonZero(ink[y : y + h, x : x + w]) < w * 3:
+            continue
+        ix, iy, w, h = cv2.boundingRect(cv2.findNonZero(ink[y : y + h, x : x + w]))
+        box = (x + ix, y + iy, x + ix + w, y + iy + h)
+        best = None
+        for height in (LINE_HEIGHT, 40, 70):
+            if best and best.confidence >= 0.85:
+                break
+            turned = _line_crop(card.rotate(90, expand=True), _turn_box(box, card.width), height)
+            read = _read(turned.rotate(-90, expand=True), "jpn_vert", tesserocr.PSM.SINGLE_BLOCK_VERT_TEXT, True)
+            text = "".join(r.text for r in read)
+            if read and re.sub(r"\W", "", text):
+                candidate = Line(text, min(r.confidence for r in read), float(w), box, True)
+                if best is None or candidate.confidence > best.confidence:
+                    best = candidate
+        if best and best.confidence < 0.6:
+            best = _read_column_pieces(card, box) or best
+        if best and best.confidence > 0.4:
+            found.append(best)
+    return found
+
+
+def read_vertical(card: Image.Image) -> list[Line]:
+    """A card set vertically (縦書き): its columns read right to left as lines, the Latin ones sideways.
+
+    The vertical Japanese model reads the columns; e-mail, web address and
+    numbers lie on their side in vertical typesetting, so the card is also
+    read turned a quarter left with the English model and those lines take
+    their column's place (keeping a label such as 電話 or 携帯 from it). Every
+    box is given on the turned card, where columns are rows, so the field
+    rules see lines as on a horizontal card.
+    """
+    import tesserocr
+
+    columns = _read(card, "jpn_vert", tesserocr.PSM.SINGLE_BLOCK_VERT_TEXT, vertical=True)
+    columns = _reread_columns(card, [c for c in columns if re.sub(r"\W", "", c.text)])
+    # Garbled columns go (their ink is looked at again below, with its true extent), unless they
+    # carry a label for the numbers read sideways.
+    columns = [c for c in columns if c.confidence >= 0.45 or SIDEWAYS_LABEL.search(c.text[:6])]
+    columns += _missed_columns(card, columns)
+    sideways = _read(card.rotate(90, expand=True), "eng", tesserocr.PSM.AUTO, vertical=False)
+    lines, replaced = [], set()
+    for line in sideways:
+        found = SIDEWAYS.search(line.text)
+        if not found or line.confidence < 0.3:
+            continue
+        text = line.text[found.start() :].strip()
+        # The column this line lies in, on the upright card.
+        x0, y0, x1, y1 = line.box[1], line.box[0], line.box[3], line.box[2]
+        x0, x1 = card.width - x1, card.width - x0
+        label = ""
+        for index, column in enumerate(columns):
+            cx0, cy0, cx1, cy1 = column.box
+            across = min(x1, cx1) - max(x0, cx0)
+            if across > 0.5 * min(x1 - x0, cx1 - cx0) and min(y1, cy1) - max(y0, cy0) > 0:
+                replaced.add(index)
+                head = SIDEWAYS_LABEL.search(column.text[:6])
+                label = label or (head.group(0) if head else "")
+        if not label and re.fullmatch(r"\d{3}\s?-\s?\d{4}", text):
+            label = "〒"
+        lines.append(Line(f"{label} {text}".strip(), line.confidence, line.size, line.box, True))
+    for index, column in enumerate(columns):
+        if index not in replaced:
+            lines.append(Line(column.text, column.confidence, column.size, _turn_box(column.box, card.width), True))
+    return sorted(lines, key=lambda line: (line.box[1], line.box[0]))
 
 
 def read_lines(image: Image.Image) -> list[Line]:
@@ -436,9 +806,13 @@ def read_lines(image: Image.Image) -> list[Line]:
     missed, taken = _read_missed(card, lines)
     lines = [line for index, line in enumerate(lines) if index not in taken] + missed
     lines = _join_fragments(sorted(lines, key=lambda line: (line.box[1], line.box[0])))
+    lines = _absorb_pieces(card, lines)
+    lines = _reread_company_form(card, lines)
     useful = _useful(lines)
-    if useful < LITTLE_TEXT or card.height > card.width * 1.15:
-        vertical = _read(card, "jpn_vert+eng", tesserocr.PSM.AUTO, vertical=True)
-        if _useful(vertical) > useful * 1.2:
+    # Vertical text read across gives lines of a character or two.
+    short = sum(1 for line in lines if len(re.sub(r"\W", "", line.text)) <= 2)
+    if useful < LITTLE_TEXT or card.height > card.width * 1.15 or short > len(lines) / 2:
+        vertical = read_vertical(card)
+        if _useful(vertical) > useful * 1.1:
             return vertical
     return lines

@@ -114,10 +114,31 @@ def read_scan(*, scan_id: int) -> CardScan | None:
     return scan if updated else None
 
 
-def attach(*, scan: CardScan, person: Person) -> None:
-    """Keep the scan's photos with the person saved from it, and mark the scan saved."""
+def claim(*, scan: CardScan, person: Person) -> bool:
+    """Mark the scan saved as this person, once: False when another save (another tab) took it first.
+
+    A conditional UPDATE: of two saves racing, the second waits for the
+    first's row lock (PostgreSQL) or its write lock (SQLite), then finds the
+    scan no longer unsaved and changes nothing.
+    """
+    claimed = (
+        CardScan.objects.filter(pk=scan.pk, owner_id=scan.owner_id)
+        .exclude(state=ScanState.SAVED)
+        .update(state=ScanState.SAVED, person=person)
+    )
+    return claimed == 1
+
+
+def attach(*, scan: CardScan, person: Person) -> bool:
+    """Keep the scan's photos with the person saved from it, and mark the scan saved.
+
+    Returns False, changing nothing, when the scan was already saved.
+    """
+    if not claim(scan=scan, person=person):
+        return False
     scan.images.filter(person__isnull=True).update(person=person)
-    CardScan.objects.filter(pk=scan.pk).update(state=ScanState.SAVED, person=person)
+    scan.state, scan.person = ScanState.SAVED, person
+    return True
 
 
 def discard(*, scan: CardScan) -> None:

@@ -49,7 +49,7 @@ def _tokenizer():
     """This thread's SudachiPy tokenizer; None when SudachiPy is unavailable."""
     if not hasattr(_local, "tokenizer"):
         dictionary = _dictionary()
-        _local.tokenizer = dictionary.create() if dictionary is not None else None
+        _local.tokenizer = dictionary.tokenizer() if dictionary is not None else None
     return _local.tokenizer
 
 

@@ -532,7 +532,7 @@ def keep_new_details(
             current.reading_inferred or not (current.family_reading or current.given_reading)
         ):
             changes.update(family_reading=family_reading, given_reading=given_reading, reading_inferred=False)
-        for name in (*CAREER_COLUMNS, "company_reading", "website"):
+        for name in (*CAREER_COLUMNS, "company_reading", "website", "address", "linkedin"):
             new = (values.get(name) or "").strip()
             if new and new != getattr(current, name):
                 changes[name] = new

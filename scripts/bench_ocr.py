@@ -1,7 +1,7 @@
 """`make bench-ocr`: how well and how fast business cards are read.
 
-Renders made-up cards with known fields (scripts/cardgen.py: 8 layouts, Noto
-CJK fonts, headless Chromium), makes a photo-like copy of each (on a table,
+Renders made-up cards with known fields (scripts/cardgen.py: 11 layouts, Noto
+CJK fonts, headless Chromium; `--seed` draws another set: measure on two), makes a photo-like copy of each (on a table,
 turned up to ±8°, in perspective, blurred, unevenly lit, JPEG quality 60),
 reads every image one after another in this process with the same code the
 worker runs (cards.ocr + cards.extract, plus the QR reader), and prints the

@@ -1,9 +1,13 @@
 """Made-up business cards with known fields, for `make bench-ocr` and the card test images.
 
-Each card is HTML in one of several layouts (horizontal and vertical Japanese,
-English, bilingual, coloured ground with a logo, small print, two phones, long
-company names), rendered by headless Chromium with Noto CJK fonts; `photo()`
-turns a render into something like a phone photo of it on a table.
+Each card is HTML in one of eleven layouts (horizontal and vertical Japanese,
+English left-aligned and centred, bilingual, coloured ground with a logo, small
+print, two phones, long company names, the name on the left with the company
+opposite, and abbreviated company forms such as ㈱), rendered by headless
+Chromium with Noto CJK fonts; the name's size, letter spacing, face and the
+space between family and given name vary from card to card, so that a reader
+tuned on one seed is not tuned to one drawing. `photo()` turns a render into
+something like a phone photo of it on a table.
 """
 
 import io
@@ -20,6 +24,11 @@ FAMILY = [
     ("井上", "いのうえ", "Inoue"), ("木村", "きむら", "Kimura"), ("清水", "しみず", "Shimizu"), ("森", "もり", "Mori"),
     ("池田", "いけだ", "Ikeda"), ("橋本", "はしもと", "Hashimoto"), ("石川", "いしかわ", "Ishikawa"), ("前田", "まえだ", "Maeda"),
     ("藤田", "ふじた", "Fujita"), ("岡田", "おかだ", "Okada"), ("長谷川", "はせがわ", "Hasegawa"), ("村上", "むらかみ", "Murakami"),
+    ("斎藤", "さいとう", "Saito"), ("山本", "やまもと", "Yamamoto"), ("中島", "なかじま", "Nakajima"), ("阿部", "あべ", "Abe"),
+    ("西村", "にしむら", "Nishimura"), ("遠藤", "えんどう", "Endo"), ("青木", "あおき", "Aoki"), ("坂本", "さかもと", "Sakamoto"),
+    ("福田", "ふくだ", "Fukuda"), ("三浦", "みうら", "Miura"), ("藤原", "ふじわら", "Fujiwara"), ("岡本", "おかもと", "Okamoto"),
+    ("松田", "まつだ", "Matsuda"), ("中川", "なかがわ", "Nakagawa"), ("原", "はら", "Hara"), ("小野", "おの", "Ono"),
+    ("竹内", "たけうち", "Takeuchi"), ("金子", "かねこ", "Kaneko"), ("和田", "わだ", "Wada"), ("佐々木", "ささき", "Sasaki"),
 ]  # fmt: skip
 GIVEN = [
     ("太郎", "たろう", "Taro"), ("花子", "はなこ", "Hanako"), ("健一", "けんいち", "Kenichi"), ("美咲", "みさき", "Misaki"),
@@ -27,29 +36,39 @@ GIVEN = [
     ("恵子", "けいこ", "Keiko"), ("拓也", "たくや", "Takuya"), ("裕子", "ゆうこ", "Yuko"), ("誠", "まこと", "Makoto"),
     ("陽子", "ようこ", "Yoko"), ("浩二", "こうじ", "Koji"), ("愛", "あい", "Ai"), ("隆", "たかし", "Takashi"),
     ("智子", "ともこ", "Tomoko"), ("修", "おさむ", "Osamu"), ("彩", "あや", "Aya"), ("亮", "りょう", "Ryo"),
+    ("雅人", "まさと", "Masato"), ("真由美", "まゆみ", "Mayumi"), ("和也", "かずや", "Kazuya"), ("大樹", "だいき", "Daiki"),
+    ("千尋", "ちひろ", "Chihiro"), ("聡", "さとし", "Satoshi"), ("香織", "かおり", "Kaori"), ("一郎", "いちろう", "Ichiro"),
+    ("早紀", "さき", "Saki"), ("康介", "こうすけ", "Kosuke"), ("麻衣", "まい", "Mai"), ("さくら", "さくら", "Sakura"),
 ]  # fmt: skip
 COMPANY_WORDS = [
     ("青空", "Aozora"), ("みらい", "Mirai"), ("日本橋", "Nihonbashi"), ("さくら", "Sakura"), ("東西", "Tozai"),
     ("光洋", "Koyo"), ("大和", "Yamato"), ("富士", "Fuji"), ("北斗", "Hokuto"), ("若葉", "Wakaba"), ("朝日", "Asahi"),
-    ("松風", "Matsukaze"), ("新星", "Shinsei"), ("ひかり", "Hikari"),
+    ("松風", "Matsukaze"), ("新星", "Shinsei"), ("ひかり", "Hikari"), ("東海", "Tokai"), ("瑞穂", "Mizuho"),
+    ("アルファ", "Alpha"), ("葵", "Aoi"), ("中央", "Chuo"), ("ノース", "North"),
 ]  # fmt: skip
 COMPANY_KINDS = [
     ("テクノロジー", "Technology"), ("商事", "Trading"), ("デザイン", "Design"), ("コンサルティング", "Consulting"),
     ("ソリューションズ", "Solutions"), ("物産", "Products"), ("建設", "Construction"), ("システム", "Systems"),
+    ("工業", "Industries"), ("不動産", "Real Estate"), ("ネットワークス", "Networks"), ("製作所", "Works"),
 ]  # fmt: skip
 LONG_KINDS = [
     ("ヘルスケアイノベーション", "Healthcare Innovation"), ("グローバルマーケティング", "Global Marketing"),
     ("エンジニアリングサービス", "Engineering Services"), ("インターナショナル物流", "International Logistics"),
 ]  # fmt: skip
-FORMS_JA = ["株式会社{}", "{}株式会社", "合同会社{}", "有限会社{}", "一般社団法人{}"]
-FORMS_EN = ["{} Co., Ltd.", "{} Inc.", "{} LLC", "{} K.K."]
+FORMS_JA = ["株式会社{}", "{}株式会社", "合同会社{}", "有限会社{}", "一般社団法人{}", "株式会社{}", "{}株式会社"]
+# Shortened forms, printed on cards with little room (㈱ reads as (株) once normalised).
+FORMS_SHORT = ["㈱{}", "{}㈱", "(株){}", "{}(株)"]
+FORMS_EN = ["{} Co., Ltd.", "{} Inc.", "{} LLC", "{} K.K.", "{} GmbH", "{} Corporation"]
 TITLES = [
     ("代表取締役", "CEO"), ("部長", "General Manager"), ("課長", "Manager"), ("マネージャー", "Manager"),
     ("主任", "Supervisor"), ("取締役", "Director"), ("シニアエンジニア", "Senior Engineer"), ("営業部長", "Sales Director"),
+    ("代表取締役社長", "President"), ("執行役員", "Executive Officer"), ("係長", "Assistant Manager"),
+    ("ディレクター", "Creative Director"), ("プロジェクトマネージャー", "Project Manager"), ("主任研究員", "Senior Researcher"),
 ]  # fmt: skip
 DEPARTMENTS = [
     ("営業部", "Sales Department"), ("開発本部 第一開発部", "Development Division"), ("経営企画室", "Corporate Planning"),
     ("マーケティング部", "Marketing Department"), ("人事部", "Human Resources"), ("技術部", "Engineering"),
+    ("総務部 総務課", "General Affairs"), ("カスタマーサクセス部", "Customer Success"), ("東京支店 営業課", "Tokyo Branch Sales"),
 ]  # fmt: skip
 ADDRESSES = [
     ("100-0005", "東京都千代田区丸の内1-2-3 丸の内ビル8F", "1-2-3 Marunouchi, Chiyoda-ku, Tokyo"),
@@ -68,6 +87,9 @@ LAYOUTS = [
     "small_print",
     "two_phones",
     "long_company",
+    "name_left",
+    "english_centered",
+    "short_company",
 ]
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>
 html,body{margin:0;padding:0;background:#fff}
@@ -120,13 +142,14 @@ def make_card(rng: random.Random, layout: str) -> Card:
     user = (
         f"{given[2].lower()}.{family[2].lower()}" if rng.random() < 0.6 else f"{family[2][0].lower()}{given[2].lower()}"
     )
-    if layout == "english":
+    if layout in ("english", "english_centered"):
         name, reading = f"{given[2]} {family[2]}", ""
         company = rng.choice(FORMS_EN).format(f"{word[1]} {kind[1]}")
         title_text, department_text, address = title[1], department[1], address_en
     else:
         name, reading = f"{family[0]} {given[0]}", f"{family[1]} {given[1]}"
-        company = rng.choice(FORMS_JA).format(word[0] + kind[0])
+        short = layout == "short_company" or rng.random() < 0.08
+        company = rng.choice(FORMS_SHORT if short else FORMS_JA).format(word[0] + kind[0])
         title_text, department_text = title[0], department[0]
     card = Card(
         layout=layout,
@@ -164,24 +187,74 @@ def _contacts(card: Card, english: bool = False, size: int = 19) -> str:
     return "".join(f'<div style="font-size:{size}px;line-height:1.55">{r}</div>' for r in rows)
 
 
+def _printed_name(card: Card, rng: random.Random) -> str:
+    """The name as set on the card: a half- or full-width space, or none, between family and given."""
+    if card.layout in ("english", "english_centered") or " " not in card.name:
+        return escape(card.name)
+    family, given = card.name.split(" ", 1)
+    return escape(family + rng.choice([" ", "\u3000", "\u3000", ""]) + given)
+
+
 def card_html(card: Card, rng: random.Random) -> str:
     bg, cls = "#fff", ""
     reading_line = f'<div style="font-size:15px;letter-spacing:3px;color:#555">{escape(card.reading)}</div>'
+    # The name's size, spacing and face vary from card to card, as printers' choices do.
+    name_size, spacing = rng.randint(36, 56), rng.choice([0, 2, 4, 6, 8, 10])
+    face = rng.choice(["", "serif", "", "bold"])
+    face_style = "font-weight:700" if face == "bold" else ""
+    face_cls = "serif" if face == "serif" else ""
+    name = _printed_name(card, rng)
     if card.layout == "jp_vertical":
+        # Columns from right to left: company, department and title, the name, then address and numbers;
+        # Latin letters and digits lie on their side, as vertical typesetting sets them.
         cls = "portrait"
+        small = rng.randint(15, 18)
         body = (
-            '<div style="writing-mode:vertical-rl;height:100%;display:flex;gap:28px">'
-            f'<div style="font-size:21px">{escape(card.company)}</div>'
-            f'<div style="font-size:18px">{escape(card.department)}</div><div style="font-size:18px">{escape(card.title)}</div>'
-            f'<div style="font-size:54px;letter-spacing:10px;margin-top:90px" class="serif">{escape(card.name)}</div>'
-            f'<div style="font-size:17px;line-height:1.7;margin-top:60px">〒{card.postcode}<br>{escape(card.address)}<br>'
-            f'電話 {card.phone}<br>携帯 {card.mobile}<br><span style="writing-mode:horizontal-tb;font-size:16px">{card.email}</span></div>'
+            '<div style="writing-mode:vertical-rl;height:100%">'
+            f'<div style="font-size:{rng.randint(19, 23)}px;font-weight:700">{escape(card.company)}</div>'
+            f'<div style="font-size:{small + 1}px;margin-right:{rng.randint(14, 30)}px">{escape(card.department)}</div>'
+            f'<div style="font-size:{small + 1}px;margin-right:6px">{escape(card.title)}</div>'
+            f'<div style="font-size:{rng.randint(40, 54)}px;letter-spacing:{spacing}px;margin-top:{rng.randint(40, 110)}px;'
+            f'margin-right:{rng.randint(30, 60)}px;{face_style}" class="{face_cls}">{name}</div>'
+            f'<div style="font-size:{small}px;line-height:1.8;margin-top:{rng.randint(40, 120)}px;margin-right:{rng.randint(30, 70)}px">'
+            f"〒{card.postcode}<br>{escape(card.address)}<br>"
+            f"電話 {card.phone}<br>携帯 {card.mobile}<br>{card.email}</div>"
             "</div>"
+        )
+    elif card.layout == "name_left":
+        accent = rng.choice(["#222", "#1b5fa8", "#2e7d32", "#444"])
+        body = (
+            f'<div style="position:absolute;right:52px;top:40px;text-align:right;font-size:{rng.randint(18, 24)}px;'
+            f'color:{accent};font-weight:700">{escape(card.company)}</div>'
+            f'<div style="position:absolute;left:60px;top:{rng.randint(130, 170)}px">'
+            f'<div style="font-size:17px">{escape(card.department)}　{escape(card.title)}</div>'
+            f'<div style="font-size:{name_size}px;letter-spacing:{spacing}px;{face_style}" class="{face_cls}">{name}</div>'
+            f'<div style="font-size:14px;letter-spacing:2px;color:#555">{escape(card.reading)}</div></div>'
+            f'<div style="position:absolute;right:52px;bottom:34px;text-align:right">{_contacts(card, size=rng.randint(15, 18))}</div>'
+        )
+    elif card.layout == "english_centered":
+        body = (
+            '<div style="text-align:center">'
+            f'<div style="font-size:{rng.randint(20, 26)}px;letter-spacing:2px;font-weight:700">{escape(card.company)}</div>'
+            f'<div style="margin-top:{rng.randint(50, 80)}px;font-size:{rng.randint(34, 46)}px;{face_style}" class="{face_cls}">{name}</div>'
+            f'<div style="font-size:19px;color:#444">{escape(card.title)}</div>'
+            f'<div style="font-size:17px;color:#444">{escape(card.department)}</div></div>'
+            f'<div style="position:absolute;left:0;right:0;bottom:30px;text-align:center">{_contacts(card, english=True, size=16)}</div>'
+        )
+    elif card.layout == "short_company":
+        accent = rng.choice(["#1b5fa8", "#c2561b", "#2e7d32", "#a3214d", "#333"])
+        body = (
+            f'<div style="display:flex;align-items:center;gap:14px"><div style="width:44px;height:44px;background:{accent}"></div>'
+            f'<div style="font-size:{rng.randint(20, 26)}px;font-weight:700">{escape(card.company)}</div></div>'
+            f'<div style="margin-top:{rng.randint(40, 70)}px;font-size:17px">{escape(card.title)}</div>'
+            f'<div style="font-size:{name_size}px;letter-spacing:{spacing}px;{face_style}" class="{face_cls}">{name}</div>'
+            f'<div style="font-size:14px;color:#555">{escape(card.department)}</div>'
+            f'<div style="position:absolute;right:52px;bottom:34px;text-align:right">{_contacts(card, size=16)}</div>'
         )
     elif card.layout == "english":
         body = (
             f'<div style="font-size:26px;font-weight:700">{escape(card.company)}</div>'
-            f'<div style="margin-top:70px;font-size:46px;font-weight:600">{escape(card.name)}</div>'
+            f'<div style="margin-top:70px;font-size:{rng.randint(36, 48)}px;font-weight:600">{name}</div>'
             f'<div style="font-size:21px;color:#444">{escape(card.title)}, {escape(card.department)}</div>'
             f'<div style="position:absolute;left:52px;bottom:40px">{_contacts(card, english=True)}</div>'
         )
@@ -189,7 +262,7 @@ def card_html(card: Card, rng: random.Random) -> str:
         body = (
             f'<div style="font-size:22px">{escape(card.company)} <span style="font-size:16px;color:#555">{card.extra["company_en"]}</span></div>'
             f'<div style="font-size:18px;margin-top:8px">{escape(card.department)} {escape(card.title)}</div>'
-            f'<div style="margin-top:46px;font-size:48px">{escape(card.name)}</div>'
+            f'<div style="margin-top:46px;font-size:{name_size}px;letter-spacing:{spacing}px" class="{face_cls}">{name}</div>'
             f'<div style="font-size:20px;letter-spacing:2px;color:#444">{card.extra["romaji"]}</div>'
             f'<div style="position:absolute;left:52px;bottom:36px">{_contacts(card, size=18)}</div>'
         )
@@ -203,14 +276,14 @@ def card_html(card: Card, rng: random.Random) -> str:
             f'<div style="font-size:24px;color:{accent};font-weight:700;margin-top:10px">{escape(card.company)}</div>'
             f'<div style="font-size:18px;margin-top:8px">{escape(card.department)}　{escape(card.title)}</div>'
             f'<div style="margin-top:28px">{reading_line}</div>'
-            f'<div style="font-size:50px;letter-spacing:6px">{escape(card.name)}</div>'
+            f'<div style="font-size:{name_size}px;letter-spacing:{spacing}px;{face_style}">{name}</div>'
             f'<div style="position:absolute;left:52px;bottom:36px">{_contacts(card)}</div>'
         )
     elif card.layout == "small_print":
         body = (
             f'<div style="font-size:15px">{escape(card.company)}</div>'
             f'<div style="font-size:13px">{escape(card.department)} {escape(card.title)}</div>'
-            f'<div style="margin-top:110px;font-size:30px;letter-spacing:4px">{escape(card.name)}</div>'
+            f'<div style="margin-top:110px;font-size:{rng.randint(26, 32)}px;letter-spacing:4px">{name}</div>'
             f'<div style="font-size:12px;color:#555">{escape(card.reading)}</div>'
             f'<div style="position:absolute;right:52px;bottom:36px;text-align:right">{_contacts(card, size=13)}</div>'
         )
@@ -220,7 +293,7 @@ def card_html(card: Card, rng: random.Random) -> str:
             f'<div style="font-size:18px;margin-top:6px">{escape(card.department)}</div>'
             f'<div style="font-size:18px">{escape(card.title)}</div>'
             f'<div style="margin-top:30px;text-align:center">{reading_line}'
-            f'<div style="font-size:50px;letter-spacing:8px">{escape(card.name)}</div></div>'
+            f'<div style="font-size:{name_size}px;letter-spacing:{spacing}px;{face_style}" class="{face_cls}">{name}</div></div>'
             f'<div style="position:absolute;left:52px;bottom:34px">{_contacts(card)}</div>'
         )
     return PAGE % {"bg": bg, "cls": cls, "body": body}

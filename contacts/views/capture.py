@@ -29,7 +29,7 @@ from ..models import (
     Person,
     Wish,
 )
-from ..signals import capture_row_extras
+from ..signals import RowConflict, capture_row_extras
 
 TEMPLATE = "contacts/capture.html"
 RECENT_EVENTS = 8
@@ -158,6 +158,14 @@ def _form_response(request: AuthedRequest, event: Event, form: CaptureRowForm, g
         return render(request, f"{TEMPLATE}#capture-form", {"event": event, "form": form, **extra})
     context = _event_context(request, event, form) | extra
     return render(request, TEMPLATE, context, status=409 if guard else 422)
+
+
+def _conflict_response(request: AuthedRequest, event: Event, form: CaptureRowForm) -> HttpResponse:
+    """The row again after an extra found its part taken meanwhile (the same card saved in another
+    tab): nothing of it was saved, and the extras, validated afresh, say what happened."""
+    for extra in form.extras:
+        extra.full_clean()
+    return _form_response(request, event, form)
 
 
 def _row_clues(data: dict) -> matching.Clues:
@@ -292,6 +300,8 @@ def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
         if saved is None:
             raise
         return _already_saved(request, event, saved)
+    except RowConflict:
+        return _conflict_response(request, event, form)
     note = _("Saved %(name)s.") % {"name": result.person.display_name}
     return _saved_response(request, event, result.meeting, note)
 
@@ -345,10 +355,12 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
     form = _row_form(request, request.POST)
     # A number an import kept as written on this person may be typed again as it is.
     form.fields["phone"].known = {p.value for p in person.contact_points.all() if p.is_unverified}
+    # A scanned card's details and photos come along: the photos are kept with this person.
+    form.extras = _row_extras(request, event, request.POST)
     form.is_valid()
     if "name" in form.errors:
         del form.errors["name"]
-    if form.errors:
+    if not all([not form.errors, *(extra.is_valid() for extra in form.extras)]):
         return _form_response(request, event, form)
     if Meeting.objects.filter(owner=request.user, event=event, people=person).exists():
         note = _("%(name)s is already logged at this event.") % {"name": person.display_name}
@@ -359,6 +371,19 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
         return render(request, f"{TEMPLATE}#capture-form", context)
     data = form.cleaned_data
     family_reading, given_reading = split_reading(data.get("reading") or "")
+    values = {}
+    contact_points = list(form.contact_points())
+    for extra in form.extras:
+        # What a card adds (department, address, more numbers) is kept like what the row says.
+        values |= extra.details()
+        contact_points += extra.contact_points()
+    values |= {
+        "family_reading": family_reading,
+        "given_reading": given_reading,
+        "company": (data.get("company") or "").strip(),
+        "title": (data.get("title") or "").strip(),
+        "i_want_to_meet_again": data.get("want_again") or "",
+    }
     try:
         with transaction.atomic():
             result = services.capture_existing(
@@ -367,22 +392,20 @@ def capture_existing(request: AuthedRequest, event_id: int, person_id: int) -> H
                 person=person,
                 memo=data.get("memo", "").strip(),
                 capture_key=key,
-                values={
-                    "family_reading": family_reading,
-                    "given_reading": given_reading,
-                    "company": (data.get("company") or "").strip(),
-                    "title": (data.get("title") or "").strip(),
-                    "i_want_to_meet_again": data.get("want_again") or "",
-                },
+                values=values,
                 fields=data.get("fields") or (),
-                contact_points=form.contact_points(),
+                contact_points=contact_points,
             )
             add_captured_entry(owner=request.user, person=person, meeting=result.meeting, values=form.ledger_values())
+            for extra in form.extras:
+                extra.save(person=person, known=True)
     except IntegrityError:
         saved = services.capture_saved(owner=request.user, key=key)
         if saved is None:
             raise
         return _already_saved(request, event, saved)
+    except RowConflict:
+        return _conflict_response(request, event, form)
     note = _("Logged %(name)s, met again.") % {"name": person.display_name}
     if result.updated:
         note = _("Logged %(name)s, met again; their card took the new details.") % {"name": person.display_name}

@@ -114,3 +114,70 @@ def test_japanese_words_join_without_spaces_but_keep_a_wide_gap():
     boxes = [(0, 0, 50, 50), (55, 0, 105, 50), (160, 0, 210, 50), (215, 0, 265, 50)]
     assert join_words(["山", "田", "太", "郎"], boxes, line_size=50) == "山田 太郎"
     assert join_words(["株式", "会社", "Inc."]) == "株式会社 Inc."
+
+
+def test_a_title_naming_a_city_is_no_address():
+    found = extract(_lines(("Manager, Tokyo Branch Sales", 30), ("Kenichi Sato", 70)))
+    assert (found["title"].value, found["department"].value) == ("Manager", "Tokyo Branch Sales")
+    assert "address" not in found
+
+
+def test_the_english_company_name_is_cut_off_even_where_the_space_before_it_was_lost():
+    found = extract(_lines(("株式会社大和コンサルティングamato Consulting Co., Ltd.", 30), ("大和 太郎", 80)))
+    assert found["company"].value == "株式会社大和コンサルティング"
+
+
+def test_abbreviated_company_forms_and_foreign_ones_are_companies():
+    for company in (
+        "(株)東西ソリューションズ",
+        "青空商事(株)",
+        "合同会社ひかり",
+        "Aozora Design GmbH",
+        "North Works LLC",
+    ):
+        found = extract(_lines((company, 30), ("山田 太郎", 80)))
+        assert found["company"].value == company
+
+
+def test_a_japanese_name_read_letter_by_letter_gets_no_wrong_space():
+    assert extract(_lines(("山 田 太 郎", 80)))["name"].value == "山田太郎"
+    assert extract(_lines(("山田 太郎", 80)))["name"].value == "山田 太郎"
+
+
+def test_a_name_set_with_a_wide_space_is_joined_into_one_line():
+    from cards.ocr import _join_fragments
+
+    lines = [Line("藤田", 0.9, 67, (756, 390, 893, 457)), Line("誠", 0.9, 67, (976, 390, 1044, 457))]
+    assert [line.text for line in _join_fragments(lines)] == ["藤田 誠"]
+
+
+def test_a_kabu_mark_read_with_odd_brackets_is_still_a_company_form():
+    found = extract(_lines(("(株】} 日本橋商事", 30), ("坂本 康介", 80)))
+    assert found["company"].value == "(株)日本橋商事"
+
+
+def test_a_kabu_mark_read_as_a_plain_kabu_at_either_end_is_a_company_form():
+    assert extract(_lines(("富士ネットワークス株", 30), ("高橋 直樹", 80)))["company"].value == "富士ネットワークス(株)"
+    assert extract(_lines(("株さくら不動産", 30), ("岡本 誠", 80)))["company"].value == "(株)さくら不動産"
+    assert extract(_lines(("株式会社さくら", 30), ("岡本 誠", 80)))["company"].value == "株式会社さくら"
+
+
+def test_the_dot_before_co_jp_read_as_an_l_is_put_back():
+    found = extract(_lines(("E-mail: keiko.mori@matsukaze-reallco.jp", 30), ("森 恵子", 80)))
+    assert found["email"].value == "keiko.mori@matsukaze-real.co.jp"
+    assert extract(_lines(("a@bell.co.jp", 30)))["email"].value == "a@bell.co.jp"
+
+
+def test_a_large_line_with_the_title_before_the_name_gives_both():
+    found = extract(_lines(("株式会社みらい", 30), ("代表取締役 山田 太郎", 80), ("TEL 03-1234-5678", 28)))
+    assert (found["title"].value, found["name"].value) == ("代表取締役", "山田 太郎")
+    # In small letters, a title line stays a title line.
+    found = extract(_lines(("営業部 部長", 30), ("佐藤 花子", 80)))
+    assert (found["title"].value, found["name"].value) == ("部長", "佐藤 花子")
+
+
+def test_the_email_domain_takes_the_web_addresss_spelling_when_one_letter_was_misread():
+    found = extract(_lines(("E-mail: mtomoko@hikari-realLco.jp", 30), ("www.hikari-real.co.jp", 30)))
+    assert found["email"].value == "mtomoko@hikari-real.co.jp"
+    found = extract(_lines(("E-mail: a@other.co.jp", 30), ("www.hikari-real.co.jp", 30)))
+    assert found["email"].value == "a@other.co.jp"
