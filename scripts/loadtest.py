@@ -19,10 +19,10 @@ The load is open-loop: requests are sent at a fixed rate whatever the server
 does, and each latency is measured from the moment the request was due, so a
 stalled server shows up in the figures instead of slowing the client down. A
 short ramp steps the rate up until p99 reaches 250 ms; the steady phase runs
-at the highest rate that stayed under it (when even the lowest rate misses
-250 ms, because some page is that slow on its own, the ramp stops where p99
-grows 50 % over the lowest rate's instead, and the report says so), and the
-faults happen during it, each in a labelled phase. Afterwards the database is checked: every save the
+at 70 % (--headroom) of the highest rate that stayed under it (when even the
+lowest rate misses 250 ms, because some page is that slow on its own, the ramp
+stops where p99 grows 50 % over the lowest rate's instead, and the report says
+so), and the faults happen during it, each in a labelled phase. Afterwards the database is checked: every save the
 client saw succeed exists exactly once (by its marker), no failed save is
 half there, no person has two open follow-ups of one reason, and the
 recomputes queued while Redis was down were done.
@@ -1006,6 +1006,8 @@ def main() -> int:  # noqa: C901 - one script, read top to bottom
     parser.add_argument("--rate", type=float, help="skip the ramp and run the steady phase at this many requests/s")
     parser.add_argument("--ramp-start", type=float, default=4.0, help="the ramp's first rate (requests/s)")
     parser.add_argument("--ramp-factor", type=float, default=1.3, help="each ramp step's rate over the last")
+    parser.add_argument("--headroom", type=float, default=0.7,
+                        help="the steady rate as a share of the highest ramp step that met the target")  # fmt: skip
     parser.add_argument("--max-requests", type=int, default=200_000, help="hard cap on requests in all")
     parser.add_argument("--deadline", type=float, default=45, help="hard cap on the run, in minutes (seeding excluded)")
     parser.add_argument("--system-postgres", action="store_true",
@@ -1102,7 +1104,10 @@ def main() -> int:  # noqa: C901 - one script, read top to bottom
                 missed = 0
                 best = step_rate
                 step_rate = round(step_rate * args.ramp_factor, 1)
-            rate = best or args.ramp_start
+            # An 8-second step shows what the stack answers before a queue builds; a minute at
+            # that rate, with a gunicorn worker killed and PostgreSQL restarted, leaves no room
+            # to catch up. The steady phase runs with headroom, as a service is sized.
+            rate = max(args.ramp_start, round((best or args.ramp_start) * args.headroom, 1))
             log(f"steady rate: {rate:.1f} requests/s")
             time.sleep(3)  # let a backlog from the last step drain
 
@@ -1176,13 +1181,14 @@ def main() -> int:  # noqa: C901 - one script, read top to bottom
             "",
         ]  # fmt: skip
         if ramp:
+            share = f"{args.headroom:.0%} of the highest step"
             if ceiling == P99_TARGET_MS:
-                why = "the highest step with p99 < 250 ms and no errors (a step that misses runs once more)"
+                why = f"{share} with p99 < 250 ms and no errors (a step that misses runs once more)"
             else:
                 slowest = sorted(category_rows(ramp_results[0]), key=lambda row: -row[2])[:3]
                 why = (f"p99 < 250 ms is out of reach at any rate: at the lowest step p99 was {ramp[0][1].p99:.0f} ms, "
                        "set by the slowest requests on their own (" + ", ".join(f"{name} p50 {p50:.0f} ms" for name, _, p50, *_ in slowest)
-                       + f"); so the highest step with p99 under {ceiling:.0f} ms (50 % over the lowest step's, before "
+                       + f"); so {share} with p99 under {ceiling:.0f} ms (50 % over the lowest step's, before "
                        "queueing adds to it) and no errors")  # fmt: skip
             lines += ["## Ramp", "", *stats_table([s for _, s in ramp], with_down=False), "",
                       f"Steady rate chosen: **{rate:.1f} requests/s**: {why}.", ""]  # fmt: skip
