@@ -31,7 +31,7 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def worker(transactional_db, media):
+def worker(transactional_db, media, tmp_path):
     """A real Celery worker process on the configured broker, sharing the test database and media folder."""
     db = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -40,17 +40,20 @@ def worker(transactional_db, media):
         auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
         url = f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
     env = os.environ | {"DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "networking.settings", "MEDIA_ROOT": str(media)}
+    log = tmp_path / "worker.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "networking", "worker", "--pool", "solo", "--concurrency", "1",
          "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     yield process
     process.terminate()
     try:
-        process.communicate(timeout=20)
+        process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+    # Shown by pytest when the test failed: what the worker said (its warnings and errors).
+    print("worker log:", log.read_text(errors="replace")[-4000:], sep="\n")
 
 
 def test_three_card_photos_fill_three_rows_and_are_saved_with_their_people(watched, live_server, worker, viewport):
@@ -66,7 +69,15 @@ def test_three_card_photos_fill_three_rows_and_are_saved_with_their_people(watch
     rows = page.locator(".card-scan")
     expect(rows).to_have_count(3)
     # Filled in by the worker: each row leaves "reading" by itself (htmx polling).
-    expect(page.locator(".card-scan--read")).to_have_count(3, timeout=90_000)
+    try:
+        expect(page.locator(".card-scan--read")).to_have_count(3, timeout=90_000)
+    except AssertionError as error:
+        from cards.models import CardScan
+
+        states = list(CardScan.objects.values_list("pk", "state"))
+        raise AssertionError(
+            f"rows not read; scans in the database: {states}; worker alive: {worker.poll() is None}"
+        ) from error
     watched.screenshot("cards-rows-phone-ja")
     assert "tesseract" not in page.content().lower() or page.locator(".card-scans__missing").count() == 0
 
