@@ -18,6 +18,7 @@ import os
 import re
 import threading
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -235,16 +236,22 @@ def join_words(words: list[str], boxes: list | None = None, vertical: bool = Fal
     return text
 
 
-def _read(image: Image.Image, lang: str, psm: int, vertical: bool) -> list[Line]:
-    import tesserocr
-
+@contextmanager
+def _recognized(image: Image.Image, lang: str, psm: int):
+    """The result iterator of one reading (None when nothing was found), with the reader held."""
     reader = _reader()
-    lines = []
     with reader.lock:
         api = reader.api(lang, psm)
         api.SetImage(image)
         api.Recognize()
-        iterator = api.GetIterator()
+        yield api.GetIterator()
+
+
+def _read(image: Image.Image, lang: str, psm: int, vertical: bool) -> list[Line]:
+    import tesserocr
+
+    lines = []
+    with _recognized(image, lang, psm) as iterator:
         if iterator is None:
             return []
         level, word_level = tesserocr.RIL.TEXTLINE, tesserocr.RIL.WORD
@@ -444,13 +451,8 @@ def _symbols(image: Image.Image, lang: str, psm: int) -> list[tuple[str, tuple[i
     """Each character read on one line, with its box and confidence."""
     import tesserocr
 
-    reader = _reader()
     found = []
-    with reader.lock:
-        api = reader.api(lang, psm)
-        api.SetImage(image)
-        api.Recognize()
-        iterator = api.GetIterator()
+    with _recognized(image, lang, psm) as iterator:
         if iterator is None:
             return []
         level = tesserocr.RIL.SYMBOL
