@@ -1,7 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import Collate
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -50,11 +48,8 @@ def filtered_people(owner, form: PeopleFilterForm):
         met_there = Meeting.people.through.objects.filter(person_id=OuterRef("pk"), meeting__event=data["event"])
         people = people.filter(Exists(met_there))
     ordering = SORTS[data.get("sort") or "reading"]
-    if data.get("q") and ordering is SORTS["reading"] and connection.vendor == "postgresql":
-        # Searching, PostgreSQL would walk the reading index looking for
-        # matches, which may all sort at the end (やまだ); ordering by an
-        # expression makes it use the search indexes, then sort the matches.
-        ordering = [Collate("sort_key", "C"), "pk"]
+    if data.get("q") and ordering is SORTS["reading"]:
+        return people.searched_in_reading_order()
     return people.order_by(*ordering)
 
 
