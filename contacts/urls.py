@@ -11,6 +11,7 @@ urlpatterns = [
     # Person page, edit, merge, end, delete; meetings (contacts/views/person.py)
     path("people/new/", person.person_create, name="person_create"),
     path("people/<int:pk>/", person.person_detail, name="person_detail"),
+    path("people/<int:pk>/introductions/", person.person_introductions, name="person_introductions"),
     path("people/<int:pk>/edit/", person.person_edit, name="person_edit"),
     path("people/<int:pk>/reading/", reading.person_reading, name="person_reading"),
     path("people/<int:pk>/end/", person.person_end, name="person_end"),

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.views import AuthedRequest
@@ -251,22 +251,13 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 def _detail_context(person: Person, end_form: EndRelationshipForm | None = None) -> dict:
-    """Everything on the person page but the timeline (and the panels other apps serve).
+    """Everything on the person page but the timeline and the panels loaded by htmx.
 
     `end_form` is given when the end-relationship form must show open (asked
     for, or sent back with errors); otherwise it loads when opened.
     """
-    # The first INTRODUCED_SHOWN, each carrying the count of all (a window): one query.
-    introduced = list(
-        person.introduced.filter(owner=person.owner_id)
-        .only(*PERSON_LABEL_COLUMNS)
-        .annotate(total=Window(Count("pk")))[:INTRODUCED_SHOWN]
-    )
     lists = selectors.card_lists(person)
     return {
-        "chain": introducer_chain(person),
-        "introduced": introduced,
-        "introduced_count": introduced[0].total if introduced else 0,
         "field_names": lists.field_names,
         "tag_names": lists.tag_names,
         "socials": social_links(person),
@@ -274,6 +265,34 @@ def _detail_context(person: Person, end_form: EndRelationshipForm | None = None)
         "status_ended": Status.ENDED,
         "end_form": end_form,
     }
+
+
+INTRODUCTIONS_PANEL = "contacts/person_introductions.html"
+
+
+@login_required
+@require_GET
+def person_introductions(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The person page's Introductions panel: who introduced them (upward), and whom they introduced.
+
+    The page fetches it by htmx once loaded; without JavaScript its link opens it on a page of its own.
+    """
+    person = get_object_or_404(Person.objects.only("owner_id", *PERSON_LABEL_COLUMNS), pk=pk, owner=request.user)
+    # The first INTRODUCED_SHOWN, each carrying the count of all (a window): one query.
+    introduced = list(
+        person.introduced.filter(owner=person.owner_id)
+        .only(*PERSON_LABEL_COLUMNS)
+        .annotate(total=Window(Count("pk")))[:INTRODUCED_SHOWN]
+    )
+    context = {
+        "person": person,
+        "chain": introducer_chain(person),
+        "introduced": introduced,
+        "introduced_count": introduced[0].total if introduced else 0,
+    }
+    if request.htmx:
+        return render(request, INTRODUCTIONS_PANEL, context)
+    return render(request, "components/panel_page.html", context | {"panel_template": INTRODUCTIONS_PANEL})
 
 
 @login_required

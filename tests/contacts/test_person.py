@@ -20,6 +20,10 @@ def detail_url(person):
     return reverse("contacts:person_detail", args=[person.pk])
 
 
+def introductions_url(person):
+    return reverse("contacts:person_introductions", args=[person.pk])
+
+
 def edit_url(person):
     return reverse("contacts:person_edit", args=[person.pk])
 
@@ -177,8 +181,9 @@ def test_person_page_query_count_does_not_grow_with_meetings(auth_client, user, 
         )
     expected = _count_queries(auth_client, detail_url(few))
     # Session and user, the person, the timeline (ids and dates, the page
-    # with who else was there), career, introductions, and fields, tags and contact details.
-    assert expected <= 8
+    # with who else was there), career, and fields, tags and contact details;
+    # the introductions load with the other panels.
+    assert expected <= 7
     with django_assert_num_queries(expected):
         auth_client.get(detail_url(many))
 
@@ -188,9 +193,45 @@ def test_introducer_chain_goes_upward_and_lists_the_people_they_introduced(auth_
     middle = make_person(owner=user, family_name="二", introduced_by=root)
     person = make_person(owner=user, family_name="三", introduced_by=middle)
     child = make_person(owner=user, family_name="四", introduced_by=person)
-    response = auth_client.get(detail_url(person))
+    response = auth_client.get(introductions_url(person), headers={"HX-Request": "true"})
     assert [p.pk for p in response.context["chain"]] == [middle.pk, root.pk]
     assert [p.pk for p in response.context["introduced"]] == [child.pk]
+
+
+def test_the_person_page_loads_its_introductions_panel_by_htmx_with_a_plain_link(auth_client, user):
+    introducer = make_person(owner=user, family_name="紹介者", company="紹介商事")
+    person = make_person(owner=user, family_name="本人", introduced_by=introducer)
+    make_person(owner=user, family_name="後輩", introduced_by=person)
+    page = auth_client.get(detail_url(person)).content.decode()
+    # The first response carries the panel's slot, not its people.
+    assert f'hx-get="{introductions_url(person)}"' in page
+    assert f'<a href="{introductions_url(person)}">' in page
+    assert "紹介者" not in page and "後輩" not in page
+    # htmx gets the panel alone; the plain link gets it on a page of its own, under the person's name.
+    panel = auth_client.get(introductions_url(person), headers={"HX-Request": "true"}).content.decode()
+    assert panel.lstrip().startswith('<section id="introductions"')
+    assert "紹介者" in panel and "紹介商事" in panel and "後輩" in panel
+    plain = auth_client.get(introductions_url(person)).content.decode()
+    assert "<html" in plain and "本人" in plain and "紹介者" in plain and "後輩" in plain
+
+
+def test_introductions_panel_of_another_users_person_is_404(auth_client, other_user):
+    foreign = make_person(owner=other_user, introduced_by=make_person(owner=other_user, family_name="他人"))
+    response = auth_client.get(introductions_url(foreign), headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert "他人" not in response.content.decode()
+
+
+def test_introductions_panel_counts_everyone_they_introduced_past_the_shown_ones(auth_client, user):
+    from contacts.views.person import INTRODUCED_SHOWN
+
+    person = make_person(owner=user, family_name="顔役")
+    Person.objects.bulk_create(
+        Person(owner=user, family_name=f"紹介{n}", introduced_by=person) for n in range(INTRODUCED_SHOWN + 2)
+    )
+    response = auth_client.get(introductions_url(person), headers={"HX-Request": "true"})
+    assert len(response.context["introduced"]) == INTRODUCED_SHOWN
+    assert response.context["introduced_count"] == INTRODUCED_SHOWN + 2
 
 
 def test_introducer_chain_stops_after_ten_levels(auth_client, user):
@@ -198,7 +239,7 @@ def test_introducer_chain_stops_after_ten_levels(auth_client, user):
     for level in range(15):
         above = make_person(owner=user, family_name=f"紹介{level}", introduced_by=above)
     person = make_person(owner=user, family_name="本人", introduced_by=above)
-    assert len(auth_client.get(detail_url(person)).context["chain"]) == 10
+    assert len(auth_client.get(introductions_url(person)).context["chain"]) == 10
 
 
 def test_introducer_chain_stops_on_a_cycle(auth_client, user):
@@ -206,7 +247,7 @@ def test_introducer_chain_stops_on_a_cycle(auth_client, user):
     b = make_person(owner=user, family_name="乙", introduced_by=a)
     c = make_person(owner=user, family_name="丙", introduced_by=b)
     Person.objects.filter(pk=a.pk).update(introduced_by=c)  # a cycle a → c → b → a
-    response = auth_client.get(detail_url(a))
+    response = auth_client.get(introductions_url(a))
     assert response.status_code == 200
     assert [p.pk for p in response.context["chain"]] == [c.pk, b.pk]
 
@@ -593,7 +634,7 @@ def test_introducer_chain_costs_the_same_queries_at_any_depth(auth_client, user)
     counts = []
     for person in (near, far):
         with CaptureQueriesContext(connection) as queries:
-            response = auth_client.get(detail_url(person))
+            response = auth_client.get(introductions_url(person))
         counts.append(len(queries))
     assert len(response.context["chain"]) == 10
     assert counts[0] == counts[1]
