@@ -2,8 +2,10 @@
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.db.models import CharField, F, IntegerField, QuerySet, Value
+from django.db import connection
+from django.db.models import QuerySet
 
 from .models import ContactPoint, Field, Meeting, MeetingKind, Person, Status, Tag, Wish, display_name
 
@@ -76,12 +78,17 @@ _ROW_COLUMNS = (
 def person_rows(ids: list[int]) -> list[PersonRow]:
     """The people with these (owner-scoped) ids as rows of a people list, in the order of `ids`.
 
-    Two queries whatever the number: the rows with `values_list()` (no model
-    instances), then every row's field names, in the fields' order.
+    One query whatever the number: a row per person and field (one with no
+    field for a person without any), fields in their order. Written as SQL
+    once per process and number of ids (`_person_rows_sql`): built with the
+    ORM, it costs more to compile than to run.
     """
     if not ids:
         return []
-    by_id = {}
+    by_id: dict[int, PersonRow] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_person_rows_sql(connection.vendor, len(ids)), ids)
+        rows = cursor.fetchall()
     for (
         pk,
         family,
@@ -94,29 +101,48 @@ def person_rows(ids: list[int]) -> list[PersonRow]:
         tier,
         status,
         wish,
-        their_wish,
+        theirs,
         last,
-    ) in Person.objects.filter(pk__in=ids).order_by().values_list(*_ROW_COLUMNS):
-        by_id[pk] = PersonRow(
-            pk=pk,
-            display_name=display_name(family, given),
-            reading=" ".join(part for part in (family_reading, given_reading) if part),
-            reading_inferred=inferred,
-            company=company,
-            title=title,
-            tier=tier,
-            is_ended=status == Status.ENDED,
-            mutual_interest=wish == Wish.YES and their_wish == Wish.YES,
-            last_contact_on=last,
-        )
-    links = (
-        Person.fields.through.objects.filter(person_id__in=ids)
-        .order_by("field__position", "field__name")
-        .values_list("person_id", "field__name")
-    )
-    for person_id, name in links:
-        by_id[person_id].fields.append(name)
+        field_name,
+    ) in rows:
+        row = by_id.get(pk)
+        if row is None:
+            row = by_id[pk] = PersonRow(
+                pk=pk,
+                display_name=display_name(family, given),
+                reading=" ".join(part for part in (family_reading, given_reading) if part),
+                reading_inferred=bool(inferred),
+                company=company,
+                title=title,
+                tier=tier,
+                is_ended=status == Status.ENDED,
+                mutual_interest=wish == Wish.YES and theirs == Wish.YES,
+                last_contact_on=last,
+            )
+        if field_name is not None:
+            row.fields.append(field_name)
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@cache
+def _person_rows_sql(vendor: str, count: int) -> str:
+    """person_rows' statement for `count` ids: names from the models' metadata, quoted by the backend."""
+    quote = connection.ops.quote_name
+    link = Person.fields.through
+    meta = Person._meta
+    columns = ", ".join(
+        f"p.{quote((meta.pk if name == 'pk' else meta.get_field(name)).column)}" for name in _ROW_COLUMNS
+    )
+    field_id, field_name, position = (quote(Field._meta.get_field(name).column) for name in ("id", "name", "position"))
+    placeholders = ", ".join(["%s"] * count)
+    # Only names from the models and the backend's quoting; every id is a parameter.
+    return (
+        f"SELECT {columns}, f.{field_name} FROM {quote(Person._meta.db_table)} p"  # nosec B608
+        f" LEFT JOIN {quote(link._meta.db_table)} l ON l.{quote(link._meta.get_field('person').column)} = p.{quote(Person._meta.pk.column)}"
+        f" LEFT JOIN {quote(Field._meta.db_table)} f ON f.{field_id} = l.{quote(link._meta.get_field('field').column)}"
+        f" WHERE p.{quote(Person._meta.pk.column)} IN ({placeholders})"
+        f" ORDER BY p.{quote(Person._meta.pk.column)}, f.{position}, f.{field_name}"
+    )
 
 
 def person_timeline(person: Person) -> list[tuple[int, datetime.date]]:
@@ -213,36 +239,14 @@ def card_lists(person: Person) -> CardLists:
     """The person's field names (in the fields' order), tag names and contact details, in one query.
 
     A UNION ALL of three selects of one shape: (list, position, kind, id,
-    text, normalized, label), each list in its model's own order.
+    text, normalized, label), each list in its model's own order. Written as
+    SQL once per process (`_card_lists_sql`): built with the ORM, the three
+    selects cost more to compile than to run.
     """
-
-    def shaped(queryset, source: int, **columns):
-        shape = {
-            "list_no": Value(source, output_field=IntegerField()),
-            "list_position": Value(0, output_field=IntegerField()),
-            "list_kind": Value("", output_field=CharField()),
-            "list_id": Value(0, output_field=IntegerField()),
-            "list_text": Value("", output_field=CharField()),
-            "list_normalized": Value("", output_field=CharField()),
-            "list_label": Value("", output_field=CharField()),
-        }
-        return queryset.order_by().annotate(**(shape | columns)).values_list(*shape)
-
-    fields = shaped(Field.objects.filter(people=person), 0, list_position=F("position"), list_text=F("name"))
-    tags = shaped(Tag.objects.filter(people=person), 1, list_text=F("name"))
-    points = shaped(
-        ContactPoint.objects.filter(person=person),
-        2,
-        list_kind=F("kind"),
-        list_id=F("pk"),
-        list_text=F("value"),
-        list_normalized=F("normalized"),
-        list_label=F("label"),
-    )
     lists = CardLists()
-    rows = fields.union(tags, points, all=True).order_by(
-        "list_no", "list_position", "list_kind", "list_id", "list_text"
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_card_lists_sql(connection.vendor), [person.pk, person.pk, person.pk])
+        rows = cursor.fetchall()
     for source, _position, kind, pk, text, normalized, label in rows:
         if source == 0:
             lists.field_names.append(text)
@@ -253,3 +257,30 @@ def card_lists(person: Person) -> CardLists:
                 ContactPoint(pk=pk, person_id=person.pk, kind=kind, value=text, normalized=normalized, label=label)
             )
     return lists
+
+
+@cache
+def _card_lists_sql(vendor: str) -> str:
+    """card_lists' statement: table and column names from the models' metadata, quoted by the backend."""
+    quote = connection.ops.quote_name
+
+    def table(model) -> str:
+        return quote(model._meta.db_table)
+
+    def column(model, name: str) -> str:
+        return quote(model._meta.get_field(name).column)
+
+    fields_link, tags_link = Person.fields.through, Person.tags.through
+    # Only names from the models and the backend's quoting; the person's id is a parameter.
+    return (
+        f"SELECT 0, f.{column(Field, 'position')}, '', 0, f.{column(Field, 'name')}, '', ''"  # nosec B608
+        f" FROM {table(Field)} f JOIN {table(fields_link)} l ON l.{column(fields_link, 'field')} = f.{column(Field, 'id')}"
+        f" WHERE l.{column(fields_link, 'person')} = %s"
+        f" UNION ALL SELECT 1, 0, '', 0, t.{column(Tag, 'name')}, '', ''"
+        f" FROM {table(Tag)} t JOIN {table(tags_link)} l ON l.{column(tags_link, 'tag')} = t.{column(Tag, 'id')}"
+        f" WHERE l.{column(tags_link, 'person')} = %s"
+        f" UNION ALL SELECT 2, 0, c.{column(ContactPoint, 'kind')}, c.{column(ContactPoint, 'id')},"
+        f" c.{column(ContactPoint, 'value')}, c.{column(ContactPoint, 'normalized')}, c.{column(ContactPoint, 'label')}"
+        f" FROM {table(ContactPoint)} c WHERE c.{column(ContactPoint, 'person')} = %s"
+        " ORDER BY 1, 2, 3, 4, 5"
+    )
