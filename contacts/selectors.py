@@ -7,7 +7,20 @@ from functools import cache
 from django.db import connection
 from django.db.models import QuerySet
 
-from .models import ContactPoint, Field, Meeting, MeetingKind, Person, Status, Tag, Wish, display_name
+from . import sql
+from .models import (
+    CareerChange,
+    ContactPoint,
+    Event,
+    Field,
+    Meeting,
+    MeetingKind,
+    Person,
+    Status,
+    Tag,
+    Wish,
+    display_name,
+)
 
 
 def ended_ids(owner_id: int) -> QuerySet:
@@ -126,22 +139,58 @@ def person_rows(ids: list[int]) -> list[PersonRow]:
 
 @cache
 def _person_rows_sql(vendor: str, count: int) -> str:
-    """person_rows' statement for `count` ids: names from the models' metadata, quoted by the backend."""
-    quote = connection.ops.quote_name
+    """person_rows' statement for `count` ids (contacts.sql)."""
     link = Person.fields.through
-    meta = Person._meta
-    columns = ", ".join(
-        f"p.{quote((meta.pk if name == 'pk' else meta.get_field(name)).column)}" for name in _ROW_COLUMNS
-    )
-    field_id, field_name, position = (quote(Field._meta.get_field(name).column) for name in ("id", "name", "position"))
-    placeholders = ", ".join(["%s"] * count)
-    # Only names from the models and the backend's quoting; every id is a parameter.
     return (
-        f"SELECT {columns}, f.{field_name} FROM {quote(Person._meta.db_table)} p"  # nosec B608
-        f" LEFT JOIN {quote(link._meta.db_table)} l ON l.{quote(link._meta.get_field('person').column)} = p.{quote(Person._meta.pk.column)}"
-        f" LEFT JOIN {quote(Field._meta.db_table)} f ON f.{field_id} = l.{quote(link._meta.get_field('field').column)}"
-        f" WHERE p.{quote(Person._meta.pk.column)} IN ({placeholders})"
-        f" ORDER BY p.{quote(Person._meta.pk.column)}, f.{position}, f.{field_name}"
+        f"SELECT {sql.columns(Person, _ROW_COLUMNS, 'p')}, f.{sql.column(Field, 'name')}"  # nosec B608
+        f" FROM {sql.table(Person)} p"
+        f" LEFT JOIN {sql.table(link)} l ON l.{sql.column(link, 'person')} = p.{sql.column(Person, 'pk')}"
+        f" LEFT JOIN {sql.table(Field)} f ON f.{sql.column(Field, 'pk')} = l.{sql.column(link, 'field')}"
+        f" WHERE p.{sql.column(Person, 'pk')} IN ({sql.placeholders(count)})"
+        f" ORDER BY p.{sql.column(Person, 'pk')}, f.{sql.column(Field, 'position')}, f.{sql.column(Field, 'name')}"
+    )
+
+
+def page_person(pk: int, owner_id: int) -> Person | None:
+    """The owner's person with this id, for the person page, with their first-met event's name: one query.
+
+    Read with the statement `_page_person_sql` writes once per process (contacts.sql);
+    the event carries its id and name (other columns load if asked for).
+    """
+    found = list(Person.objects.raw(_page_person_sql(connection.vendor), [pk, owner_id]))
+    if not found:
+        return None
+    person = found[0]
+    if person.first_met_event_id:
+        person.first_met_event = Event.from_db(
+            connection.alias, ["id", "owner_id", "name"], [person.first_met_event_id, owner_id, person.event_name]
+        )
+    return person
+
+
+@cache
+def _page_person_sql(vendor: str) -> str:
+    names = [field.name for field in Person._meta.concrete_fields]
+    return (
+        f"SELECT {sql.columns(Person, names, 'p')}, e.{sql.column(Event, 'name')} AS event_name"  # nosec B608
+        f" FROM {sql.table(Person)} p"
+        f" LEFT JOIN {sql.table(Event)} e ON e.{sql.column(Event, 'pk')} = p.{sql.column(Person, 'first_met_event')}"
+        f" WHERE p.{sql.column(Person, 'pk')} = %s AND p.{sql.column(Person, 'owner')} = %s"
+    )
+
+
+def career_changes(person: Person, limit: int) -> list[CareerChange]:
+    """The person's latest `limit` job changes, newest first (contacts.sql)."""
+    return list(CareerChange.objects.raw(_career_sql(connection.vendor), [person.pk, person.owner_id, limit]))
+
+
+@cache
+def _career_sql(vendor: str) -> str:
+    names = [field.name for field in CareerChange._meta.concrete_fields]
+    return (
+        f"SELECT {sql.columns(CareerChange, names, 'c')} FROM {sql.table(CareerChange)} c"  # nosec B608
+        f" WHERE c.{sql.column(CareerChange, 'person')} = %s AND c.{sql.column(CareerChange, 'owner')} = %s"
+        f" ORDER BY c.{sql.column(CareerChange, 'changed_on')} DESC, c.{sql.column(CareerChange, 'pk')} DESC LIMIT %s"
     )
 
 
@@ -151,11 +200,9 @@ def person_timeline(person: Person) -> list[tuple[int, datetime.date]]:
     Paged in Python, so the page needs no count and no second look-up to
     find where the previous page ended (contacts.views.person).
     """
-    return list(
-        Meeting.people.through.objects.filter(person_id=person.pk, meeting__owner_id=person.owner_id)
-        .order_by("-meeting__date", "-meeting_id")
-        .values_list("meeting_id", "meeting__date")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_timeline_sql(connection.vendor, 0), [person.pk, person.owner_id])
+        return cursor.fetchall()
 
 
 @dataclass(slots=True)
@@ -190,24 +237,10 @@ def timeline_meetings(ids: list[int], person_pk: int) -> list[TimelineMeeting]:
         return []
     labels = dict(MeetingKind.choices)
     by_id: dict[int, TimelineMeeting] = {}
-    rows = (
-        Meeting.people.through.objects.filter(meeting_id__in=ids)
-        .order_by("person__sort_key", "person_id")
-        .values_list(
-            "meeting_id",
-            "meeting__date",
-            "meeting__kind",
-            "meeting__event_id",
-            "meeting__event__name",
-            "meeting__summary",
-            "meeting__next_step",
-            "meeting__next_step_on",
-            "person_id",
-            "person__family_name",
-            "person__given_name",
-        )
-    )
-    for pk, date, kind, event_pk, event_name, summary, next_step, next_step_on, other, family, given in rows:
+    with connection.cursor() as cursor:
+        cursor.execute(_timeline_sql(connection.vendor, len(ids)), ids)
+        rows = cursor.fetchall()
+    for pk, date, kind, event_pk, summary, next_step, next_step_on, event_name, other, family, given in rows:
         meeting = by_id.get(pk)
         if meeting is None:
             meeting = by_id[pk] = TimelineMeeting(
@@ -224,6 +257,33 @@ def timeline_meetings(ids: list[int], person_pk: int) -> list[TimelineMeeting]:
         if other != person_pk:
             meeting.others.append((other, display_name(family, given)))
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+@cache
+def _timeline_sql(vendor: str, count: int) -> str:
+    """The timeline's statements (contacts.sql): a person's meetings' ids and dates
+    (`count` 0), or the meetings with `count` ids with everyone at them.
+    """
+    link = Meeting.people.through
+    joined = (
+        f"{sql.table(link)} l JOIN {sql.table(Meeting)} m"
+        f" ON m.{sql.column(Meeting, 'pk')} = l.{sql.column(link, 'meeting')}"
+    )
+    if not count:
+        return (
+            f"SELECT m.{sql.column(Meeting, 'pk')}, m.{sql.column(Meeting, 'date')} FROM {joined}"  # nosec B608
+            f" WHERE l.{sql.column(link, 'person')} = %s AND m.{sql.column(Meeting, 'owner')} = %s"
+            f" ORDER BY m.{sql.column(Meeting, 'date')} DESC, m.{sql.column(Meeting, 'pk')} DESC"
+        )
+    meeting_columns = sql.columns(Meeting, ("pk", "date", "kind", "event", "summary", "next_step", "next_step_on"), "m")
+    return (
+        f"SELECT {meeting_columns}, e.{sql.column(Event, 'name')},"  # nosec B608
+        f" {sql.columns(Person, ('pk', 'family_name', 'given_name'), 'p')}"
+        f" FROM {joined} JOIN {sql.table(Person)} p ON p.{sql.column(Person, 'pk')} = l.{sql.column(link, 'person')}"
+        f" LEFT JOIN {sql.table(Event)} e ON e.{sql.column(Event, 'pk')} = m.{sql.column(Meeting, 'event')}"
+        f" WHERE l.{sql.column(link, 'meeting')} IN ({sql.placeholders(count)})"
+        f" ORDER BY p.{sql.column(Person, 'sort_key')}, p.{sql.column(Person, 'pk')}"
+    )
 
 
 @dataclass(slots=True)
@@ -261,26 +321,17 @@ def card_lists(person: Person) -> CardLists:
 
 @cache
 def _card_lists_sql(vendor: str) -> str:
-    """card_lists' statement: table and column names from the models' metadata, quoted by the backend."""
-    quote = connection.ops.quote_name
-
-    def table(model) -> str:
-        return quote(model._meta.db_table)
-
-    def column(model, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    fields_link, tags_link = Person.fields.through, Person.tags.through
-    # Only names from the models and the backend's quoting; the person's id is a parameter.
+    """card_lists' statement (contacts.sql)."""
+    fields, tags = Person.fields.through, Person.tags.through
+    point_columns = sql.columns(ContactPoint, ("kind", "pk", "value", "normalized", "label"), "c")
     return (
-        f"SELECT 0, f.{column(Field, 'position')}, '', 0, f.{column(Field, 'name')}, '', ''"  # nosec B608
-        f" FROM {table(Field)} f JOIN {table(fields_link)} l ON l.{column(fields_link, 'field')} = f.{column(Field, 'id')}"
-        f" WHERE l.{column(fields_link, 'person')} = %s"
-        f" UNION ALL SELECT 1, 0, '', 0, t.{column(Tag, 'name')}, '', ''"
-        f" FROM {table(Tag)} t JOIN {table(tags_link)} l ON l.{column(tags_link, 'tag')} = t.{column(Tag, 'id')}"
-        f" WHERE l.{column(tags_link, 'person')} = %s"
-        f" UNION ALL SELECT 2, 0, c.{column(ContactPoint, 'kind')}, c.{column(ContactPoint, 'id')},"
-        f" c.{column(ContactPoint, 'value')}, c.{column(ContactPoint, 'normalized')}, c.{column(ContactPoint, 'label')}"
-        f" FROM {table(ContactPoint)} c WHERE c.{column(ContactPoint, 'person')} = %s"
+        f"SELECT 0, f.{sql.column(Field, 'position')}, '', 0, f.{sql.column(Field, 'name')}, '', ''"  # nosec B608
+        f" FROM {sql.table(Field)} f JOIN {sql.table(fields)} l ON l.{sql.column(fields, 'field')} = f.{sql.column(Field, 'pk')}"
+        f" WHERE l.{sql.column(fields, 'person')} = %s"
+        f" UNION ALL SELECT 1, 0, '', 0, t.{sql.column(Tag, 'name')}, '', ''"
+        f" FROM {sql.table(Tag)} t JOIN {sql.table(tags)} l ON l.{sql.column(tags, 'tag')} = t.{sql.column(Tag, 'pk')}"
+        f" WHERE l.{sql.column(tags, 'person')} = %s"
+        f" UNION ALL SELECT 2, 0, {point_columns}"
+        f" FROM {sql.table(ContactPoint)} c WHERE c.{sql.column(ContactPoint, 'person')} = %s"
         " ORDER BY 1, 2, 3, 4, 5"
     )

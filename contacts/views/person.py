@@ -236,13 +236,11 @@ def _timeline_page(person: Person, number):
 
 @login_required
 def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(
-        Person.objects.select_related("first_met_event"),
-        pk=pk,
-        owner=request.user,
-    )
+    person = selectors.page_person(pk, request.user.pk)
+    if person is None:
+        raise Http404
     page = _timeline_page(person, request.GET.get("page"))
-    career = list(person.career.all()[:CAREER_SHOWN])
+    career = selectors.career_changes(person, CAREER_SHOWN)
     context = {"person": person, "page": page, "career": career, "timeline": _timeline_items(page, career)}
     if request.htmx and request.htmx.target == "timeline-more":
         return render(request, "contacts/person_detail.html#timeline-more", context)
