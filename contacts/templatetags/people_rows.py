@@ -22,11 +22,11 @@ from ..selectors import PersonRow
 register = template.Library()
 
 
-def _row(row: PersonRow, labels: dict[str, str]) -> str:
+def _row(row: PersonRow, labels: dict[str, str], href: tuple[str, str]) -> str:
     company, title = row.company, row.title
     parts = [
         '<li class="person-row person-row--ended">' if row.is_ended else '<li class="person-row">',
-        f'<a href="{escape(fixed_url("contacts:person_detail", row.pk))}" class="person-row__link">',
+        f'<a href="{href[0]}{row.pk}{href[1]}" class="person-row__link">',
         f'<span class="person-row__name">{escape(row.display_name)}</span>',
     ]
     if row.reading:
@@ -60,6 +60,9 @@ def person_rows(rows: list[PersonRow], flat: bool = False) -> SafeString:
         "ended": escape(gettext("Ended")),
         "last_contact": escape(gettext("Last contact")),
     }
-    items = "".join(_row(row, labels) for row in rows)
+    # The person page's address around the id, escaped once: "/people/" and "/".
+    before, _id, after = fixed_url("contacts:person_detail", 0).rpartition("0")
+    href = (escape(before), escape(after))
+    items = "".join(_row(row, labels, href) for row in rows)
     modifier = " person-rows--flat" if flat else ""
     return mark_safe(f'<ul class="person-rows{modifier}">\n{items}</ul>')  # nosec B308 B703 - every value is escaped above
