@@ -311,3 +311,12 @@ def test_search_works_inside_a_sub_query_on_the_same_table(user, query):
         list(Person.objects.filter(owner=user, introduced_by__in=Person.objects.filter(owner=user).search("佐藤")))
         == []
     )
+
+
+@pytest.mark.parametrize(("language", "said"), [("en", "1,234 people"), ("ja", "1,234人")])
+def test_the_people_count_is_written_with_thousands_separators(auth_client, user, language, said):
+    from contacts.models import Person
+
+    Person.objects.bulk_create(Person(owner=user, family_name=f"人{i}") for i in range(1234))
+    response = auth_client.get(URL, HTTP_ACCEPT_LANGUAGE=language)
+    assert f'<p class="muted people-count">{said}</p>' in response.text
