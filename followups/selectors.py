@@ -329,10 +329,18 @@ def _queue_cut(owner_id: int, *, today, this_end, next_end, limit: int) -> Queue
     return result
 
 
+# The navigation's badge counts up to here and then says "99+".
+BADGE_LIMIT = 99
+
+
 def due_count(owner_id: int, *, today: datetime.date) -> int:
-    """How many open follow-ups are due by the end of this week (the navigation's badge)."""
+    """How many open follow-ups are due by the end of this week, up to BADGE_LIMIT + 1 (the navigation's badge).
+
+    Every page asks for the badge, so it stops counting where the badge stops
+    showing the number: 23,000 due at 100,000 people are "99+" as well.
+    """
     this_end, _next = week_bounds(today)
-    return open_followups(owner_id).filter(show_on__lte=this_end).count()
+    return open_followups(owner_id).filter(show_on__lte=this_end).order_by()[: BADGE_LIMIT + 1].count()
 
 
 def feed_items(owner_id: int, *, today: datetime.date) -> QuerySet:

@@ -58,7 +58,8 @@ def followup_reach(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def due_count(request: AuthedRequest) -> HttpResponse:
     count = selectors.due_count(request.user.pk, today=timezone.localdate())
-    return render(request, "followups/week.html#due-count", {"count": count})
+    context = {"count": count, "over": count > selectors.BADGE_LIMIT, "limit": selectors.BADGE_LIMIT}
+    return render(request, "followups/week.html#due-count", context)
 
 
 def _open_item(request: AuthedRequest, pk: int) -> FollowUp:

@@ -361,3 +361,19 @@ def test_every_follow_up_carries_the_urgency_of_its_reason(user):
     # The database refuses a rank that is not its reason's.
     with pytest.raises(IntegrityError), transaction.atomic():
         FollowUp.objects.filter(pk=saved.pk).update(urgency=5)
+
+
+@time_machine.travel(FROZEN)
+@pytest.mark.parametrize(("language", "label"), [("en", "More than 99 due"), ("ja", "期日 99件超")])
+def test_past_99_due_the_navigation_count_says_99_plus_without_counting_every_item(
+    auth_client, user, language, label, django_assert_num_queries
+):
+    from followups.models import FollowUp
+
+    items = [make_followup(owner=user, due_on=days(i % 5 - 2)) for i in range(100)]
+    with django_assert_num_queries(3):  # session, user, and a count that stops at 100
+        response = auth_client.get(reverse("followups:due_count"), HTTP_ACCEPT_LANGUAGE=language)
+    assert f'aria-label="{label}">99+</span>' in response.content.decode()
+    FollowUp.objects.filter(pk=items[0].pk).delete()
+    html = auth_client.get(reverse("followups:due_count"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'aria-label="99 due">99</span>' in html
