@@ -304,6 +304,14 @@ ROUTES = [
         },
     ),
     Route(
+        "contacts:person_introductions",
+        "owned",
+        expect={"get": 200, "post": 405},
+        kwargs=lambda owner: {
+            "pk": factories.make_person(owner=owner, introduced_by=factories.make_person(owner=owner)).pk
+        },
+    ),
+    Route(
         "contacts:person_reading",
         "owned",
         expect={"get": 405, "post": 302},
