@@ -14,7 +14,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from accounts.fixed_urls import fixed_url
+from accounts.fixed_urls import url_maker
 
 from ..models import Tier
 from ..selectors import PersonRow
@@ -22,11 +22,11 @@ from ..selectors import PersonRow
 register = template.Library()
 
 
-def _row(row: PersonRow, labels: dict[str, str], href: tuple[str, str]) -> str:
+def _row(row: PersonRow, labels: dict[str, str], person_url) -> str:
     company, title = row.company, row.title
     parts = [
         '<li class="person-row person-row--ended">' if row.is_ended else '<li class="person-row">',
-        f'<a href="{href[0]}{row.pk}{href[1]}" class="person-row__link">',
+        f'<a href="{escape(person_url(row.pk))}" class="person-row__link">',
         f'<span class="person-row__name">{escape(row.display_name)}</span>',
     ]
     if row.reading:
@@ -60,9 +60,7 @@ def person_rows(rows: list[PersonRow], flat: bool = False) -> SafeString:
         "ended": escape(gettext("Ended")),
         "last_contact": escape(gettext("Last contact")),
     }
-    # The person page's address around the id, escaped once: "/people/" and "/".
-    before, _id, after = fixed_url("contacts:person_detail", 0).rpartition("0")
-    href = (escape(before), escape(after))
-    items = "".join(_row(row, labels, href) for row in rows)
+    person_url = url_maker("contacts:person_detail")
+    items = "".join(_row(row, labels, person_url) for row in rows)
     modifier = " person-rows--flat" if flat else ""
     return mark_safe(f'<ul class="person-rows{modifier}">\n{items}</ul>')  # nosec B308 B703 - every value is escaped above

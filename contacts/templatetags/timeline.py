@@ -6,6 +6,8 @@ template wrote. Meetings come from `contacts.selectors.timeline_meetings`,
 job changes are `CareerChange` rows.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
@@ -14,7 +16,7 @@ from django.utils.html import linebreaks
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from accounts.fixed_urls import fixed_url
+from accounts.fixed_urls import fixed_url, url_maker
 
 from ..models import CareerChange
 from ..selectors import TimelineMeeting
@@ -37,7 +39,31 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _meeting(meeting: TimelineMeeting, person_pk: int, labels: dict[str, str]) -> str:
+@dataclass(frozen=True, slots=True)
+class _Links:
+    """What every meeting of one person's timeline links to, looked up once per timeline."""
+
+    person: Callable[[int], str]
+    event: Callable[[int], str]
+    meeting_edit: Callable[[int], str]
+    # The person page (as `next`), the ledger's entry form and panel: the same for every meeting.
+    back: str
+    entry: str
+    panel: str
+
+    @classmethod
+    def of(cls, person_pk: int) -> "_Links":
+        return cls(
+            person=url_maker("contacts:person_detail"),
+            event=url_maker("contacts:event_detail"),
+            meeting_edit=url_maker("contacts:meeting_edit"),
+            back=quote(fixed_url("contacts:person_detail", person_pk), safe="/"),
+            entry=fixed_url("ledger:entry_create", person_pk),
+            panel=fixed_url("ledger:person_panel", person_pk),
+        )
+
+
+def _meeting(meeting: TimelineMeeting, links: _Links, labels: dict[str, str]) -> str:
     day = meeting.date.isoformat()
     mark = date_mark(meeting.date)
     hidden = f'<span class="visually-hidden"> {escape(str(meeting))}</span>'
@@ -47,15 +73,12 @@ def _meeting(meeting: TimelineMeeting, person_pk: int, labels: dict[str, str]) -
         f'<span class="chip chip--kind-{escape(meeting.kind)}">{escape(meeting.kind_label)}</span>\n',
     ]
     if meeting.event_pk:
-        url = escape(fixed_url("contacts:event_detail", meeting.event_pk))
+        url = escape(links.event(meeting.event_pk))
         parts.append(f'<a class="timeline__event" href="{url}">{escape(meeting.event_name)}</a>\n')
     parts.append("</div>\n")
     if meeting.others:
-        links = "".join(
-            f'<a href="{escape(fixed_url("contacts:person_detail", pk))}">{escape(name)}</a>'
-            for pk, name in meeting.others
-        )
-        parts.append(f'<p class="timeline__with">{labels["with"]}\n{links}\n</p>\n')
+        others = "".join(f'<a href="{escape(links.person(pk))}">{escape(name)}</a>' for pk, name in meeting.others)
+        parts.append(f'<p class="timeline__with">{labels["with"]}\n{others}\n</p>\n')
     if meeting.summary:
         parts.append(f'<div class="timeline__summary">{linebreaks(meeting.summary, autoescape=True)}</div>\n')
     if meeting.next_step:
@@ -67,10 +90,9 @@ def _meeting(meeting: TimelineMeeting, person_pk: int, labels: dict[str, str]) -
             f'<p class="timeline__next"><span class="timeline__next-label">{labels["next_step"]}</span> '
             f"{escape(meeting.next_step)}{when}</p>\n"
         )
-    person_url = fixed_url("contacts:person_detail", person_pk)
-    edit_url = escape(f"{fixed_url('contacts:meeting_edit', meeting.pk)}?next={quote(person_url, safe='/')}")
-    entry_url = escape(f"{fixed_url('ledger:entry_create', person_pk)}?meeting={meeting.pk}")
-    panel_url = escape(f"{fixed_url('ledger:person_panel', person_pk)}?meeting={meeting.pk}")
+    edit_url = escape(f"{links.meeting_edit(meeting.pk)}?next={links.back}")
+    entry_url = escape(f"{links.entry}?meeting={meeting.pk}")
+    panel_url = escape(f"{links.panel}?meeting={meeting.pk}")
     parts.append(f'<a class="timeline__edit" href="{edit_url}">{labels["edit"]}{hidden}</a>\n')
     parts.append(
         f'<a class="timeline__ledger" href="{entry_url}"\n   hx-get="{panel_url}" hx-target="#ledger" '
@@ -94,8 +116,6 @@ def _job_change(change: CareerChange, labels: dict[str, str]) -> str:
 @register.simple_tag
 def timeline_items(items: list, person_pk: int) -> SafeString:
     """The timeline's `<li>`s: meetings (with edit and give-and-take links) and job changes, in the given order."""
-    labels = _labels()
-    html = "".join(
-        _job_change(item, labels) if item.is_job_change else _meeting(item, person_pk, labels) for item in items
-    )
+    labels, links = _labels(), _Links.of(person_pk)
+    html = "".join(_job_change(item, labels) if item.is_job_change else _meeting(item, links, labels) for item in items)
     return mark_safe(html)  # nosec B308 B703 - every value is escaped above
