@@ -34,11 +34,7 @@ def _existing_entries(prefix: str, urlconf) -> tuple[tuple[str, str, str], ...]:
 
 
 def navigation(request):
+    """Whether the login page offers signing up; the navigation itself is `{% site_header %}`'s."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"signup_enabled": settings.SIGNUP_ENABLED}
-    current = request.resolver_match.view_name if request.resolver_match else ""
-    entries = [
-        {"url_name": url_name, "url": url, "label": label, "active": url_name == current}
-        for url_name, url, label in existing_entries()
-    ]
-    return {"nav_entries": entries}
+    return {}
