@@ -257,11 +257,18 @@ def test_the_page_reads_the_same_queue_as_the_orm(user, limit):
         make_followup(owner=user, person=person, reason=reason, due_on=days(due), note=f"メモ{number}")
     snoozed = make_followup(owner=user, person=make_person(owner=user, family_name="延期"), due_on=days(-5))
     FollowUp.objects.filter(pk=snoozed.pk).update(show_on=days(8), overdue_on=days(8), snoozed=True)
-    make_followup(owner=user, person=ended, due_on=days(-1))
+    # Shown before today with a grace period: still this week (up to overdue_on == today), then overdue.
+    for number, (shown, overdue) in enumerate([(-2, 1), (-3, 0), (-6, -1), (-1, 3)]):
+        make_followup(
+            owner=user, person=make_person(owner=user, family_name=f"猶予{number}"), reason="thank_you",
+            due_on=days(shown), overdue_on=days(overdue),
+        )  # fmt: skip
+    make_followup(owner=user, person=ended, due_on=days(-1), overdue_on=days(2))
     contacts.end_relationship(person=ended, on=days(-1), reason="moved")
     whole = selectors.queue(user.pk, today=TODAY, limit=limit)
     page = selectors.page_queue(user.pk, today=TODAY, limit=limit)
-    assert sum(len(getattr(page, name)) for name in selectors.SECTIONS) >= (4 if limit == 2 else 9)
+    assert sum(len(getattr(page, name)) for name in selectors.SECTIONS) >= (4 if limit == 2 else 13)
+    assert whole.size("this_week") == 6  # three of them in their grace period
     for name in selectors.SECTIONS:
         assert page.size(name) == whole.size(name)
         expected = [
