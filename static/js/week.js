@@ -43,7 +43,13 @@
   function act(item, action, selector) {
     if (!item) return;
     if (item.querySelector(selector)) return press(item, selector);
-    loadForm(item.querySelector("[data-action=" + action + "]")).then(function () { press(item, selector); });
+    var details = item.querySelector("[data-action=" + action + "]");
+    loadForm(details).then(function () {
+      // The promise can settle before htmx has read the new form's hx-post: read it now (once).
+      var form = details.querySelector("form");
+      if (form) window.htmx.process(form);
+      press(item, selector);
+    });
   }
 
   // "toggle" does not bubble: listen while it goes down.
