@@ -219,6 +219,24 @@ def test_a_huge_section_is_counted_up_to_a_cap(auth_client, user, monkeypatch):
 
 
 @time_machine.travel(FROZEN)
+def test_this_week_is_counted_with_the_items_still_in_their_grace_period(user, monkeypatch):
+    """This week counts from today on and, apart, the items shown before today that are not overdue yet."""
+    from followups import selectors
+
+    for i in range(3):
+        make_followup(owner=user, person=make_person(owner=user), due_on=days(1))
+        make_followup(
+            owner=user, person=make_person(owner=user), reason="thank_you", due_on=days(-2), overdue_on=days(i)
+        )
+    make_followup(owner=user, person=make_person(owner=user), reason="thank_you", due_on=days(-4), overdue_on=days(-1))
+    queue = selectors.page_queue(user.pk, today=TODAY, limit=2)
+    assert (queue.size("overdue"), queue.size("this_week"), queue.capped) == (1, 6, set())
+    monkeypatch.setattr(selectors, "COUNT_CAP", 4)
+    queue = selectors.page_queue(user.pk, today=TODAY, limit=2)
+    assert (queue.size("this_week"), queue.capped) == (4, {"this_week"})  # 3 + 3 counted apart, over the cap
+
+
+@time_machine.travel(FROZEN)
 def test_the_cut_queue_splits_like_the_whole_one(user):
     from followups import selectors
 
