@@ -214,9 +214,27 @@ def _page_sql() -> str:
         "overdue_on >= %(today)s AND show_on <= %(this_end)s",
         "overdue_on >= %(today)s AND show_on > %(this_end)s",
     )
+    # This week is counted in two parts: from today on, and the items from before today still in
+    # their grace period. Those have show_on < today <= overdue_on, so saying show_on < overdue_on
+    # changes nothing but lets the partial index followup_open_grace (the few with a grace period)
+    # answer. As one range of show_on it walked past every overdue item: 21,000 index entries, 1 ms.
+    # The two parts are counted up to the cap each; their sum above COUNT_CAP is still "1000+".
+    counted = (
+        (sections[0],),
+        (
+            "overdue_on >= %(today)s AND show_on >= %(today)s AND show_on <= %(this_end)s",
+            "overdue_on >= %(today)s AND show_on < %(today)s AND show_on < overdue_on",
+        ),
+        (sections[2],),
+    )
     sizes = ", ".join(
-        f"(SELECT COUNT(*) FROM (SELECT 1 {base} AND {where} LIMIT %(cap)s) AS k{number}) AS n{number}"  # nosec B608
-        for number, where in enumerate(sections)
+        "("
+        + " + ".join(
+            f"(SELECT COUNT(*) FROM (SELECT 1 {base} AND {where} LIMIT %(cap)s) AS k{number}{part})"  # nosec B608
+            for part, where in enumerate(parts)
+        )
+        + f") AS n{number}"
+        for number, parts in enumerate(counted)
     )
     # Sub-queries rather than compound members: SQLite allows no ORDER BY or LIMIT on those.
     shown = " UNION ALL ".join(

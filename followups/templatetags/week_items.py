@@ -1,10 +1,11 @@
 """This week's items, written in Python: the page shows up to 90 of them (500 with "show all").
 
 Each item is a few lines of escaped HTML around its values (a `selectors.Row`),
-and its done / snooze / skip forms are one fragment per language and day,
-rendered once from the template (`followups/week.html#actions`) and kept,
-with the item's id and the request's CSRF token put in per item. Rendering
-the same item with the template engine cost about 1 ms each.
+and its done / snooze / skip buttons are one fragment per language, rendered
+once from the template (`followups/week.html#actions`) and kept, with the
+item's id put in per item. Rendering the same item with the template engine
+cost about 1 ms each. The buttons' forms are not on the page: each is fetched
+when its button is opened (they were two thirds of the page's 300 KB).
 
 Every value from the database goes through `escape`.
 """
@@ -16,34 +17,25 @@ from dataclasses import dataclass, field
 from html import escape
 
 from django import template
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from followups.forms import DoneForm, SkipForm
 from followups.models import Reason
 from followups.selectors import Row
 
 register = template.Library()
 
-# Stand-ins put where an item's id and the CSRF token go, replaced per item and request.
+# A stand-in put where an item's id goes, replaced per item.
 PK_MARK = 2147483647
-CSRF_MARK = "CSRFTOKENMARK"
-# What the csrf context processor gives without a token (as the {% csrf_token %} tag checks).
-NOT_PROVIDED = "NOTPROVIDED"  # nosec B105 - not a secret
 
 
 @functools.lru_cache(maxsize=16)
-def _actions(language: str, today: datetime.date, prefix: str) -> tuple[str, ...]:
-    """The three forms of an item, split where its id goes (per language, day and script prefix)."""
-    done_form = DoneForm(initial={"date": today})
-    html = render_to_string(
-        "followups/week.html#actions",
-        {"pk": PK_MARK, "today": today, "done_form": done_form, "skip_form": SkipForm(), "csrf_token": CSRF_MARK},
-    )
+def _actions(language: str, prefix: str) -> tuple[str, ...]:
+    """The three buttons of an item, split where its id goes (per language and script prefix)."""
+    html = render_to_string("followups/week.html#actions", {"pk": PK_MARK})
     # Its parts are blocks in flex boxes: the template's indentation between tags is only bytes.
     return tuple(re.sub(r">\s+<", "><", html.strip()).split(str(PK_MARK)))
 
@@ -109,7 +101,7 @@ def _context(row: Row, page: Page) -> str:
 
 
 def item_html(row: Row, page: Page, *, error: str = "") -> SafeString:
-    """One item: who and why, its context, the reach-out box (loaded when it comes into view), its forms."""
+    """One item: who and why, its context, the reach-out box (loaded when it comes into view), its buttons."""
     pk = str(row.pk)
     overdue = " week-item--overdue" if row.overdue_on < page.today else ""
     reach_url = pk.join(page.reach_url)
@@ -132,22 +124,11 @@ def item_html(row: Row, page: Page, *, error: str = "") -> SafeString:
     )
 
 
-def actions_for(request, today: datetime.date, csrf: str | None = None) -> tuple[str, ...]:
-    """The forms' fragment for this request: its language and day, with the request's CSRF token."""
-    csrf = csrf or get_token(request)
-    return tuple(
-        part.replace(CSRF_MARK, csrf) for part in _actions(translation.get_language(), today, get_script_prefix())
-    )
+def page_for(today: datetime.date) -> Page:
+    return Page(today=today, actions=_actions(translation.get_language(), get_script_prefix()))
 
 
-def page_for(request, today: datetime.date, csrf: str | None = None) -> Page:
-    return Page(today=today, actions=actions_for(request, today, csrf))
-
-
-@register.simple_tag(takes_context=True)
-def week_items(context, rows: list[Row]) -> SafeString:
-    """The items of one section."""
-    # The page's own CSRF token (the one its other forms carry), else a new one.
-    given = str(context.get("csrf_token") or "")
-    page = page_for(context["request"], context["today"], None if given == NOT_PROVIDED else given)
+@register.simple_tag
+def week_items(rows: list[Row], page: Page) -> SafeString:
+    """The items of one section; `page` is what the page's items share (made once by the view)."""
     return mark_safe("".join(item_html(row, page) for row in rows))  # nosec B308 B703

@@ -3,6 +3,9 @@
 (function () {
   "use strict";
 
+  // With JavaScript, a form's link is only seen while its form loads (week.css).
+  document.documentElement.classList.add("has-js");
+
   function items() {
     return Array.prototype.slice.call(document.querySelectorAll("[data-followup]:not(.week-item--gone)"));
   }
@@ -26,6 +29,35 @@
     if (button) button.click();
   }
 
+  // An item's done / snooze / skip form is fetched in place of its button's link when the button is
+  // opened, or its key pressed; without JavaScript the link opens the form on a page of its own.
+  function loadForm(details) {
+    var link = details && details.querySelector("[data-form-load]");
+    if (!link || !window.htmx) return Promise.resolve();
+    if (!link.loading) {
+      link.loading = window.htmx.ajax("GET", link.getAttribute("href"), { source: link, target: link, swap: "outerHTML" });
+    }
+    return link.loading;
+  }
+
+  function act(item, action, selector) {
+    if (!item) return;
+    if (item.querySelector(selector)) return press(item, selector);
+    var details = item.querySelector("[data-action=" + action + "]");
+    loadForm(details).then(function () {
+      // The promise can settle before htmx has read the new form's hx-post: read it now (once).
+      var form = details.querySelector("form");
+      if (form) window.htmx.process(form);
+      press(item, selector);
+    });
+  }
+
+  // "toggle" does not bubble: listen while it goes down.
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.open && details.matches && details.matches(".week-action")) loadForm(details);
+  }, true);
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     var target = event.target;
@@ -36,9 +68,9 @@
     switch (event.key) {
       case "j": move(1); break;
       case "k": move(-1); break;
-      case "d": press(item, "[data-action=done] form button[type=submit]:not([data-done-only])"); break;
-      case "s": press(item, "[data-snooze-tomorrow]"); break;
-      case "x": press(item, "[data-skip]"); break;
+      case "d": act(item, "done", "[data-action=done] form button[type=submit]:not([data-done-only])"); break;
+      case "s": act(item, "snooze", "[data-snooze-tomorrow]"); break;
+      case "x": act(item, "skip", "[data-skip]"); break;
       case "o": press(item, "[data-open]"); break;
       default: return;
     }

@@ -101,3 +101,51 @@ def test_keyboard_shortcuts_snooze_and_skip(watched, live_server, browser_user, 
     assert (first.snoozed, first.show_on) == (True, datetime.date.today() + datetime.timedelta(days=1))
     assert second.state == State.SKIPPED
     watched.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
+def test_an_opened_button_loads_its_form_and_one_click_finishes_the_item(
+    watched, live_server, browser_user, viewport, eager_celery
+):
+    from tests.factories import make_followup
+
+    page = watched.page
+    item = make_followup(owner=browser_user, person=make_person(owner=browser_user, family_name="南野"))
+    log_in(watched, live_server, "hanako")
+    switch_language(page, "en")
+    page.goto(f"{live_server.url}/week/")
+    row = page.locator(".week-item", has_text="南野")
+    assert row.locator("form").count() == 0  # the forms are not on the page until asked for
+    row.locator("[data-action=snooze] > summary").click()
+    row.locator("[data-action=snooze] [data-snooze-tomorrow]").click()
+    page.locator(".week-item--gone", has_text="南野").wait_for()
+    item.refresh_from_db()
+    assert (item.snoozed, item.show_on) == (True, datetime.date.today() + datetime.timedelta(days=1))
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_without_javascript_an_items_button_opens_its_form_on_a_page(browser, live_server, browser_user, viewport):
+    from tests.browser.conftest import VIEWPORTS, PageWatch
+    from tests.factories import make_followup
+
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ja-JP", java_script_enabled=False)
+    watched = PageWatch(context.new_page())
+    page = watched.page
+    item = make_followup(owner=browser_user, person=make_person(owner=browser_user, family_name="東山"))
+    log_in(watched, live_server, "hanako")
+    page.goto(f"{live_server.url}/week/")
+    row = page.locator(".week-item", has_text="東山")
+    row.locator("[data-action=skip] > summary").click()
+    row.locator("[data-action=skip] [data-form-load]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/week/{item.pk}/skip/")
+    page.fill("input[name=reason]", "転職された")
+    page.locator("[data-skip]").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/week/")
+    assert "東山" in page.locator("main").inner_text()  # the message says who was skipped
+    item.refresh_from_db()
+    assert (item.state, item.skip_reason) == (State.SKIPPED, "転職された")
+    assert watched.console_errors == [] and watched.failed_requests == []
+    context.close()

@@ -219,6 +219,24 @@ def test_a_huge_section_is_counted_up_to_a_cap(auth_client, user, monkeypatch):
 
 
 @time_machine.travel(FROZEN)
+def test_this_week_is_counted_with_the_items_still_in_their_grace_period(user, monkeypatch):
+    """This week counts from today on and, apart, the items shown before today that are not overdue yet."""
+    from followups import selectors
+
+    for i in range(3):
+        make_followup(owner=user, person=make_person(owner=user), due_on=days(1))
+        make_followup(
+            owner=user, person=make_person(owner=user), reason="thank_you", due_on=days(-2), overdue_on=days(i)
+        )
+    make_followup(owner=user, person=make_person(owner=user), reason="thank_you", due_on=days(-4), overdue_on=days(-1))
+    queue = selectors.page_queue(user.pk, today=TODAY, limit=2)
+    assert (queue.size("overdue"), queue.size("this_week"), queue.capped) == (1, 6, set())
+    monkeypatch.setattr(selectors, "COUNT_CAP", 4)
+    queue = selectors.page_queue(user.pk, today=TODAY, limit=2)
+    assert (queue.size("this_week"), queue.capped) == (4, {"this_week"})  # 3 + 3 counted apart, over the cap
+
+
+@time_machine.travel(FROZEN)
 def test_the_cut_queue_splits_like_the_whole_one(user):
     from followups import selectors
 
@@ -257,11 +275,18 @@ def test_the_page_reads_the_same_queue_as_the_orm(user, limit):
         make_followup(owner=user, person=person, reason=reason, due_on=days(due), note=f"メモ{number}")
     snoozed = make_followup(owner=user, person=make_person(owner=user, family_name="延期"), due_on=days(-5))
     FollowUp.objects.filter(pk=snoozed.pk).update(show_on=days(8), overdue_on=days(8), snoozed=True)
-    make_followup(owner=user, person=ended, due_on=days(-1))
+    # Shown before today with a grace period: still this week (up to overdue_on == today), then overdue.
+    for number, (shown, overdue) in enumerate([(-2, 1), (-3, 0), (-6, -1), (-1, 3)]):
+        make_followup(
+            owner=user, person=make_person(owner=user, family_name=f"猶予{number}"), reason="thank_you",
+            due_on=days(shown), overdue_on=days(overdue),
+        )  # fmt: skip
+    make_followup(owner=user, person=ended, due_on=days(-1), overdue_on=days(2))
     contacts.end_relationship(person=ended, on=days(-1), reason="moved")
     whole = selectors.queue(user.pk, today=TODAY, limit=limit)
     page = selectors.page_queue(user.pk, today=TODAY, limit=limit)
-    assert sum(len(getattr(page, name)) for name in selectors.SECTIONS) >= (4 if limit == 2 else 9)
+    assert sum(len(getattr(page, name)) for name in selectors.SECTIONS) >= (4 if limit == 2 else 13)
+    assert whole.size("this_week") == 6  # three of them in their grace period
     for name in selectors.SECTIONS:
         assert page.size(name) == whole.size(name)
         expected = [
@@ -287,34 +312,79 @@ def test_everything_an_item_shows_is_escaped(auth_client, user):
 
 
 @time_machine.travel(FROZEN)
-def test_the_forms_carry_this_requests_csrf_token(user, other_user):
-    """The forms' HTML is kept per language and day; the token in it is still each session's own."""
+def test_the_page_leaves_each_items_forms_to_their_own_urls(auth_client, user):
+    """An item shows its done / snooze / skip buttons; each button's form is fetched from its link."""
+    item = make_followup(owner=user, person=make_person(owner=user, family_name="北川"))
+    page = auth_client.get(URL).content.decode()
+    for action in ("done", "snooze", "skip"):
+        url = reverse(f"followups:followup_{action}", args=[item.pk])
+        assert f'data-action="{action}"' in page and f'href="{url}" data-form-load' in page
+    listed = page[page.index('id="followup-') : page.index("</section>")]
+    assert "<form" not in listed and "csrfmiddlewaretoken" not in listed
+
+
+@time_machine.travel(FROZEN)
+@pytest.mark.parametrize(
+    ("action", "data", "expected"),
+    [("done", {"log_meeting": "on", "kind": "message", "date": "2026-11-18", "summary": "お礼を送った"}, State.DONE),
+     ("snooze", {"until": "tomorrow"}, State.OPEN), ("skip", {"reason": "先方が休職中"}, State.SKIPPED)],
+)  # fmt: skip
+def test_an_items_form_loads_when_opened_and_posts_from_the_page(user, action, data, expected):
+    """The fragment is one form with this session's CSRF token, and it posts back into the page."""
     import re
 
     from django.test import Client
 
-    items = {owner: make_followup(owner=owner, person=make_person(owner=owner)) for owner in (user, other_user)}
-    tokens = {}
-    for owner, item in items.items():
-        client = Client(enforce_csrf_checks=True)
-        client.force_login(owner)
-        page = client.get(URL).content.decode()
-        found = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
-        assert len(found) == 1 and f'action="/week/{item.pk}/snooze/"' in page
-        (tokens[owner],) = found
-        reply = client.post(
-            reverse("followups:followup_snooze", args=[item.pk]),
-            {"csrfmiddlewaretoken": tokens[owner], "until": "tomorrow"},
-        )
-        assert reply.status_code == 302
-    assert tokens[user] != tokens[other_user]
-    # Another user's token is refused: nothing of one session is kept in the shared fragment.
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
     client.get(URL)
-    item = make_followup(owner=user, person=make_person(owner=user))
-    reply = client.post(reverse("followups:followup_skip", args=[item.pk]), {"csrfmiddlewaretoken": tokens[other_user]})
-    assert reply.status_code == 403
+    item = make_followup(owner=user, person=make_person(owner=user, family_name="北川"), due_on=days(-1))
+    url = reverse(f"followups:followup_{action}", args=[item.pk])
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and fragment.count("<form") == 1
+    assert f'action="{url}" hx-post="{url}" hx-target="#followup-{item.pk}"' in fragment
+    (token,) = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', fragment)
+    reply = client.post(url, data | {"csrfmiddlewaretoken": token}, headers={"HX-Request": "true"})
+    assert reply.status_code == 200 and "week-item--gone" in reply.content.decode()
+    item.refresh_from_db()
+    assert item.state == expected
+    if action == "snooze":
+        assert (item.snoozed, item.show_on) == (True, days(1))
+
+
+@time_machine.travel(FROZEN)
+def test_without_javascript_a_button_opens_its_form_on_a_page_of_its_own(auth_client, user):
+    item = make_followup(owner=user, person=make_person(owner=user, family_name="北川"), due_on=days(-1))
+    url = reverse("followups:followup_done", args=[item.pk])
+    page = auth_client.get(url).content.decode()
+    assert "<html" in page and "北川" in page and f'action="{url}"' in page and "hx-post" not in page
+    assert 'name="date" value="2026-11-18"' in page
+    reply = auth_client.post(url, {"log_meeting": "on", "kind": "call", "date": "2026-11-18", "summary": "電話"})
+    assert reply.status_code == 302 and reply["Location"] == URL
+    item.refresh_from_db()
+    assert item.state == State.DONE
+    assert Meeting.objects.get(owner=user).summary == "電話"
+
+
+@time_machine.travel(FROZEN)
+@pytest.mark.parametrize("action", ["done", "snooze", "skip"])
+def test_an_items_form_is_only_its_owners_and_only_while_open(client, user, other_user, action):
+    item = make_followup(owner=user)
+    url = reverse(f"followups:followup_{action}", args=[item.pk])
+    client.force_login(other_user)
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+    assert client.get(url).status_code == 404
+    client.force_login(user)
+    FollowUp.objects.filter(pk=item.pk).update(state=State.DONE)
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 404
+
+
+@time_machine.travel(FROZEN)
+def test_an_items_form_is_one_query(auth_client, user, django_assert_max_num_queries):
+    item = make_followup(owner=user)
+    # session, user, the item
+    with django_assert_max_num_queries(3):
+        auth_client.get(reverse("followups:followup_done", args=[item.pk]), headers={"HX-Request": "true"})
 
 
 @time_machine.travel(FROZEN)
