@@ -51,7 +51,8 @@ def _header(
 @register.simple_tag(takes_context=True)
 def site_header(context) -> SafeString:
     request = context.get("request")
-    user = getattr(request, "user", None)
+    # The template's `user` (a view may stand in an anonymous one, as the offline page does).
+    user = context.get("user")
     authenticated = bool(user and user.is_authenticated)
     match = getattr(request, "resolver_match", None)
     html = _header(
