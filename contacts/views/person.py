@@ -226,11 +226,22 @@ def _timeline_items(page, career: list) -> list:
 def _timeline_page(person: Person, number):
     """One page of the person's meetings, newest first, as `selectors.TimelineMeeting`s.
 
-    Two queries: every meeting's id and date (paged here, so no count), then
-    the page's meetings with who else was at them.
+    One statement reads every meeting's id and date (paged here, so no count)
+    and the asked-for page's meetings with who else was there; a page number
+    Django's Paginator reads otherwise (past the end, not a number) costs a
+    second query for the page it shows instead.
     """
-    page = Paginator(selectors.person_timeline(person), TIMELINE_PAGE_SIZE).get_page(number)
-    page.object_list = selectors.timeline_meetings([pk for pk, _date in page.object_list], person.pk)
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = 1
+    dates, window = selectors.person_timeline(person, (wanted - 1) * TIMELINE_PAGE_SIZE, TIMELINE_PAGE_SIZE)
+    page = Paginator(dates, TIMELINE_PAGE_SIZE).get_page(number)
+    ids = [pk for pk, _date in page.object_list]
+    if page.number == wanted:
+        page.object_list = [window[pk] for pk in ids if pk in window]
+    else:
+        page.object_list = selectors.timeline_meetings(ids, person.pk)
     return page
 
 
@@ -240,7 +251,7 @@ def person_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     if person is None:
         raise Http404
     page = _timeline_page(person, request.GET.get("page"))
-    career = selectors.career_changes(person, CAREER_SHOWN)
+    career = selectors.career_changes(person, CAREER_SHOWN) if person.has_career_changes else []
     context = {"person": person, "page": page, "career": career, "timeline": _timeline_items(page, career)}
     if request.htmx and request.htmx.target == "timeline-more":
         return render(request, "contacts/person_detail.html#timeline-more", context)

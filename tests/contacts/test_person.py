@@ -638,3 +638,20 @@ def test_introducer_chain_costs_the_same_queries_at_any_depth(auth_client, user)
         counts.append(len(queries))
     assert len(response.context["chain"]) == 10
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"), [(None, 1), ("2", 2), ("99", 2), ("0", 2), ("abc", 1), ("2.0", 1), ("9" * 40, 2)]
+)
+def test_timeline_pages_show_the_meetings_of_the_page_django_pages_to(auth_client, user, asked, shown):
+    person = make_person(owner=user)
+    meetings = [
+        make_meeting(owner=user, people=[person], date=datetime.date(2025, 1, 1) + datetime.timedelta(days=i))
+        for i in range(25)
+    ]
+    newest_first = [m.pk for m in reversed(meetings)]
+    response = auth_client.get(detail_url(person), {"page": asked} if asked else {})
+    page = response.context["page"]
+    assert page.number == shown
+    expected = newest_first[:20] if shown == 1 else newest_first[20:]
+    assert [m.pk for m in page.object_list] == expected
