@@ -200,26 +200,15 @@ def _career_sql(vendor: str) -> str:
     )
 
 
-# Past any real timeline: an absurd page number asks for no meetings (and is paged as Django's Paginator would).
-_LAST_OFFSET = 2**31
+def person_timeline(person: Person) -> list[tuple[int, datetime.date]]:
+    """(id, date) of each of a person's meetings (owner-scoped), newest first: one query.
 
-
-def person_timeline(person: Person, start: int, size: int) -> tuple[list[tuple[int, datetime.date]], dict]:
-    """Every meeting's (id, date), newest first, and the `size` meetings from the `start`-th on, in one statement.
-
-    The first is paged in Python (contacts.views.person), so the page needs no
-    count and no second look-up to find where the previous page ended; the
-    second are the page's `TimelineMeeting`s by id, with who else was there.
-    Both owner-scoped.
+    Paged in Python, so the page needs no count and no second look-up to
+    find where the previous page ended (contacts.views.person).
     """
     with connection.cursor() as cursor:
-        cursor.execute(
-            _timeline_sql(connection.vendor, 0), [person.pk, person.owner_id, size, min(max(start, 0), _LAST_OFFSET)]
-        )
-        rows = cursor.fetchall()
-    dates = [(pk, day) for part, pk, day, *_meeting in rows if part == 0]
-    window = _timeline_meetings([row[1:] for row in rows if row[0] == 1], person.pk)
-    return dates, window
+        cursor.execute(_timeline_sql(connection.vendor, 0), [person.pk, person.owner_id])
+        return cursor.fetchall()
 
 
 @dataclass(slots=True)
@@ -252,17 +241,12 @@ def timeline_meetings(ids: list[int], person_pk: int) -> list[TimelineMeeting]:
     """
     if not ids:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(_timeline_sql(connection.vendor, len(ids)), ids)
-        by_id = _timeline_meetings(cursor.fetchall(), person_pk)
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def _timeline_meetings(rows, person_pk: int) -> dict[int, TimelineMeeting]:
-    """The meetings in rows of `_timeline_sql`'s meeting columns, by id; the others at each by reading."""
     labels = dict(MeetingKind.choices)
     by_id: dict[int, TimelineMeeting] = {}
-    for pk, date, kind, event_pk, summary, next_step, next_step_on, event_name, other, family, given, *_key in rows:
+    with connection.cursor() as cursor:
+        cursor.execute(_timeline_sql(connection.vendor, len(ids)), ids)
+        rows = cursor.fetchall()
+    for pk, date, kind, event_pk, summary, next_step, next_step_on, event_name, other, family, given in rows:
         meeting = by_id.get(pk)
         if meeting is None:
             meeting = by_id[pk] = TimelineMeeting(
@@ -278,43 +262,33 @@ def _timeline_meetings(rows, person_pk: int) -> dict[int, TimelineMeeting]:
             )
         if other != person_pk:
             meeting.others.append((other, display_name(family, given)))
-    return by_id
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 @cache
 def _timeline_sql(vendor: str, count: int) -> str:
-    """The timeline's statements (contacts.sql).
-
-    `count` 0: a row (0, id, date) for each of a person's meetings, then a row
-    (1, the meeting's columns, a person at it) for each person at the meetings
-    of one page (LIMIT and OFFSET), both newest first. Otherwise: the meeting
-    rows alone for `count` ids.
+    """The timeline's statements (contacts.sql): a person's meetings' ids and dates
+    (`count` 0), or the meetings with `count` ids with everyone at them.
     """
     link = Meeting.people.through
-    meeting_columns = sql.columns(Meeting, ("pk", "date", "kind", "event", "summary", "next_step", "next_step_on"), "m")
-    people = (
-        f" {meeting_columns}, e.{sql.column(Event, 'name')},"
-        f" {sql.columns(Person, ('pk', 'family_name', 'given_name', 'sort_key'), 'p')}"
-        f" FROM {sql.table(link)} l"
-        f" JOIN {sql.table(Meeting)} m ON m.{sql.column(Meeting, 'pk')} = l.{sql.column(link, 'meeting')}"
-        f" JOIN {sql.table(Person)} p ON p.{sql.column(Person, 'pk')} = l.{sql.column(link, 'person')}"
-        f" LEFT JOIN {sql.table(Event)} e ON e.{sql.column(Event, 'pk')} = m.{sql.column(Meeting, 'event')}"
+    joined = (
+        f"{sql.table(link)} l JOIN {sql.table(Meeting)} m"
+        f" ON m.{sql.column(Meeting, 'pk')} = l.{sql.column(link, 'meeting')}"
     )
-    if count:
+    if not count:
         return (
-            f"SELECT{people} WHERE l.{sql.column(link, 'meeting')} IN ({sql.placeholders(count)})"  # nosec B608
-            f" ORDER BY p.{sql.column(Person, 'sort_key')}, p.{sql.column(Person, 'pk')}"
+            f"SELECT m.{sql.column(Meeting, 'pk')}, m.{sql.column(Meeting, 'date')} FROM {joined}"  # nosec B608
+            f" WHERE l.{sql.column(link, 'person')} = %s AND m.{sql.column(Meeting, 'owner')} = %s"
+            f" ORDER BY m.{sql.column(Meeting, 'date')} DESC, m.{sql.column(Meeting, 'pk')} DESC"
         )
+    meeting_columns = sql.columns(Meeting, ("pk", "date", "kind", "event", "summary", "next_step", "next_step_on"), "m")
     return (
-        f"WITH mine AS (SELECT m.{sql.column(Meeting, 'pk')} AS id, m.{sql.column(Meeting, 'date')} AS day"  # nosec B608
-        f" FROM {sql.table(link)} l"
-        f" JOIN {sql.table(Meeting)} m ON m.{sql.column(Meeting, 'pk')} = l.{sql.column(link, 'meeting')}"
-        f" WHERE l.{sql.column(link, 'person')} = %s AND m.{sql.column(Meeting, 'owner')} = %s),"
-        " shown AS (SELECT id FROM mine ORDER BY day DESC, id DESC LIMIT %s OFFSET %s)"
-        f" SELECT 1,{people} JOIN shown ON shown.id = m.{sql.column(Meeting, 'pk')}"
-        " UNION ALL SELECT 0, id, day, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM mine"
-        # part, newest first, then the people at a meeting by reading
-        " ORDER BY 1, 3 DESC, 2 DESC, 13, 10"
+        f"SELECT {meeting_columns}, e.{sql.column(Event, 'name')},"  # nosec B608
+        f" {sql.columns(Person, ('pk', 'family_name', 'given_name'), 'p')}"
+        f" FROM {joined} JOIN {sql.table(Person)} p ON p.{sql.column(Person, 'pk')} = l.{sql.column(link, 'person')}"
+        f" LEFT JOIN {sql.table(Event)} e ON e.{sql.column(Event, 'pk')} = m.{sql.column(Meeting, 'event')}"
+        f" WHERE l.{sql.column(link, 'meeting')} IN ({sql.placeholders(count)})"
+        f" ORDER BY p.{sql.column(Person, 'sort_key')}, p.{sql.column(Person, 'pk')}"
     )
 
 

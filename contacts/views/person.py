@@ -226,22 +226,11 @@ def _timeline_items(page, career: list) -> list:
 def _timeline_page(person: Person, number):
     """One page of the person's meetings, newest first, as `selectors.TimelineMeeting`s.
 
-    One statement reads every meeting's id and date (paged here, so no count)
-    and the asked-for page's meetings with who else was there; a page number
-    Django's Paginator reads otherwise (past the end, not a number) costs a
-    second query for the page it shows instead.
+    Two queries: every meeting's id and date (paged here, so no count), then
+    the page's meetings with who else was at them.
     """
-    try:
-        wanted = int(number)
-    except (TypeError, ValueError):
-        wanted = 1
-    dates, window = selectors.person_timeline(person, (wanted - 1) * TIMELINE_PAGE_SIZE, TIMELINE_PAGE_SIZE)
-    page = Paginator(dates, TIMELINE_PAGE_SIZE).get_page(number)
-    ids = [pk for pk, _date in page.object_list]
-    if page.number == wanted:
-        page.object_list = [window[pk] for pk in ids if pk in window]
-    else:
-        page.object_list = selectors.timeline_meetings(ids, person.pk)
+    page = Paginator(selectors.person_timeline(person), TIMELINE_PAGE_SIZE).get_page(number)
+    page.object_list = selectors.timeline_meetings([pk for pk, _date in page.object_list], person.pk)
     return page
 
 

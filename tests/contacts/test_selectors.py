@@ -95,38 +95,3 @@ def test_career_changes_are_the_latest_first_and_limited(user):
     CareerChange.objects.create(owner=user, person=make_person(owner=user), changed_on=datetime.date(2026, 1, 9))
     changes = selectors.career_changes(person, 2)
     assert [(c.changed_on.day, c.old_company) for c in changes] == [(3, "旧3"), (2, "旧2")]
-
-
-def test_person_timeline_reads_every_date_and_one_pages_meetings_in_one_query(user):
-    from contacts.models import Meeting
-    from tests.factories import make_event, make_meeting
-
-    person = make_person(owner=user, family_name="本人")
-    friend = make_person(owner=user, family_name="佐藤", family_reading="さとう")
-    other = make_person(owner=user, family_name="阿部", family_reading="あべ")
-    event = make_event(owner=user, name="勉強会")
-    for day in range(1, 8):
-        make_meeting(owner=user, people=[person], date=datetime.date(2026, 3, day), summary=f"{day}日")
-    shared = make_meeting(
-        owner=user,
-        people=[person, friend, other],
-        date=datetime.date(2026, 3, 4),
-        event=event,
-        next_step="資料を送る",
-        next_step_on=datetime.date(2026, 3, 20),
-    )
-    make_meeting(owner=user, people=[friend], date=datetime.date(2026, 3, 9))  # not theirs
-    with CaptureQueriesContext(connection) as queries:
-        dates, window = selectors.person_timeline(person, 2, 3)
-    assert len(queries) == 1
-    # Newest first, a later id first on the same day.
-    mine = Meeting.objects.filter(people=person).order_by("-date", "-pk")
-    assert dates == [(m.pk, m.date) for m in mine]
-    assert all(isinstance(day, datetime.date) for _pk, day in dates)
-    assert set(window) == {m.pk for m in mine[2:5]}
-    meeting = window[shared.pk]
-    assert (meeting.event_name, meeting.next_step, meeting.next_step_on) == ("勉強会", "資料を送る", datetime.date(2026, 3, 20))
-    assert [name for _pk, name in meeting.others] == ["阿部 太郎", "佐藤 太郎"]  # by reading, without the person
-    # Past the end, or an absurd start: every date, no meetings.
-    assert selectors.person_timeline(person, 100, 3)[1] == {}
-    assert selectors.person_timeline(person, 10**30, 3) == (dates, {})
