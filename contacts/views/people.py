@@ -65,15 +65,20 @@ def _with_event_choices(form: PeopleFilterForm, owner) -> PeopleFilterForm:
 
 @login_required
 def person_list(request: AuthedRequest) -> HttpResponse:
-    form = PeopleFilterForm(request.GET, owner=request.user)
-    people = filtered_people(request.user, form)
+    if request.GET:
+        form = PeopleFilterForm(request.GET, owner=request.user)
+        people = filtered_people(request.user, form)
+    else:
+        # The plain list, the page most visited: nothing to read from a form.
+        form = None
+        people = Person.objects.filter(owner=request.user, status=Status.ACTIVE).order_by(*SORTS["reading"])
     # A search reads its matches' ids once, for the count and the page (IdFirstPaginator).
     searching = bool(getattr(form, "cleaned_data", {}).get("q"))
     paginator = IdFirstPaginator(
         people, PAGE_SIZE, load_rows=selectors.person_rows, count_limit=COUNT_LIMIT, ids_up_front=searching
     )
     page = paginator.get_page(request.GET.get("page"))
-    filters_active = any(form.data.get(k) for k in FILTERS)
+    filters_active = form is not None and any(form.data.get(k) for k in FILTERS)
     # The filter panel starts closed, so its choices are loaded when it is
     # first opened (person_filters); open when a filter is in use.
     show_filters = filters_active or "filters" in request.GET
@@ -83,9 +88,9 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "count_limit": f"{COUNT_LIMIT:,}",
-        "invalid_filters": sorted(form.errors),
+        "invalid_filters": sorted(form.errors) if form else [],
         "status_ended": Status.ENDED,
-        "is_filtered": any(form.data.get(k) for k in ("q", *FILTERS)),
+        "is_filtered": form is not None and any(form.data.get(k) for k in ("q", *FILTERS)),
         "filters_active": filters_active,
         "show_filters": show_filters,
     }

@@ -320,3 +320,15 @@ def test_the_people_count_is_written_with_thousands_separators(auth_client, user
     Person.objects.bulk_create(Person(owner=user, family_name=f"人{i}") for i in range(1234))
     response = auth_client.get(URL, HTTP_ACCEPT_LANGUAGE=language)
     assert f'<p class="muted people-count">{said}</p>' in response.text
+
+
+def test_the_plain_list_is_the_same_as_the_default_filters(auth_client, user):
+    from contacts.models import Status
+
+    for reading, family in (("わたなべ", "渡辺"), ("あべ", "阿部"), ("かとう", "加藤")):
+        make_person(owner=user, family_name=family, family_reading=reading)
+    make_person(owner=user, family_name="終了", family_reading="しゅうりょう", status=Status.ENDED)
+    plain = auth_client.get(URL)
+    assert names(plain) == names(auth_client.get(URL, {"status": "active", "sort": "reading", "q": ""}))
+    assert names(plain) == ["阿部 太郎", "加藤 太郎", "渡辺 太郎"]
+    assert plain.context["form"] is None and plain.context["invalid_filters"] == []
