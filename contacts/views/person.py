@@ -226,10 +226,20 @@ def _timeline_items(page, career: list) -> list:
 def _timeline_page(person: Person, number):
     """One page of the person's meetings, newest first, as `selectors.TimelineMeeting`s.
 
-    Two queries: every meeting's id and date (paged here, so no count), then
-    the page's meetings with who else was at them.
+    Two queries: the meetings' ids and dates up to the asked-for page, with how
+    many there are (paged here, so no count), then the page's meetings with who
+    else was at them. A number Paginator answers with a later page ("0" is
+    the last) reads the dates again, that far.
     """
-    page = Paginator(selectors.person_timeline(person), TIMELINE_PAGE_SIZE).get_page(number)
+    try:
+        wanted = max(int(number), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    dates = selectors.person_timeline(person, wanted * TIMELINE_PAGE_SIZE)
+    page = Paginator(dates, TIMELINE_PAGE_SIZE).get_page(number)
+    if page.end_index() > len(dates.head):
+        dates = selectors.person_timeline(person, page.end_index())
+        page = Paginator(dates, TIMELINE_PAGE_SIZE).get_page(number)
     page.object_list = selectors.timeline_meetings([pk for pk, _date in page.object_list], person.pk)
     return page
 

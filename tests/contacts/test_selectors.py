@@ -95,3 +95,21 @@ def test_career_changes_are_the_latest_first_and_limited(user):
     CareerChange.objects.create(owner=user, person=make_person(owner=user), changed_on=datetime.date(2026, 1, 9))
     changes = selectors.career_changes(person, 2)
     assert [(c.changed_on.day, c.old_company) for c in changes] == [(3, "旧3"), (2, "旧2")]
+
+
+def test_person_timeline_reads_the_dates_as_far_as_asked_and_counts_them_all(user):
+    from contacts.models import Meeting
+    from tests.factories import make_meeting
+
+    person = make_person(owner=user)
+    for day in (3, 1, 2, 5, 4):
+        make_meeting(owner=user, people=[person], date=datetime.date(2026, 3, day))
+    make_meeting(owner=user, people=[make_person(owner=user)], date=datetime.date(2026, 3, 9))  # not theirs
+    newest_first = [(m.pk, m.date) for m in Meeting.objects.filter(people=person).order_by("-date", "-pk")]
+    with CaptureQueriesContext(connection) as queries:
+        dates = selectors.person_timeline(person, 2)
+    assert len(queries) == 1
+    assert (len(dates), dates.head, dates[0:2]) == (5, newest_first[:2], newest_first[:2])
+    assert all(isinstance(day, datetime.date) for _pk, day in dates.head)
+    assert selectors.person_timeline(person, 10**30).head == newest_first
+    assert len(selectors.person_timeline(make_person(owner=user), 20)) == 0
