@@ -296,10 +296,16 @@ def _timeline_sql(vendor: str, count: int) -> str:
         f" ON m.{sql.column(Meeting, 'pk')} = l.{sql.column(link, 'meeting')}"
     )
     if not count:
+        # Numbered by a window, not cut by LIMIT: with LIMIT, PostgreSQL walks the
+        # owner's date index through every meeting (200 ms at 170,000 meetings)
+        # instead of starting from the person's few links.
+        newest_first = f"m.{sql.column(Meeting, 'date')} DESC, m.{sql.column(Meeting, 'pk')} DESC"
         return (
-            f"SELECT m.{sql.column(Meeting, 'pk')}, m.{sql.column(Meeting, 'date')}, COUNT(*) OVER ()"  # nosec B608
+            "SELECT id, day, total FROM ("  # nosec B608
+            f"SELECT m.{sql.column(Meeting, 'pk')} AS id, m.{sql.column(Meeting, 'date')} AS day,"
+            f" ROW_NUMBER() OVER (ORDER BY {newest_first}) AS n, COUNT(*) OVER () AS total"
             f" FROM {joined} WHERE l.{sql.column(link, 'person')} = %s AND m.{sql.column(Meeting, 'owner')} = %s"
-            f" ORDER BY m.{sql.column(Meeting, 'date')} DESC, m.{sql.column(Meeting, 'pk')} DESC LIMIT %s"
+            ") numbered WHERE n <= %s ORDER BY n"
         )
     meeting_columns = sql.columns(Meeting, ("pk", "date", "kind", "event", "summary", "next_step", "next_step_on"), "m")
     return (
