@@ -18,7 +18,7 @@ from html import escape
 
 from django import template
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -47,8 +47,19 @@ def _short(value: str) -> str:
 
 def _split_url(name: str) -> tuple[str, str]:
     """A URL with an id, as the parts before and after the id (so each item's costs a join)."""
-    before, after = reverse(name, args=[PK_MARK]).split(str(PK_MARK))
+    return _split_url_in(name, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=64)
+def _split_url_in(name: str, prefix: str, urlconf) -> tuple[str, str]:
+    before, after = reverse(name, args=[PK_MARK], urlconf=urlconf).split(str(PK_MARK))
     return before, after
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(day: datetime.date, language: str, with_year: bool) -> str:
+    """A due date as the page writes it in `language` (the active one): "11/20 (Thu)", escaped."""
+    return escape(dateformat.format(day, "Y/n/j (D)" if with_year else "n/j (D)"))
 
 
 @dataclass
@@ -72,10 +83,9 @@ class Page:
         """The item's date as the page shows it ("today", "11/20 (Thu)" or with the year), escaped."""
         if show_on not in self.dates:
             if show_on == self.today:
-                text = _("today")
+                self.dates[show_on] = escape(_("today"))
             else:
-                text = dateformat.format(show_on, "n/j (D)" if show_on.year == self.today.year else "Y/n/j (D)")
-            self.dates[show_on] = escape(text)
+                self.dates[show_on] = _day(show_on, translation.get_language(), show_on.year != self.today.year)
         return self.dates[show_on]
 
 

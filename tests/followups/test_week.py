@@ -447,3 +447,19 @@ def test_past_99_due_the_navigation_count_says_99_plus_without_counting_every_it
     FollowUp.objects.filter(pk=items[0].pk).delete()
     html = auth_client.get(reverse("followups:due_count"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'aria-label="99 due">99</span>' in html
+
+
+@time_machine.travel(FROZEN)
+def test_due_dates_are_written_in_the_pages_language_and_with_the_year_only_when_another(auth_client, user):
+    make_followup(owner=user, due_on=days(2))  # Friday 2026-11-20
+    make_followup(owner=user, person=make_person(owner=user), due_on=datetime.date(2025, 12, 31))  # overdue, Wednesday
+    make_followup(owner=user, person=make_person(owner=user), due_on=TODAY)
+    for language, friday, last_year, today in (
+        ("ja", "11/20 (金)", "2025/12/31 (水)", "今日"),
+        ("en", "11/20 (Fri)", "2025/12/31 (Wed)", "today"),
+        ("ja", "11/20 (金)", "2025/12/31 (水)", "今日"),
+    ):
+        html = auth_client.get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert f'datetime="2026-11-20">{friday}</time>' in html
+        assert f'datetime="2025-12-31">{last_year}</time>' in html
+        assert f'datetime="2026-11-18">{today}</time>' in html
