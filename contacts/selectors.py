@@ -174,7 +174,7 @@ def page_person(pk: int, owner_id: int) -> Person | None:
 def _page_person_sql(vendor: str) -> str:
     names = [field.name for field in Person._meta.concrete_fields]
     has_career = (
-        f"EXISTS (SELECT 1 FROM {sql.table(CareerChange)} c"
+        f"EXISTS (SELECT 1 FROM {sql.table(CareerChange)} c"  # nosec B608 - names from the models (contacts.sql)
         f" WHERE c.{sql.column(CareerChange, 'person')} = p.{sql.column(Person, 'pk')})"
     )
     return (
