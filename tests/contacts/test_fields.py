@@ -98,3 +98,17 @@ def test_field_page_query_count_is_fixed(auth_client, user, django_assert_max_nu
         make_tag(owner=user, name=f"T{i}")
     with django_assert_max_num_queries(6):
         auth_client.get(reverse("contacts:field_list"))
+
+
+@pytest.mark.parametrize(
+    ("language", "field_count", "download"),
+    [("en", "1,234 people", "Download all 1,234 people."), ("ja", "1,234人", "1,234人すべてをダウンロードできます。")],
+)
+def test_large_counts_in_running_text_have_thousands_separators(auth_client, user, language, field_count, download):
+    field = make_field(owner=user, name="金融")
+    people = Person.objects.bulk_create(Person(owner=user, family_name=f"人{i}") for i in range(1234))
+    Person.fields.through.objects.bulk_create(Person.fields.through(person_id=p.pk, field_id=field.pk) for p in people)
+    fields_page = auth_client.get(reverse("contacts:field_list"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert field_count in fields_page
+    transfer_page = auth_client.get(reverse("transfer:index"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert download in transfer_page
