@@ -55,3 +55,13 @@ def test_signed_out_pages_have_no_menu_or_navigation(client, db):
     make_user(username="somebody")
     header = _header(client.get(reverse("accounts:login")).text)
     assert "menu__button" not in header and "site-nav" not in header and "somebody" not in header
+
+
+def test_without_a_csrf_token_the_header_writes_no_token_field(rf, user):
+    from django.template import Context, Template
+
+    request = rf.get("/people/")
+    request.user = user
+    html = Template("{% load site_header %}{% site_header %}").render(Context({"request": request, "user": user}))
+    assert "csrfmiddlewaretoken" not in html and "csrf-" not in html
+    assert '<summary class="menu__button">owner</summary>' in html
