@@ -349,6 +349,18 @@ def _line_crop(card: Image.Image, box: tuple[int, int, int, int], height: int = 
     return ImageOps.expand(crop, border=16, fill=255)
 
 
+def _uncovered_ink(card: Image.Image, lines: list[Line]) -> np.ndarray:
+    """The card's dark pixels (255) outside every read line's box and away from the card's edge."""
+    ink = (np.asarray(card.convert("L")) < 140).astype(np.uint8) * 255
+    for line in lines:
+        x0, y0, x1, y1 = line.box
+        ink[max(0, y0 - 4) : y1 + 4, max(0, x0 - 4) : x1 + 4] = 0
+    # The card's edge and the table left around it in a photo are no text (and would take the places).
+    edge = max(8, min(card.size) // 40)
+    ink[:edge], ink[-edge:], ink[:, :edge], ink[:, -edge:] = 0, 0, 0, 0
+    return ink
+
+
 def _read_missed(card: Image.Image, lines: list[Line]) -> tuple[list[Line], set[int]]:
     """Read the ink that no line covers: Tesseract's layout step takes large, spaced-out text
     (a name printed big in the middle of the card, 前 田 恵 子) for a picture and skips it."""
@@ -356,14 +368,7 @@ def _read_missed(card: Image.Image, lines: list[Line]) -> tuple[list[Line], set[
 
     if cv2 is None:
         return [], set()
-    gray = np.asarray(card.convert("L"))
-    ink = (gray < 140).astype(np.uint8) * 255
-    for line in lines:
-        x0, y0, x1, y1 = line.box
-        ink[max(0, y0 - 4) : y1 + 4, max(0, x0 - 4) : x1 + 4] = 0
-    # The card's edge and the table left around it in a photo are no text (and would take the places).
-    edge = max(8, min(card.size) // 40)
-    ink[:edge], ink[-edge:], ink[:, :edge], ink[:, -edge:] = 0, 0, 0, 0
+    ink = _uncovered_ink(card, lines)
     # Join the letters of a line, across letter spacing and the gap between family and given name.
     merged = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (card.width // 25, 3)))
     contours, _h = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -717,14 +722,7 @@ def _missed_columns(card: Image.Image, columns: list[Line]) -> list[Line]:
 
     if cv2 is None:
         return []
-    gray = np.asarray(card.convert("L"))
-    ink = (gray < 140).astype(np.uint8) * 255
-    for column in columns:
-        x0, y0, x1, y1 = column.box
-        ink[max(0, y0 - 4) : y1 + 4, max(0, x0 - 4) : x1 + 4] = 0
-    # The card's edge and the table left around it in a photo are no text.
-    edge = max(8, min(card.size) // 40)
-    ink[:edge], ink[-edge:], ink[:, :edge], ink[:, -edge:] = 0, 0, 0, 0
+    ink = _uncovered_ink(card, columns)
     merged = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (3, card.height // 12)))
     contours, _h = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     found = []
