@@ -13,16 +13,18 @@ Every value from the database goes through `escape`.
 import datetime
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 
 from django import template
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix
 from django.utils import dateformat, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from accounts.fixed_urls import url_maker
 from followups.models import Reason
 from followups.selectors import Row
 
@@ -45,17 +47,6 @@ def _short(value: str) -> str:
     return value if len(value) <= 80 else value[:79] + "…"
 
 
-def _split_url(name: str) -> tuple[str, str]:
-    """A URL with an id, as the parts before and after the id (so each item's costs a join)."""
-    return _split_url_in(name, get_script_prefix(), get_urlconf())
-
-
-@functools.lru_cache(maxsize=64)
-def _split_url_in(name: str, prefix: str, urlconf) -> tuple[str, str]:
-    before, after = reverse(name, args=[PK_MARK], urlconf=urlconf).split(str(PK_MARK))
-    return before, after
-
-
 @functools.lru_cache(maxsize=4096)
 def _day(day: datetime.date, language: str, with_year: bool) -> str:
     """A due date as the page writes it in `language` (the active one): "11/20 (Thu)", escaped."""
@@ -68,8 +59,8 @@ class Page:
 
     today: datetime.date
     actions: tuple[str, ...]
-    person_url: tuple[str, str] = field(default_factory=lambda: _split_url("contacts:person_detail"))
-    reach_url: tuple[str, str] = field(default_factory=lambda: _split_url("followups:followup_reach"))
+    person_url: Callable[[int], str] = field(default_factory=lambda: url_maker("contacts:person_detail"))
+    reach_url: Callable[[int], str] = field(default_factory=lambda: url_maker("followups:followup_reach"))
     reasons: dict[str, str] = field(default_factory=lambda: {value: escape(label) for value, label in Reason.choices})
     reach: str = field(default_factory=lambda: escape(_("Reach out")))
     snoozed: str = field(default_factory=lambda: escape(_("snoozed")))
@@ -114,14 +105,14 @@ def item_html(row: Row, page: Page, *, error: str = "") -> SafeString:
     """One item: who and why, its context, the reach-out box (loaded when it comes into view), its buttons."""
     pk = str(row.pk)
     overdue = " week-item--overdue" if row.overdue_on < page.today else ""
-    reach_url = pk.join(page.reach_url)
+    reach_url = page.reach_url(row.pk)
     snoozed = f' <span class="chip chip--muted">{page.snoozed}</span>' if row.snoozed else ""
     alert = f'<p class="field__error" role="alert">{escape(error)}</p>' if error else ""
     reason = escape(row.reason)
     return mark_safe(  # nosec B308 B703 - every value in it is escaped
         f'<li class="week-item{overdue}" id="followup-{pk}" tabindex="-1" data-followup>'
         f'<div class="week-item__head">'
-        f'<a class="week-item__person" href="{str(row.person_id).join(page.person_url)}" data-open>'
+        f'<a class="week-item__person" href="{page.person_url(row.person_id)}" data-open>'
         f"{escape(row.name)}</a> "
         f'<span class="chip week-reason week-reason--{reason}">{page.reasons.get(row.reason, reason)}</span> '
         f'<time class="week-item__due" datetime="{row.show_on.isoformat()}">{page.due(row.show_on)}</time>'
