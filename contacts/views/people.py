@@ -24,9 +24,10 @@ SORTS = {
 }
 
 
-def filtered_people(owner, form: PeopleFilterForm):
-    """Apply the valid parts of the filter form; an invalid value is ignored."""
-    form.is_valid()
+def filtered_people(owner, form: PeopleFilterForm | None):
+    """Apply the valid parts of the filter form (the defaults without one); an invalid value is ignored."""
+    if form is not None:
+        form.is_valid()
     data = getattr(form, "cleaned_data", {})
     people = Person.objects.filter(owner=owner)
     status = data.get("status") or "active"
@@ -65,13 +66,9 @@ def _with_event_choices(form: PeopleFilterForm, owner) -> PeopleFilterForm:
 
 @login_required
 def person_list(request: AuthedRequest) -> HttpResponse:
-    if request.GET:
-        form = PeopleFilterForm(request.GET, owner=request.user)
-        people = filtered_people(request.user, form)
-    else:
-        # The plain list, the page most visited: nothing to read from a form.
-        form = None
-        people = Person.objects.filter(owner=request.user, status=Status.ACTIVE).order_by(*SORTS["reading"])
+    # The plain list, the page most visited, has nothing to read from a form.
+    form = PeopleFilterForm(request.GET, owner=request.user) if request.GET else None
+    people = filtered_people(request.user, form)
     # A search reads its matches' ids once, for the count and the page (IdFirstPaginator).
     searching = bool(getattr(form, "cleaned_data", {}).get("q"))
     paginator = IdFirstPaginator(
