@@ -100,9 +100,6 @@ def person_rows(ids: list[int]) -> list[PersonRow]:
     if not ids:
         return []
     by_id: dict[int, PersonRow] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_person_rows_sql(connection.vendor, len(ids)), ids)
-        rows = cursor.fetchall()
     for (
         pk,
         family,
@@ -118,7 +115,7 @@ def person_rows(ids: list[int]) -> list[PersonRow]:
         theirs,
         last,
         field_name,
-    ) in rows:
+    ) in sql.rows(_person_rows_sql(connection.vendor, len(ids)), ids):
         row = by_id.get(pk)
         if row is None:
             row = by_id[pk] = PersonRow(
@@ -159,10 +156,12 @@ def page_person(pk: int, owner_id: int) -> Person | None:
     the event carries its id and name (other columns load if asked for), and
     `has_career_changes` says whether `career_changes` has anything to read.
     """
-    found = list(Person.objects.raw(_page_person_sql(connection.vendor), [pk, owner_id]))
+    found = sql.rows(_page_person_sql(connection.vendor), [pk, owner_id])
     if not found:
         return None
-    person = found[0]
+    *values, event_name, has_career_changes = found[0]
+    person = sql.instance(Person, values)
+    person.event_name, person.has_career_changes = event_name, bool(has_career_changes)
     if person.first_met_event_id:
         person.first_met_event = Event.from_db(
             connection.alias, ["id", "owner_id", "name"], [person.first_met_event_id, owner_id, person.event_name]
@@ -188,16 +187,18 @@ def _page_person_sql(vendor: str) -> str:
 
 def career_changes(person: Person, limit: int) -> list[CareerChange]:
     """The person's latest `limit` job changes, newest first (contacts.sql)."""
-    return list(CareerChange.objects.raw(_career_sql(connection.vendor), [person.pk, person.owner_id, limit]))
+    found = sql.rows(_career_sql(connection.vendor, limit), [person.pk, person.owner_id])
+    return [sql.instance(CareerChange, values) for values in found]
 
 
 @cache
-def _career_sql(vendor: str) -> str:
+def _career_sql(vendor: str, limit: int) -> str:
     names = [field.name for field in CareerChange._meta.concrete_fields]
     return (
         f"SELECT {sql.columns(CareerChange, names, 'c')} FROM {sql.table(CareerChange)} c"  # nosec B608
         f" WHERE c.{sql.column(CareerChange, 'person')} = %s AND c.{sql.column(CareerChange, 'owner')} = %s"
-        f" ORDER BY c.{sql.column(CareerChange, 'changed_on')} DESC, c.{sql.column(CareerChange, 'pk')} DESC LIMIT %s"
+        f" ORDER BY c.{sql.column(CareerChange, 'changed_on')} DESC, c.{sql.column(CareerChange, 'pk')} DESC"
+        f" LIMIT {int(limit)}"
     )
 
 
@@ -225,9 +226,7 @@ def person_timeline(person: Person, upto: int) -> TimelineDates:
     second look-up to find where the previous page ended; a person with 500
     meetings sends 21 rows for the first page, not 500.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_timeline_sql(connection.vendor, 0), [person.pk, person.owner_id, max(1, min(upto, _MAX_ROWS))])
-        rows = cursor.fetchall()
+    rows = sql.rows(_timeline_sql(connection.vendor, 0), [person.pk, person.owner_id, max(1, min(upto, _MAX_ROWS))])
     return TimelineDates(rows[0][2] if rows else 0, [(pk, day) for pk, day, _total in rows])
 
 
@@ -263,10 +262,8 @@ def timeline_meetings(ids: list[int], person_pk: int) -> list[TimelineMeeting]:
         return []
     labels = dict(MeetingKind.choices)
     by_id: dict[int, TimelineMeeting] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_timeline_sql(connection.vendor, len(ids)), ids)
-        rows = cursor.fetchall()
-    for pk, date, kind, event_pk, summary, next_step, next_step_on, event_name, other, family, given in rows:
+    found = sql.rows(_timeline_sql(connection.vendor, len(ids)), ids)
+    for pk, date, kind, event_pk, summary, next_step, next_step_on, event_name, other, family, given in found:
         meeting = by_id.get(pk)
         if meeting is None:
             meeting = by_id[pk] = TimelineMeeting(
@@ -336,10 +333,9 @@ def card_lists(person: Person) -> CardLists:
     selects cost more to compile than to run.
     """
     lists = CardLists()
-    with connection.cursor() as cursor:
-        cursor.execute(_card_lists_sql(connection.vendor), [person.pk, person.pk, person.pk])
-        rows = cursor.fetchall()
-    for source, _position, kind, pk, text, normalized, label in rows:
+    for source, _position, kind, pk, text, normalized, label in sql.rows(
+        _card_lists_sql(connection.vendor), [person.pk, person.pk, person.pk]
+    ):
         if source == 0:
             lists.field_names.append(text)
         elif source == 1:

@@ -60,6 +60,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# psycopg prepares a statement run this many times; Django's cursors never prepare.
+PREPARE_WHEN_ASKED = 2**31 - 1
+
+
 def database_from_url(url: str) -> dict:
     """Turn postgres://user:pass@host:port/name?sslmode=require into DATABASES['default']."""
     parts = urlsplit(url)
@@ -84,7 +88,13 @@ def database_from_url(url: str) -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(port or ""),
-        "OPTIONS": dict(parse_qsl(parts.query)),
+        "OPTIONS": {
+            # Django prepares no statement (a pooler in transaction mode loses them). With a
+            # threshold never reached psycopg still prepares none by itself, only the few
+            # statements that ask to be (contacts.sql.prepared_cursor); off with "false".
+            **({"prepare_threshold": PREPARE_WHEN_ASKED} if env_bool("DATABASE_PREPARED_STATEMENTS", True) else {}),
+            **dict(parse_qsl(parts.query)),
+        },
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
         "TEST": {"NAME": env_str("DATABASE_TEST_NAME") or None},

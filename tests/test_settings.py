@@ -91,6 +91,14 @@ def test_database_url_switches_to_postgresql_with_health_checks():
     assert "'sslmode': 'require'" in db
 
 
+def test_prepared_statements_are_asked_for_only_and_can_be_turned_off():
+    """psycopg prepares only what asks to be (contacts.sql.prepared_cursor); off for a pooler that loses them."""
+    env = {"DATABASE_URL": "postgres://jin@db:5432/jinmyaku"}
+    assert read_setting("DATABASES['default']['OPTIONS']", **env) == "{'prepare_threshold': 2147483647}"
+    off = read_setting("DATABASES['default']['OPTIONS']", DATABASE_PREPARED_STATEMENTS="false", **env)
+    assert off == "{}"
+
+
 def test_email_host_switches_to_smtp():
     backend = read_setting("MAILERS['default']['BACKEND']", EMAIL_HOST="smtp.example.com")
     assert "smtp" in backend
