@@ -249,9 +249,13 @@ def _page_sql(limit: int) -> str:
         for number, where in enumerate(sections)
     )
     latest = (
-        f"SELECT mp.meeting_id FROM {link} AS mp JOIN {meeting} AS m ON m.id = mp.meeting_id"  # nosec B608
+        f" FROM {link} AS mp JOIN {meeting} AS m ON m.id = mp.meeting_id"  # nosec B608
         " WHERE mp.person_id = r.person_id ORDER BY m.date DESC, mp.meeting_id DESC LIMIT 1"
     )
+    if connection.vendor == "postgresql":  # the latest meeting's columns at once (SQLite has no LATERAL)
+        latest_meeting = f" LEFT JOIN LATERAL (SELECT m.date, m.summary{latest}) AS lm ON true"
+    else:
+        latest_meeting = f" LEFT JOIN {meeting} AS lm ON lm.id = (SELECT mp.meeting_id{latest})"
     # Table and column names come from the models, quoted; every value but the limits is a parameter. The
     # ended ties' ids are read once (a CTE) rather than planned in each of the six sub-queries.
     return (
@@ -264,7 +268,7 @@ def _page_sql(limit: int) -> str:
         " f.urgency, p.family_name, p.given_name, p.company, p.what_they_want, t.given_all, t.received_all"
         f" FROM ({shown}) AS shown JOIN {followup} AS f ON f.id = shown.id"
         f" JOIN {person} AS p ON p.id = f.person_id LEFT JOIN {tally} AS t ON t.person_id = f.person_id"
-        f") AS r ON 1 = 1 LEFT JOIN {meeting} AS lm ON lm.id = ({latest})"
+        f") AS r ON 1 = 1{latest_meeting}"
         " ORDER BY r.section, r.urgency, r.show_on, r.id"
     )
 
