@@ -1,6 +1,9 @@
+from collections.abc import Mapping
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, F, OuterRef
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -24,11 +27,9 @@ SORTS = {
 }
 
 
-def filtered_people(owner, form: PeopleFilterForm | None):
-    """Apply the valid parts of the filter form (the defaults without one); an invalid value is ignored."""
-    if form is not None:
-        form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+def filtered_people(owner, data: Mapping):
+    """The owner's people narrowed and sorted by `data`: a filter form's cleaned data (its valid
+    values; an invalid one is left out, so ignored), or {} for the defaults."""
     people = Person.objects.filter(owner=owner)
     status = data.get("status") or "active"
     if status != "all":
@@ -64,18 +65,36 @@ def _with_event_choices(form: PeopleFilterForm, owner) -> PeopleFilterForm:
     return form
 
 
+def _search_alone(query: QueryDict) -> str | None:
+    """The search words when the query string holds them alone (a page number aside) and they are valid.
+
+    The plain list and a search alone are the pages most visited, and neither
+    needs the filter form: making one, with its choices limited to the
+    owner's rows, cost 0.3–0.5 ms. Anything else (None) goes through the form.
+    """
+    if not set(query) <= {"q", "page"} or len(query.getlist("q")) > 1:
+        return None
+    try:
+        return PeopleFilterForm.base_fields["q"].clean(query.get("q", ""))
+    except ValidationError:
+        return None
+
+
 @login_required
 def person_list(request: AuthedRequest) -> HttpResponse:
-    # The plain list, the page most visited, has nothing to read from a form.
-    form = PeopleFilterForm(request.GET, owner=request.user) if request.GET else None
-    people = filtered_people(request.user, form)
+    words = _search_alone(request.GET)
+    form = None if words is not None else PeopleFilterForm(request.GET, owner=request.user)
+    if form is not None:
+        form.is_valid()
+    data = form.cleaned_data if form is not None else {"q": words}
+    people = filtered_people(request.user, data)
     # A search reads its matches' ids once, for the count and the page (IdFirstPaginator).
-    searching = bool(getattr(form, "cleaned_data", {}).get("q"))
+    searching = bool(data.get("q"))
     paginator = IdFirstPaginator(
         people, PAGE_SIZE, load_rows=selectors.person_rows, count_limit=COUNT_LIMIT, ids_up_front=searching
     )
     page = paginator.get_page(request.GET.get("page"))
-    filters_active = form is not None and any(form.data.get(k) for k in FILTERS)
+    filters_active = any(request.GET.get(k) for k in FILTERS)
     # The filter panel starts closed, so its choices are loaded when it is
     # first opened (person_filters); open when a filter is in use.
     show_filters = filters_active or "filters" in request.GET
@@ -83,11 +102,12 @@ def person_list(request: AuthedRequest) -> HttpResponse:
         _with_event_choices(form, request.user)
     context = {
         "form": form,
+        "search_words": request.GET.get("q", ""),
         "page": page,
         "count_limit": f"{COUNT_LIMIT:,}",
         "invalid_filters": sorted(form.errors) if form else [],
         "status_ended": Status.ENDED,
-        "is_filtered": form is not None and any(form.data.get(k) for k in ("q", *FILTERS)),
+        "is_filtered": any(request.GET.get(k) for k in ("q", *FILTERS)),
         "filters_active": filters_active,
         "show_filters": show_filters,
     }

@@ -332,3 +332,27 @@ def test_the_plain_list_is_the_same_as_the_default_filters(auth_client, user):
     assert names(plain) == names(auth_client.get(URL, {"status": "active", "sort": "reading", "q": ""}))
     assert names(plain) == ["阿部 太郎", "加藤 太郎", "渡辺 太郎"]
     assert plain.context["form"] is None and plain.context["invalid_filters"] == []
+
+
+def test_a_search_alone_is_the_same_as_through_the_filter_form(auth_client, user):
+    """A search with nothing else in the query string (a page aside) needs no filter form, and finds the same."""
+    from contacts.models import Status
+
+    for i in range(55):
+        make_person(owner=user, family_name=f"山田{i:02d}", family_reading=f"やまだ{i:02d}")
+    make_person(owner=user, family_name="山田", family_reading="やまだ", status=Status.ENDED)
+    make_person(owner=user, family_name="佐藤", family_reading="さとう")
+    for page in ("1", "2"):
+        alone = auth_client.get(URL, {"q": " 山田 ", "page": page})
+        with_form = auth_client.get(URL, {"q": " 山田 ", "page": page, "sort": "reading", "status": "active"})
+        assert alone.context["form"] is None and with_form.context["form"] is not None
+        assert names(alone) == names(with_form) and len(names(alone)) == (50 if page == "1" else 5)
+        assert alone.context["page"].paginator.count == 55
+        assert 'value=" 山田 "' in alone.text and 'value=" 山田 "' in with_form.text
+    # Too long, twice, or beside anything else: the form reads it, and says what it ignored.
+    too_long = auth_client.get(URL, {"q": "山" * 101})
+    assert too_long.context["form"] is not None and too_long.context["invalid_filters"] == ["q"]
+    assert len(names(too_long)) == 50
+    twice = auth_client.get(URL + "?q=佐藤&q=山田")
+    assert twice.context["form"] is not None and names(twice) == names(auth_client.get(URL, {"q": "山田"}))
+    assert auth_client.get(URL, {"q": "佐藤", "filters": "1"}).context["form"] is not None
