@@ -226,7 +226,8 @@ def person_timeline(person: Person, upto: int) -> TimelineDates:
     second look-up to find where the previous page ended; a person with 500
     meetings sends 21 rows for the first page, not 500.
     """
-    rows = sql.rows(_timeline_sql(connection.vendor, 0), [person.pk, person.owner_id, max(1, min(upto, _MAX_ROWS))])
+    params = {"person": person.pk, "owner": person.owner_id, "upto": max(1, min(upto, _MAX_ROWS))}
+    rows = sql.rows(_timeline_sql(connection.vendor, 0), params)
     return TimelineDates(rows[0][2] if rows else 0, [(pk, day) for pk, day, _total in rows])
 
 
@@ -293,16 +294,24 @@ def _timeline_sql(vendor: str, count: int) -> str:
         f" ON m.{sql.column(Meeting, 'pk')} = l.{sql.column(link, 'meeting')}"
     )
     if not count:
-        # Numbered by a window, not cut by LIMIT: with LIMIT, PostgreSQL walks the
-        # owner's date index through every meeting (200 ms at 170,000 meetings)
-        # instead of starting from the person's few links.
         newest_first = f"m.{sql.column(Meeting, 'date')} DESC, m.{sql.column(Meeting, 'pk')} DESC"
+        theirs = f"l.{sql.column(link, 'person')} = %(person)s AND m.{sql.column(Meeting, 'owner')} = %(owner)s"
+        if vendor == "postgresql":
+            # Numbered by a window, not cut by LIMIT: with LIMIT, PostgreSQL walks the
+            # owner's date index through every meeting (200 ms at 170,000 meetings)
+            # instead of starting from the person's few links.
+            return (
+                "SELECT id, day, total FROM ("  # nosec B608
+                f"SELECT m.{sql.column(Meeting, 'pk')} AS id, m.{sql.column(Meeting, 'date')} AS day,"
+                f" ROW_NUMBER() OVER (ORDER BY {newest_first}) AS n, COUNT(*) OVER () AS total"
+                f" FROM {joined} WHERE {theirs}) numbered WHERE n <= %(upto)s ORDER BY n"
+            )
+        # SQLite sorts only the first rows under a LIMIT, and counts with the index alone:
+        # half the window's time at 500 meetings (0.42 → 0.22 ms).
         return (
-            "SELECT id, day, total FROM ("  # nosec B608
-            f"SELECT m.{sql.column(Meeting, 'pk')} AS id, m.{sql.column(Meeting, 'date')} AS day,"
-            f" ROW_NUMBER() OVER (ORDER BY {newest_first}) AS n, COUNT(*) OVER () AS total"
-            f" FROM {joined} WHERE l.{sql.column(link, 'person')} = %s AND m.{sql.column(Meeting, 'owner')} = %s"
-            ") numbered WHERE n <= %s ORDER BY n"
+            f"SELECT m.{sql.column(Meeting, 'pk')}, m.{sql.column(Meeting, 'date')},"  # nosec B608
+            f" (SELECT COUNT(*) FROM {joined} WHERE {theirs})"
+            f" FROM {joined} WHERE {theirs} ORDER BY {newest_first} LIMIT %(upto)s"
         )
     meeting_columns = sql.columns(Meeting, ("pk", "date", "kind", "event", "summary", "next_step", "next_step_on"), "m")
     return (
