@@ -356,3 +356,31 @@ def test_a_search_alone_is_the_same_as_through_the_filter_form(auth_client, user
     twice = auth_client.get(URL + "?q=佐藤&q=山田")
     assert twice.context["form"] is not None and names(twice) == names(auth_client.get(URL, {"q": "山田"}))
     assert auth_client.get(URL, {"q": "佐藤", "filters": "1"}).context["form"] is not None
+
+
+@pytest.mark.parametrize("term", ["%", "_", "100%", "a_b", "\\"])
+def test_wildcards_in_a_search_are_matched_as_written(user, term):
+    from contacts.models import Person
+
+    written = make_person(owner=user, family_name="佐藤", company=f"社{term}社")
+    make_person(owner=user, family_name="鈴木", company="社x社 100 a-b")
+    assert list(Person.objects.filter(owner=user).search(term)) == [written]
+
+
+def test_sqlite_searches_the_texts_in_the_index_in_reading_order(user):
+    """SQLite reads the owner's texts from the covering index (migration 0019), not the rows, and sorts nothing."""
+    from django.db import connection
+
+    from contacts.models import Person
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL searches through its trigram and character indexes")
+    make_person(owner=user)
+    found = Person.objects.filter(owner=user, status=Status.ACTIVE).search("山田").searched_in_reading_order()
+    sql, params = found.values_list("pk", flat=True)[:51].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%s", "?"), params)
+        plan = " / ".join(row[-1] for row in cursor.fetchall())
+    assert "COVERING INDEX person_search_cover" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
