@@ -189,8 +189,9 @@ COUNT_CAP = 1000
 
 
 @functools.cache
-def _page_sql(limit: int) -> str:
-    """One statement for This week: each section's size (up to COUNT_CAP + 1) and its first `limit` items.
+def _page_sql(limits: tuple[int, int, int]) -> str:
+    """One statement for This week: each section's size (up to COUNT_CAP + 1) and its first items,
+    as many as `limits` says for each section (0: counted only).
 
     Each section is a sub-query over follow-ups alone, in urgency order with a
     LIMIT (the partial index on owner, urgency, show_on, id answers it on
@@ -204,7 +205,7 @@ def _page_sql(limit: int) -> str:
     than its running. The LIMITs are written in, not passed as values, so the
     generic plan PostgreSQL keeps knows how few rows each part returns.
     """
-    limit, cap = int(limit), COUNT_CAP + 1
+    limits, cap = tuple(int(limit) for limit in limits), COUNT_CAP + 1
     q = connection.ops.quote_name
     followup, person = q(FollowUp._meta.db_table), q(Person._meta.db_table)
     tally = q(LedgerTally._meta.db_table)
@@ -245,7 +246,7 @@ def _page_sql(limit: int) -> str:
     # Sub-queries rather than compound members: SQLite allows no ORDER BY or LIMIT on those.
     shown = " UNION ALL ".join(
         f"SELECT {number} AS section, id FROM (SELECT id {base} AND {where}"  # nosec B608
-        f" ORDER BY urgency, show_on, id LIMIT {limit}) AS s{number}"
+        f" ORDER BY urgency, show_on, id LIMIT {limits[number]}) AS s{number}"
         for number, where in enumerate(sections)
     )
     latest = (
@@ -273,9 +274,10 @@ def _page_sql(limit: int) -> str:
     )
 
 
-def page_queue(owner_id: int, *, today: datetime.date, limit: int) -> Queue:
+def page_queue(owner_id: int, *, today: datetime.date, limit: int, read=SECTIONS) -> Queue:
     """This week's page: the sections, order and context of `queue(limit=…)`, each item a Row, in one query.
 
+    Only the sections in `read` get their items; every section is counted.
     A section's size is exact up to COUNT_CAP; above it the size is COUNT_CAP
     and the section is in `Queue.capped` (the page says "1000+").
     """
@@ -283,7 +285,7 @@ def page_queue(owner_id: int, *, today: datetime.date, limit: int) -> Queue:
     day = connection.ops.adapt_datefield_value  # a date on PostgreSQL, its ISO text on SQLite
     params = {"owner": owner_id, "today": day(today), "this_end": day(this_end), "next_end": day(next_end)}
     with prepared_cursor() as cursor:
-        cursor.execute(_page_sql(limit), params)
+        cursor.execute(_page_sql(tuple(limit if name in read else 0 for name in SECTIONS)), params)
         found = cursor.fetchall()
     counts = found[0][:3]
     result = Queue(

@@ -19,18 +19,10 @@ from .templatetags import week_items
 # The weekly queue
 
 
-def _queue_context(request: AuthedRequest) -> dict:
-    today = timezone.localdate()
-    showing_all = request.GET.get("all") == "1"
-    limit = selectors.SECTION_ALL if showing_all else selectors.SECTION_SHOWN
-    queue = selectors.page_queue(request.user.pk, today=today, limit=limit)
-    return {
-        "queue": queue,
-        "showing_all": showing_all,
-        "sections": queue.shown(limit),
-        "today": today,
-        "item_page": week_items.page_for(today),
-    }
+# The first response reads these sections' items; next week's are counted, and fetched
+# (?next=1) when the section comes near the screen.
+FIRST_READ = ("overdue", "this_week")
+NEXT_WEEK_TARGET = "next-week"
 
 
 @login_required
@@ -42,8 +34,29 @@ def week(request: AuthedRequest) -> HttpResponse:
     when the item comes into view: making it took most of the page's time and size.
     Each item's done / snooze / skip form is fetched from its own URL when its button
     is opened: the three forms of 90 items were two thirds of the page's 300 KB.
+    Next week's items, a look ahead, are fetched with `?next=1` when their section
+    comes near the screen (htmx asks for the items alone); without JavaScript the
+    section's link opens the page with them, as does "show all".
     """
-    return render(request, "followups/week.html", _queue_context(request))
+    today = timezone.localdate()
+    showing_all = request.GET.get("all") == "1"
+    with_next = showing_all or request.GET.get("next") == "1"
+    only_next = with_next and request.htmx and request.htmx.target == NEXT_WEEK_TARGET
+    read = ("next_week",) if only_next else selectors.SECTIONS if with_next else FIRST_READ
+    limit = selectors.SECTION_ALL if showing_all else selectors.SECTION_SHOWN
+    queue = selectors.page_queue(request.user.pk, today=today, limit=limit, read=read)
+    sections = queue.shown(limit)
+    context = {
+        "queue": queue,
+        "showing_all": showing_all,
+        "sections": sections,
+        "next_later": "next_week" not in read,
+        "today": today,
+        "item_page": week_items.page_for(today),
+    }
+    if only_next:
+        return render(request, "followups/week.html#next-week-items", context | {"shown": sections["next_week"]})
+    return render(request, "followups/week.html", context)
 
 
 @login_required

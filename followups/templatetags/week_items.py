@@ -118,7 +118,7 @@ def item_html(row: Row, page: Page, *, error: str = "") -> SafeString:
         f'<time class="week-item__due" datetime="{row.show_on.isoformat()}">{page.due(row.show_on)}</time>'
         f"{snoozed}</div>"
         f'<div class="week-item__context">{_context(row, page)}</div>{alert}'
-        f'<div class="week-reach-slot" data-reach-slot hx-get="{reach_url}" hx-trigger="reach-visible once" '
+        f'<div class="week-reach-slot" data-reach-slot hx-get="{reach_url}" hx-trigger="near-screen once" '
         f'hx-swap="innerHTML"><a href="{reach_url}">{page.reach}</a></div>'
         f'<div class="week-item__actions">{pk.join(page.actions)}</div>'
         f"</li>"

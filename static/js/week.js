@@ -133,26 +133,28 @@
   });
 })();
 
-// Reach out: each item's box (drafts, channels) is fetched when the item comes near the screen
-// (one screen ahead, so scrolling finds it loaded); the slot's link opens it without JavaScript.
+// Parts fetched when they come near the screen (one screen ahead, so scrolling finds them loaded):
+// each item's reach-out box (drafts, channels) and next week's items. Each part's link opens it
+// without JavaScript.
 (function () {
   "use strict";
 
   if (!window.htmx || !("IntersectionObserver" in window)) return;
+  var NEAR = "[data-reach-slot], [data-load-near]";
   var observer = new IntersectionObserver(function (entries) {
     entries.forEach(function (entry) {
       if (!entry.isIntersecting) return;
       observer.unobserve(entry.target);
-      window.htmx.trigger(entry.target, "reach-visible");
+      window.htmx.trigger(entry.target, "near-screen");
     });
   }, { rootMargin: "100% 0px" });
 
-  // After htmx has processed the content, so the slots listen for the event.
+  // After htmx has processed the content, so the parts listen for the event.
   window.htmx.onLoad(function (root) {
-    if (root.matches && root.matches("[data-reach-slot]")) observer.observe(root);
+    if (root.matches && root.matches(NEAR)) observer.observe(root);
     if (!root.querySelectorAll) return;
-    Array.prototype.forEach.call(root.querySelectorAll("[data-reach-slot]"), function (slot) {
-      observer.observe(slot);
+    Array.prototype.forEach.call(root.querySelectorAll(NEAR), function (part) {
+      observer.observe(part);
     });
   });
 })();

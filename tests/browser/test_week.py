@@ -149,3 +149,64 @@ def test_without_javascript_an_items_button_opens_its_form_on_a_page(browser, li
     assert (item.state, item.skip_reason) == (State.SKIPPED, "転職された")
     assert watched.console_errors == [] and watched.failed_requests == []
     context.close()
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_next_weeks_items_load_as_their_section_comes_near_and_the_keys_reach_them(
+    watched, live_server, browser_user, viewport, language
+):
+    from django.utils import timezone
+
+    from followups.selectors import week_bounds
+    from tests.factories import make_followup
+
+    page = watched.page
+    today = timezone.localdate()
+    next_tuesday = week_bounds(today)[0] + datetime.timedelta(days=2)
+    for i in range(8):
+        make_followup(owner=browser_user, person=make_person(owner=browser_user, family_name=f"今{i}"), due_on=today)
+    make_followup(owner=browser_user, person=make_person(owner=browser_user, family_name="来週"), due_on=next_tuesday)
+    log_in(watched, live_server, "hanako")
+    switch_language(page, language)
+    page.goto(f"{live_server.url}/week/")
+    page.locator(".week-item", has_text="今0").wait_for()
+    assert page.locator(".week-item", has_text="来週").count() == 0  # eight items down: not fetched yet
+    label = "Show next week's items" if language == "en" else "来週の分を表示"
+    assert page.locator("#next-week a").inner_text() == label
+    # j walks down the queue; as it nears next week, that section's items arrive and j goes on into them.
+    for _ in range(20):
+        page.keyboard.press("j")
+        page.wait_for_timeout(150)
+        if "来週" in page.evaluate("document.activeElement.textContent"):
+            break
+    assert "来週" in page.evaluate("document.activeElement.textContent")
+    assert page.locator("#next-week").count() == 0
+    item = page.locator(".week-item", has_text="来週")
+    item.locator(".week-reach-slot [data-reach]").wait_for()  # its reach-out box comes too
+    watched.screenshot(f"week-next-{language}")
+    watched.assert_clean()
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_without_javascript_next_weeks_items_are_a_link_away(browser, live_server, browser_user, viewport):
+    from django.utils import timezone
+
+    from followups.selectors import week_bounds
+    from tests.browser.conftest import VIEWPORTS, PageWatch
+    from tests.factories import make_followup
+
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ja-JP", java_script_enabled=False)
+    watched = PageWatch(context.new_page())
+    page = watched.page
+    next_tuesday = week_bounds(timezone.localdate())[0] + datetime.timedelta(days=2)
+    make_followup(owner=browser_user, person=make_person(owner=browser_user, family_name="来週"), due_on=next_tuesday)
+    log_in(watched, live_server, "hanako")
+    page.goto(f"{live_server.url}/week/")
+    assert page.locator(".week-item", has_text="来週").count() == 0
+    page.locator("#next-week a").click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith("/week/?next=1#next-week-title")
+    assert page.locator(".week-item", has_text="来週").count() == 1
+    assert watched.console_errors == [] and watched.failed_requests == []
+    context.close()

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 FROZEN = "2026-11-18 10:00 +0900"  # a Wednesday
 TODAY = datetime.date(2026, 11, 18)
 URL = reverse("followups:week")
+NEXT_WEEK_ALONE = {"HX-Request": "true", "HX-Target": "next-week"}
 
 
 def days(n):
@@ -29,7 +30,8 @@ def test_items_are_split_into_overdue_this_week_and_next_week_with_context(auth_
     make_followup(owner=user, person=make_person(owner=user, family_name="乙川"), due_on=days(3))
     make_followup(owner=user, person=make_person(owner=user, family_name="丙田"), due_on=days(6))
     make_followup(owner=user, person=make_person(owner=user, family_name="丁村"), due_on=days(20))
-    page = auth_client.get(URL).content.decode()
+    # Next week's items come with ?next=1 (the page without JavaScript; htmx asks for them alone).
+    page = auth_client.get(URL + "?next=1").content.decode()
     overdue, this_week, next_week = (
         page.index(t) for t in ('id="overdue-title"', 'id="this-week-title"', 'id="next-week-title"')
     )
@@ -134,9 +136,12 @@ def test_the_page_runs_a_fixed_number_of_queries(auth_client, user, django_asser
         make_meeting(owner=user, people=[person], date=days(-30))
         make_followup(owner=user, person=person, due_on=days(i % 12 - 4))
     # session, user, and one statement: the sections' sizes and first items with their context
-    # (the reach-out boxes load from their own URL)
+    # (the reach-out boxes load from their own URL), with or without next week's items
+    for query in ("", "?next=1", "?all=1"):
+        with django_assert_max_num_queries(3):
+            assert auth_client.get(URL + query).status_code == 200
     with django_assert_max_num_queries(3):
-        assert auth_client.get(URL).status_code == 200
+        assert auth_client.get(URL + "?next=1", headers=NEXT_WEEK_ALONE).status_code == 200
 
 
 def test_manual_follow_ups_from_the_person_page(auth_client, user):
@@ -195,7 +200,8 @@ def test_the_page_loads_only_the_items_it_shows_and_counts_the_rest(auth_client,
     assert '<span class="week-section__count">1</span>' in page
     assert 'id="next-week-title"' not in page
     (load,) = [q["sql"] for q in queries if "followups_followup" in q["sql"]]  # one statement: sizes and items
-    assert load.count(f"LIMIT {selectors.SECTION_SHOWN}") == 3  # the first items of each section
+    assert load.count(f"LIMIT {selectors.SECTION_SHOWN}") == 2  # the first items of overdue and this week
+    assert load.count("LIMIT 0)") == 1  # next week counted only: its items come when scrolled to
 
 
 @time_machine.travel(FROZEN)
@@ -463,3 +469,42 @@ def test_due_dates_are_written_in_the_pages_language_and_with_the_year_only_when
         assert f'datetime="2026-11-20">{friday}</time>' in html
         assert f'datetime="2025-12-31">{last_year}</time>' in html
         assert f'datetime="2026-11-18">{today}</time>' in html
+
+
+@time_machine.travel(FROZEN)
+def test_next_weeks_items_come_when_their_section_is_near_the_screen(auth_client, user, other_user):
+    """The first response counts next week; htmx fetches its items alone; without JavaScript a link shows them."""
+    make_followup(owner=user, person=make_person(owner=user, family_name="甲野"), due_on=days(-2))
+    for name in ("丙田", "戊井"):
+        make_followup(owner=user, person=make_person(owner=user, family_name=name), due_on=days(6))
+    make_followup(owner=other_user, person=make_person(owner=other_user, family_name="他人"), due_on=days(6))
+    page = auth_client.get(URL, headers={"Accept-Language": "en"}).content.decode()
+    section = page[page.index('id="next-week-title"') :]
+    assert '<span class="week-section__count">2</span>' in section
+    assert "丙田" not in page and "戊井" not in page and "甲野" in page
+    assert 'hx-get="/week/?next=1" hx-trigger="near-screen once"' in section
+    assert '<a href="?next=1#next-week-title">Show next week\'s items</a>' in section
+    assert "来週の分を表示" in auth_client.get(URL, headers={"Accept-Language": "ja"}).content.decode()
+
+    alone = auth_client.get(URL + "?next=1", headers=NEXT_WEEK_ALONE).content.decode()
+    assert alone.lstrip().startswith('<ul class="week-items">') and "<html" not in alone
+    assert alone.index("丙田") >= 0 and "戊井" in alone and "甲野" not in alone and "他人" not in alone
+    assert alone.count("data-followup>") == 2
+
+    # Without JavaScript: the whole page with next week's items; "show all" has them too.
+    for query in ("?next=1", "?all=1"):
+        whole = auth_client.get(URL + query).content.decode()
+        assert "甲野" in whole and "丙田" in whole and "戊井" in whole and "他人" not in whole
+        assert 'id="next-week"' not in whole and whole.count("data-followup>") == 3
+
+
+@time_machine.travel(FROZEN)
+def test_next_weeks_items_alone_are_cut_and_counted_like_the_other_sections(auth_client, user, monkeypatch):
+    from followups import selectors
+
+    monkeypatch.setattr(selectors, "SECTION_SHOWN", 2)
+    for i in range(5):
+        make_followup(owner=user, person=make_person(owner=user, family_name=f"来{i}"), due_on=days(6))
+    alone = auth_client.get(URL + "?next=1", headers=NEXT_WEEK_ALONE | {"Accept-Language": "en"}).content.decode()
+    assert alone.count("data-followup>") == 2
+    assert '<a href="?all=1">and 3 more: show all</a>' in alone
