@@ -194,7 +194,8 @@
     return found ? found[1] : "";
   }
 
-  // Keep the typed row, then clear the form for the next person (with a new key).
+  // Keep the typed row and clear the form for the next person (with a new key) at once, so what
+  // is typed next is never wiped by a late reset; if the row cannot be kept, it goes back into the form.
   function keep(form) {
     var fields = [];
     new FormData(form).forEach(function (fieldValue, name) {
@@ -209,19 +210,19 @@
       state: "waiting",
       createdAt: Date.now(),
     };
-    return put(row).then(function () {
-      form.reset();
-      var key = form.querySelector("[data-capture-key]");
-      if (key) {
-        var fresh = newKey();
-        key.setAttribute("value", fresh);
-        key.value = fresh;
-      }
-      var matches = document.getElementById("capture-matches");
-      if (matches) matches.innerHTML = "";
-      var name = form.querySelector("input[name=name]");
-      if (name) name.focus();
-      return render();
+    form.reset();
+    var key = form.querySelector("[data-capture-key]");
+    if (key) {
+      var fresh = newKey();
+      key.setAttribute("value", fresh);
+      key.value = fresh;
+    }
+    var matches = document.getElementById("capture-matches");
+    if (matches) matches.innerHTML = "";
+    var name = form.querySelector("input[name=name]");
+    if (name) name.focus();
+    return put(row).then(render, function () {
+      fill(form, row);
     });
   }
 
@@ -358,6 +359,12 @@
   function edit(row) {
     var form = document.getElementById("capture-row-form");
     if (!form) return;
+    fill(form, row);
+    return remove(row.key);
+  }
+
+  // Put a row's values back into the form.
+  function fill(form, row) {
     form.reset();
     row.fields.forEach(function (pair) {
       var input = form.querySelector('[name="' + pair[0] + '"]');
@@ -371,7 +378,6 @@
         if (input.hasAttribute("data-capture-key")) input.setAttribute("value", pair[1]);
       }
     });
-    return remove(row.key);
   }
 
   function render() {
