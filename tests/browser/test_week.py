@@ -32,6 +32,16 @@ def worker(live_server):
         process.kill()
 
 
+@pytest.fixture
+def without_javascript(browser, viewport):
+    """A Japanese page with JavaScript off, watched for errors; its context is closed afterwards."""
+    from tests.browser.conftest import VIEWPORTS, PageWatch
+
+    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ja-JP", java_script_enabled=False)
+    yield PageWatch(context.new_page())
+    context.close()
+
+
 def _keep_in_touch(person) -> datetime.date:
     return FollowUp.objects.get(person=person, reason=Reason.KEEP_IN_TOUCH, state=State.OPEN).due_on
 
@@ -125,12 +135,12 @@ def test_an_opened_button_loads_its_form_and_one_click_finishes_the_item(
 
 
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)
-def test_without_javascript_an_items_button_opens_its_form_on_a_page(browser, live_server, browser_user, viewport):
-    from tests.browser.conftest import VIEWPORTS, PageWatch
+def test_without_javascript_an_items_button_opens_its_form_on_a_page(
+    without_javascript, live_server, browser_user, viewport
+):
     from tests.factories import make_followup
 
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ja-JP", java_script_enabled=False)
-    watched = PageWatch(context.new_page())
+    watched = without_javascript
     page = watched.page
     item = make_followup(owner=browser_user, person=make_person(owner=browser_user, family_name="東山"))
     log_in(watched, live_server, "hanako")
@@ -148,7 +158,6 @@ def test_without_javascript_an_items_button_opens_its_form_on_a_page(browser, li
     item.refresh_from_db()
     assert (item.state, item.skip_reason) == (State.SKIPPED, "転職された")
     assert watched.console_errors == [] and watched.failed_requests == []
-    context.close()
 
 
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)
@@ -189,15 +198,13 @@ def test_next_weeks_items_load_as_their_section_comes_near_and_the_keys_reach_th
 
 
 @pytest.mark.parametrize("viewport", ["phone"], indirect=True)
-def test_without_javascript_next_weeks_items_are_a_link_away(browser, live_server, browser_user, viewport):
+def test_without_javascript_next_weeks_items_are_a_link_away(without_javascript, live_server, browser_user, viewport):
     from django.utils import timezone
 
     from followups.selectors import week_bounds
-    from tests.browser.conftest import VIEWPORTS, PageWatch
     from tests.factories import make_followup
 
-    context = browser.new_context(viewport=VIEWPORTS[viewport], locale="ja-JP", java_script_enabled=False)
-    watched = PageWatch(context.new_page())
+    watched = without_javascript
     page = watched.page
     next_tuesday = week_bounds(timezone.localdate())[0] + datetime.timedelta(days=2)
     make_followup(owner=browser_user, person=make_person(owner=browser_user, family_name="来週"), due_on=next_tuesday)
@@ -209,4 +216,3 @@ def test_without_javascript_next_weeks_items_are_a_link_away(browser, live_serve
     assert page.url.endswith("/week/?next=1#next-week-title")
     assert page.locator(".week-item", has_text="来週").count() == 1
     assert watched.console_errors == [] and watched.failed_requests == []
-    context.close()
