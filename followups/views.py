@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -83,13 +84,11 @@ def due_count(request: AuthedRequest) -> HttpResponse:
     return render(request, "followups/week.html#due-count", context)
 
 
-def _open_item(request: AuthedRequest, pk: int) -> FollowUp:
-    return get_object_or_404(
-        selectors.with_channels(FollowUp.objects.select_related("person", "owner")),
-        pk=pk,
-        owner=request.user,
-        state=State.OPEN,
-    )
+def _open_item(request: AuthedRequest, pk: int, items: QuerySet | None = None) -> FollowUp:
+    """The user's open follow-up `pk` (404 otherwise), from `items` (by default with what reaching out needs)."""
+    if items is None:
+        items = selectors.with_channels(FollowUp.objects.select_related("person", "owner"))
+    return get_object_or_404(items, pk=pk, owner=request.user, state=State.OPEN)
 
 
 def _after_action(request: AuthedRequest, note: str) -> HttpResponse:
@@ -115,7 +114,7 @@ def _refused(request: AuthedRequest, item: FollowUp, form) -> HttpResponse:
 def _action_form(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     """An item's done, snooze or skip form: htmx asks for it when the item's button is opened;
     without JavaScript the button's link opens it on a page of its own, which posts plainly."""
-    item = get_object_or_404(FollowUp.objects.select_related("person"), pk=pk, owner=request.user, state=State.OPEN)
+    item = _open_item(request, pk, FollowUp.objects.select_related("person"))
     today = timezone.localdate()
     context = {"item": item, "today": today, "done_form": DoneForm(initial={"date": today}), "skip_form": SkipForm()}
     if request.htmx:
