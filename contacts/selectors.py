@@ -171,13 +171,12 @@ def page_person(pk: int, owner_id: int) -> Person | None:
 
 @cache
 def _page_person_sql(vendor: str) -> str:
-    names = [field.name for field in Person._meta.concrete_fields]
     has_career = (
         f"EXISTS (SELECT 1 FROM {sql.table(CareerChange)} c"  # nosec B608 - names from the models (contacts.sql)
         f" WHERE c.{sql.column(CareerChange, 'person')} = p.{sql.column(Person, 'pk')})"
     )
     return (
-        f"SELECT {sql.columns(Person, names, 'p')}, e.{sql.column(Event, 'name')} AS event_name,"  # nosec B608
+        f"SELECT {sql.all_columns(Person, 'p')}, e.{sql.column(Event, 'name')} AS event_name,"  # nosec B608
         f" {has_career} AS has_career_changes"
         f" FROM {sql.table(Person)} p"
         f" LEFT JOIN {sql.table(Event)} e ON e.{sql.column(Event, 'pk')} = p.{sql.column(Person, 'first_met_event')}"
@@ -193,9 +192,8 @@ def career_changes(person: Person, limit: int) -> list[CareerChange]:
 
 @cache
 def _career_sql(vendor: str, limit: int) -> str:
-    names = [field.name for field in CareerChange._meta.concrete_fields]
     return (
-        f"SELECT {sql.columns(CareerChange, names, 'c')} FROM {sql.table(CareerChange)} c"  # nosec B608
+        f"SELECT {sql.all_columns(CareerChange, 'c')} FROM {sql.table(CareerChange)} c"  # nosec B608
         f" WHERE c.{sql.column(CareerChange, 'person')} = %s AND c.{sql.column(CareerChange, 'owner')} = %s"
         f" ORDER BY c.{sql.column(CareerChange, 'changed_on')} DESC, c.{sql.column(CareerChange, 'pk')} DESC"
         f" LIMIT {int(limit)}"

@@ -34,6 +34,11 @@ def columns(model: type[models.Model], names, alias: str) -> str:
     return ", ".join(f"{alias}.{column(model, name)}" for name in names)
 
 
+def all_columns(model: type[models.Model], alias: str) -> str:
+    """Every concrete field's column, in the order `instance` reads them."""
+    return columns(model, [field.name for field in model._meta.concrete_fields], alias)
+
+
 def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
