@@ -32,6 +32,7 @@ urlpatterns = [
     path("capture/events/new/", capture.capture_event_create, name="capture_event_create"),
     path("capture/<int:event_id>/rows/", capture.capture_row, name="capture_row"),
     path("capture/<int:event_id>/matches/", capture.capture_matches, name="capture_matches"),
+    path("capture/<int:event_id>/log/", capture.capture_log, name="capture_log"),
     path("capture/<int:event_id>/existing/<int:person_id>/", capture.capture_existing, name="capture_existing"),
     path("capture/meetings/<int:meeting_id>/undo/", capture.capture_undo, name="capture_undo"),
     # Fields and tags (contacts/views/fields.py)

@@ -413,6 +413,12 @@ ROUTES = [
         kwargs=lambda owner: {"event_id": factories.make_event(owner=owner).pk},
     ),
     Route(
+        "contacts:capture_log",
+        "owned",
+        expect={"get": 204, "post": 405},  # an event with no rows, asked with none shown: nothing to change
+        kwargs=lambda owner: {"event_id": factories.make_event(owner=owner).pk},
+    ),
+    Route(
         "contacts:capture_existing",
         "owned",
         expect={"get": 405, "post": 302},
@@ -663,6 +669,7 @@ QUERY_PARAMS: dict[str, Callable[[User], dict]] = {
         "email": "taro@example.com",
         "phone": "090-1234-5678",
     },
+    "contacts:capture_log": lambda owner: {"shown": "3,2,1"},
     "ledger:overview": lambda owner: {
         "flag": "owe",
         "kind": "advice",

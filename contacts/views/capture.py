@@ -137,7 +137,7 @@ def _picker_context(request: AuthedRequest, event_form: EventForm) -> dict:
     return {"event": None, "event_form": event_form, "recent_events": recent}
 
 
-def _event_context(request: AuthedRequest, event: Event, form: CaptureRowForm) -> dict:
+def _event_context(request: AuthedRequest, event: Event, form: CaptureRowForm | None) -> dict:
     meetings = (
         Meeting.objects.filter(owner=request.user, event=event)
         .order_by("-created_at", "-pk")
@@ -304,6 +304,21 @@ def capture_row(request: AuthedRequest, event_id: int) -> HttpResponse:
         return _conflict_response(request, event, form)
     note = _("Saved %(name)s.") % {"name": result.person.display_name}
     return _saved_response(request, event, result.meeting, note)
+
+
+@login_required
+@require_GET
+def capture_log(request: AuthedRequest, event_id: int) -> HttpResponse:
+    """The event's log as it is now, for a page that may be behind: rows saved or undone in
+    another tab or on another device. `?shown=` holds the ids of the rows the page shows, newest
+    first, comma-separated; when they are the log's, the answer is 204 and the page changes
+    nothing. Anything else gets the whole log."""
+    event = get_object_or_404(Event, pk=event_id, owner=request.user)
+    shown = request.GET.get("shown", "")
+    logged = Meeting.objects.filter(owner=request.user, event=event).order_by("-created_at", "-pk")
+    if shown == ",".join(str(pk) for pk in logged.values_list("pk", flat=True)):
+        return HttpResponse(status=204)
+    return render(request, f"{TEMPLATE}#capture-log", _event_context(request, event, None))
 
 
 @login_required

@@ -446,3 +446,62 @@
   window.addEventListener("offline", render);
   render().then(flush);
 })();
+
+// The log of this event, brought up to date when the page comes back into view: rows saved or
+// undone meanwhile in another tab or on another device. The server answers 204 when the page
+// already shows the log's rows, so nothing moves under the user's finger.
+(function () {
+  "use strict";
+
+  if (!window.fetch || !window.DOMParser) return;
+
+  // A row being saved or undone here: its answer changes the log (htmx marks the element asking).
+  function busy() {
+    return !!document.querySelector(
+      "#capture-row-form[data-saving], #capture-row-form.htmx-request, #capture-form .capture-match.htmx-request, #capture-log .htmx-request"
+    );
+  }
+
+  function shownIds() {
+    var rows = document.querySelectorAll("#capture-rows > li:not(.capture-row--undone)");
+    return Array.prototype.map
+      .call(rows, function (row) {
+        return row.id.replace("capture-row-", "");
+      })
+      .join(",");
+  }
+
+  var asking = false;
+  function refresh() {
+    var log = document.getElementById("capture-log");
+    if (!log || asking || busy() || document.visibilityState === "hidden") return;
+    var shown = shownIds();
+    asking = true;
+    fetch(log.getAttribute("data-log-url") + "?shown=" + encodeURIComponent(shown), {
+      credentials: "same-origin",
+      headers: { "HX-Request": "true" },
+    })
+      .then(function (response) {
+        return response.status === 200 ? response.text() : null;
+      })
+      .then(function (html) {
+        // A row saved or undone here meanwhile is already in the page, maybe not in this answer.
+        if (!html || busy() || shownIds() !== shown) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("capture-log");
+        var current = document.getElementById("capture-log");
+        if (!fresh || !current) return;
+        current.replaceWith(fresh);
+        if (window.htmx) window.htmx.process(fresh);
+      })
+      .catch(function () {})
+      .then(function () {
+        asking = false;
+      });
+  }
+
+  document.addEventListener("visibilitychange", refresh);
+  window.addEventListener("focus", refresh);
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) refresh();
+  });
+})();

@@ -142,6 +142,64 @@ def test_enter_before_the_suggestions_arrive_does_not_make_a_duplicate(watched, 
     watched.assert_clean()
 
 
+def _save_row(page, name):
+    _fill_row(page, name=name)
+    with page.expect_response("**/rows/"):
+        page.locator(f"{FORM} input[name=name]").press("Enter")
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_rows_saved_in_another_tab_join_the_log_when_this_one_is_back(
+    watched, live_server, browser_user, viewport, language
+):
+    """A capture page left open (another tab, another device) showed only its own rows until reloaded."""
+    page = watched.page
+    event = _open_event(watched, live_server, browser_user)
+    switch_language(page, language)
+    _save_row(page, "佐藤 一郎")
+    expect(page.locator("#capture-rows .capture-row")).to_have_count(1)
+
+    # Another tab of the same session logs two people, and undoes one.
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/capture/?event={event.pk}")
+    other.wait_for_load_state("networkidle")
+    for name in ("鈴木 二郎", "高橋 三郎"):
+        _save_row(other, name)
+    expect(other.locator("#capture-rows .capture-row")).to_have_count(3)
+    with other.expect_response("**/undo/"):
+        other.locator("#capture-rows .capture-row", has_text="鈴木 二郎").locator(".capture-undo").click()
+    other.close()
+    expect(page.locator("#capture-rows .capture-row")).to_have_count(1)  # nothing moves on its own
+
+    # Back on the first tab: the log is the event's, newest first, with its count.
+    with page.expect_response("**/log/?shown=*"):
+        page.evaluate("window.dispatchEvent(new Event('focus'))")
+    names = page.locator("#capture-rows .capture-row .capture-row__name")
+    expect(names).to_have_count(2)
+    expect(names.first).to_contain_text("高橋 三郎")
+    expect(names.last).to_contain_text("佐藤 一郎")
+    expect(page.locator("#capture-count")).to_have_text("2")
+    expect(page.locator("#capture-log-title")).to_contain_text(
+        "このイベントで記録した人" if language == "ja" else "Logged at this event"
+    )
+    _screenshot(watched, f"{viewport}-{language}-capture-log-caught-up")
+
+    # Nothing changed since: the answer is empty and the page stays as it is.
+    with page.expect_response("**/log/?shown=*") as answer:
+        page.evaluate("window.dispatchEvent(new Event('focus'))")
+    assert answer.value.status == 204
+
+    # The rows that came in work like the others, and the next row joins them once.
+    with page.expect_response("**/undo/"):
+        page.locator("#capture-rows .capture-row", has_text="高橋 三郎").locator(".capture-undo").click()
+    expect(page.locator("#capture-rows .capture-row--undone")).to_have_count(1)
+    _save_row(page, "田中 四郎")
+    expect(page.locator("#capture-rows .capture-row:not(.capture-row--undone)")).to_have_count(2)
+    expect(page.locator("#capture-count")).to_have_text("2")
+    assert Meeting.objects.filter(event=event).count() == 2
+    watched.assert_clean()
+
+
 IME_TYPE = """
 (el, parts) => {
   el.focus();
