@@ -96,7 +96,6 @@ format: setup
 
 ## Regenerate the lock files from pyproject.toml (runtime, and runtime + dev).
 lock: setup
-	$(BIN)/pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.12 --universal --generate-hashes -o requirements.lock
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.12 --universal --generate-hashes -o requirements-dev.lock
 
