@@ -490,8 +490,12 @@
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("capture-log");
         var current = document.getElementById("capture-log");
         if (!fresh || !current) return;
+        // The keyboard stays on the row it was on (its Undo button), when that row is still there.
+        var focused = current.contains(document.activeElement) ? document.activeElement.closest("li[id]") : null;
         current.replaceWith(fresh);
         if (window.htmx) window.htmx.process(fresh);
+        var again = focused && document.getElementById(focused.id);
+        if (again) (again.querySelector("button") || again).focus({ preventScroll: true });
       })
       .catch(function () {})
       .then(function () {

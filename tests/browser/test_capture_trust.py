@@ -171,9 +171,13 @@ def test_rows_saved_in_another_tab_join_the_log_when_this_one_is_back(
     other.close()
     expect(page.locator("#capture-rows .capture-row")).to_have_count(1)  # nothing moves on its own
 
-    # Back on the first tab: the log is the event's, newest first, with its count.
+    # Back on the first tab: the log is the event's, newest first, with its count, and the
+    # keyboard is still on the row it was on.
+    sato_undo = page.locator("#capture-rows .capture-row", has_text="佐藤 一郎").locator(".capture-undo")
+    sato_undo.focus()
     with page.expect_response("**/log/?shown=*"):
         page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(sato_undo).to_be_focused()
     names = page.locator("#capture-rows .capture-row .capture-row__name")
     expect(names).to_have_count(2)
     expect(names.first).to_contain_text("高橋 三郎")
