@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -137,12 +137,15 @@ def _picker_context(request: AuthedRequest, event_form: EventForm) -> dict:
     return {"event": None, "event_form": event_form, "recent_events": recent}
 
 
-def _event_context(request: AuthedRequest, event: Event, form: CaptureRowForm | None) -> dict:
-    meetings = (
-        Meeting.objects.filter(owner=request.user, event=event)
-        .order_by("-created_at", "-pk")
-        .prefetch_related(Prefetch("people", queryset=Person.objects.only(*ROW_PERSON_COLUMNS)))
-    )
+def _logged(request: AuthedRequest, event: Event) -> QuerySet:
+    """The meetings logged at the event, as the log shows them: newest first."""
+    return Meeting.objects.filter(owner=request.user, event=event).order_by("-created_at", "-pk")
+
+
+def _event_context(request: AuthedRequest, event: Event, form: CaptureRowForm | None, meetings=None) -> dict:
+    """The capture page's context; `meetings` when the log's meetings were read already."""
+    meetings = list(_logged(request, event) if meetings is None else meetings)
+    prefetch_related_objects(meetings, Prefetch("people", queryset=Person.objects.only(*ROW_PERSON_COLUMNS)))
     rows = [Row.of(meeting) for meeting in meetings]
     return {"event": event, "form": form, "rows": rows, "count": len(rows)}
 
@@ -315,10 +318,10 @@ def capture_log(request: AuthedRequest, event_id: int) -> HttpResponse:
     nothing. Anything else gets the whole log."""
     event = get_object_or_404(Event, pk=event_id, owner=request.user)
     shown = request.GET.get("shown", "")
-    logged = Meeting.objects.filter(owner=request.user, event=event).order_by("-created_at", "-pk")
-    if shown == ",".join(str(pk) for pk in logged.values_list("pk", flat=True)):
+    logged = list(_logged(request, event))
+    if shown == ",".join(str(meeting.pk) for meeting in logged):
         return HttpResponse(status=204)
-    return render(request, f"{TEMPLATE}#capture-log", _event_context(request, event, None))
+    return render(request, f"{TEMPLATE}#capture-log", _event_context(request, event, None, logged))
 
 
 @login_required
